@@ -1,0 +1,31 @@
+# The course's two commands: `make lab` and `make test`. Each sets itself up from nothing.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+LAB_ARGS ?=
+PYTEST_ARGS ?=
+
+.PHONY: setup lab test lint
+
+## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "The course needs Python 3.11 (found %d.%d). Install it, then run: make PYTHON=python3.11 ..." % v[:2])'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $(STAMP)
+
+## lab: open the course in JupyterLab (extra options: make lab LAB_ARGS="--no-browser --port 8890")
+lab: setup
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+
+## lint: ruff over the package, the tests and the notebooks
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+## test: lint, then the unit tests and every notebook under nbval (strict)
+test: lint
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)

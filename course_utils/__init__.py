@@ -1,0 +1,60 @@
+"""course_utils: the helper package of the course module "Neural Network Building Blocks".
+
+Import the modules you need, e.g. ``from course_utils import data, models, checks``.
+Submodules are imported on first use, so ``import course_utils`` stays fast and does not load
+matplotlib or ipywidgets until a plot or a widget is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_SUBMODULES = {
+    "activations",
+    "backprop",
+    "checkpoint",
+    "checks",
+    "data",
+    "figures",
+    "losses",
+    "metrics",
+    "models",
+    "optim",
+    "plotting",
+    "training",
+    "widgets",
+}
+
+# Public names re-exported at the top level: name -> the module that defines it.
+_EXPORTS = {
+    "set_seed": "data",
+    "make_blobs": "data",
+    "make_moons": "data",
+    "make_circles": "data",
+    "make_xor": "data",
+    "train_test_split": "data",
+    "make_loaders": "data",
+    "SimpleClassifier": "models",
+    "MLPClassifier": "models",
+    "build_model": "models",
+    "check_close": "checks",
+    "check_equal": "checks",
+    "check_function": "checks",
+}
+
+__all__ = sorted(_SUBMODULES | set(_EXPORTS))
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return __all__

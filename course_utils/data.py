@@ -1,0 +1,170 @@
+"""Synthetic data sets, the train/test split and DataLoaders.
+
+Introduced in 02_data_preparation.ipynb and 03_dataset_and_dataloader.ipynb.
+
+Every function that draws random numbers takes an optional ``generator``. Without one it uses
+PyTorch's global generator, which is what the seed lesson does: seeding with ``set_seed(42)`` and
+calling ``make_blobs``, ``train_test_split`` and ``make_loaders`` in the lesson's order reproduces
+its numbers exactly.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, TensorDataset
+
+__all__ = [
+    "set_seed",
+    "make_blobs",
+    "make_moons",
+    "make_circles",
+    "make_xor",
+    "train_test_split",
+    "make_loaders",
+]
+
+
+def set_seed(seed: int = 42) -> None:
+    """Seed PyTorch's, NumPy's and Python's global random number generators.
+
+    Example: ``set_seed(42)`` at the top of a notebook makes every run print the same numbers.
+    """
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    random.seed(seed)
+
+
+def _check_count(name: str, value: int) -> None:
+    if not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+
+
+def make_blobs(
+    n_per_class: int = 500,
+    n_features: int = 2,
+    centers: tuple[float, float] = (-2.0, 2.0),
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
+    """Two Gaussian classes, the seed lesson's data: returns ``X`` (N, n_features), ``y`` (N, 1).
+
+    Class 0 is centred at ``centers[0]`` in every feature, class 1 at ``centers[1]``; both have
+    unit variance. Class 0 comes first, then class 1; labels are 0. and 1. floats in a column,
+    the shape ``nn.BCELoss`` expects. Example: ``X, y = make_blobs()`` gives 1000 points.
+    """
+    _check_count("n_per_class", n_per_class)
+    _check_count("n_features", n_features)
+    class0_points = torch.randn(n_per_class, n_features, generator=generator) + centers[0]
+    class1_points = torch.randn(n_per_class, n_features, generator=generator) + centers[1]
+    X = torch.cat([class0_points, class1_points], dim=0)
+    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)], dim=0)
+    return X, y
+
+
+def make_moons(
+    n_per_class: int = 250, noise: float = 0.2, generator: torch.Generator | None = None
+) -> tuple[Tensor, Tensor]:
+    """Two interleaving half circles: a data set no straight line separates.
+
+    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``. Example: ``X, y = make_moons()``.
+    """
+    _check_count("n_per_class", n_per_class)
+    angle = torch.rand(n_per_class, generator=generator) * math.pi
+    upper = torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
+    angle = torch.rand(n_per_class, generator=generator) * math.pi
+    lower = torch.stack([1 - torch.cos(angle), 0.5 - torch.sin(angle)], dim=1)
+    X = torch.cat([upper, lower]) + noise * torch.randn(2 * n_per_class, 2, generator=generator)
+    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
+    return X, y
+
+
+def make_circles(
+    n_per_class: int = 250,
+    noise: float = 0.1,
+    factor: float = 0.5,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor]:
+    """A small circle (class 1) inside a large one (class 0), radii ``factor`` and 1.
+
+    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_circles(noise=0.05)``.
+    """
+    _check_count("n_per_class", n_per_class)
+    if not 0 < factor < 1:
+        raise ValueError(f"factor is the inner circle's radius and must be in (0, 1), got {factor}")
+    angle = torch.rand(2 * n_per_class, generator=generator) * 2 * math.pi
+    radius = torch.cat([torch.ones(n_per_class), torch.full((n_per_class,), factor)])
+    X = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
+    X = X + noise * torch.randn(2 * n_per_class, 2, generator=generator)
+    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
+    return X, y
+
+
+def make_xor(
+    n_per_class: int = 200, noise: float = 0.15, generator: torch.Generator | None = None
+) -> tuple[Tensor, Tensor]:
+    """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters).
+
+    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_xor()``.
+    """
+    _check_count("n_per_class", n_per_class)
+    corners = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
+    per_corner = [n_per_class // 2, n_per_class - n_per_class // 2] * 2
+    centres = torch.cat([c.expand(n, 2) for c, n in zip(corners, per_corner, strict=True)])
+    X = centres + noise * 2 * torch.randn(2 * n_per_class, 2, generator=generator)
+    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
+    return X, y
+
+
+def train_test_split(
+    X: Tensor,
+    y: Tensor,
+    train_fraction: float = 0.8,
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor, Tensor, Tensor]:
+    """Shuffle the rows with ``randperm`` and split them: returns X_train, X_test, y_train, y_test.
+
+    The first ``int(train_fraction * len(X))`` shuffled rows train, the rest test, as in the
+    seed lesson. Example: ``X_train, X_test, y_train, y_test = train_test_split(X, y)``.
+    """
+    if len(X) != len(y):
+        raise ValueError(
+            f"X and y must have one row per example: X has {len(X)} rows, y has {len(y)}"
+        )
+    if not 0 < train_fraction < 1:
+        raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction}")
+    train_size = int(train_fraction * len(X))
+    if train_size == 0 or train_size == len(X):
+        raise ValueError(
+            f"{len(X)} examples with train_fraction={train_fraction} leave one of the two sets "
+            "empty: use more data or a fraction nearer 0.5"
+        )
+    shuffled_indices = torch.randperm(len(X), generator=generator)
+    train_indices = shuffled_indices[:train_size]
+    test_indices = shuffled_indices[train_size:]
+    return X[train_indices], X[test_indices], y[train_indices], y[test_indices]
+
+
+def make_loaders(
+    X_train: Tensor,
+    y_train: Tensor,
+    X_test: Tensor,
+    y_test: Tensor,
+    batch_size: int = 32,
+    generator: torch.Generator | None = None,
+) -> tuple[DataLoader, DataLoader]:
+    """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not.
+
+    Example: ``train_loader, test_loader = make_loaders(X_train, y_train, X_test, y_test)``.
+    """
+    _check_count("batch_size", batch_size)
+    train_dataset = TensorDataset(X_train, y_train)
+    test_dataset = TensorDataset(X_test, y_test)
+    train_loader = DataLoader(
+        train_dataset, batch_size=batch_size, shuffle=True, generator=generator
+    )
+    test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
+    return train_loader, test_loader

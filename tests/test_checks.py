@@ -1,0 +1,57 @@
+import torch
+
+from course_utils import checks
+
+
+def test_close_passes_a_right_answer(capsys):
+    assert checks.check_close("sum", torch.tensor([1.0, 2.0]), [1.0, 2.0 + 1e-9]) is True
+    assert "✅ sum: correct" in capsys.readouterr().out
+
+
+def test_close_reports_where_and_by_how_much(capsys):
+    ok = checks.check_close("z", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), hint="add b")
+    out = capsys.readouterr().out
+    assert ok is False
+    assert "❌ z" in out and "index (1,)" in out and "got 2.5" in out and "expected 2" in out
+    assert "Hint: add b" in out
+
+
+def test_close_reports_shape_none_and_nan(capsys):
+    assert not checks.check_close("a", torch.zeros(3), torch.zeros(3, 1))
+    assert "shape (3,) but expected (3, 1)" in capsys.readouterr().out
+    assert not checks.check_close("a", None, 1.0)
+    assert "got None" in capsys.readouterr().out
+    assert not checks.check_close("a", torch.tensor([float("nan")]), torch.tensor([1.0]))
+    assert "NaN" in capsys.readouterr().out
+
+
+def test_equal_on_plain_values(capsys):
+    assert checks.check_equal("batches", 25, 25)
+    assert not checks.check_equal("batches", 24, 25)
+    out = capsys.readouterr().out
+    assert "got 24, expected 25" in out
+
+
+def test_function_checker_catches_wrong_and_unfinished_code_without_raising(capsys):
+    inputs = [torch.linspace(-5, 5, 11)]
+    assert checks.check_function(
+        "sigmoid", lambda x: 1 / (1 + torch.exp(-x)), torch.sigmoid, inputs
+    )
+
+    def unfinished(x):
+        raise NotImplementedError
+
+    assert not checks.check_function("sigmoid", unfinished, torch.sigmoid, inputs)
+    assert "not done yet" in capsys.readouterr().out
+    assert not checks.check_function("sigmoid", lambda x: x / 0, torch.sigmoid, inputs)
+    assert not checks.check_function(
+        "sigmoid", lambda x: 1 / (1 + torch.exp(x)), torch.sigmoid, inputs
+    )
+    out = capsys.readouterr().out
+    assert "for input a tensor of shape (11,)" in out
+
+
+def test_checker_never_raises_on_incomparable_answers(capsys):
+    assert not checks.check_close("x", object(), 1.0)
+    assert not checks.check_close("x", "text", torch.zeros(2))
+    assert "❌" in capsys.readouterr().out

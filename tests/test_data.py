@@ -1,0 +1,86 @@
+import pytest
+import torch
+
+from course_utils import data
+
+
+def test_blobs_shapes_dtypes_and_balance():
+    X, y = data.make_blobs()
+    assert X.shape == (1000, 2) and X.dtype == torch.float32
+    assert y.shape == (1000, 1) and y.dtype == torch.float32
+    assert torch.equal(y.unique(), torch.tensor([0.0, 1.0]))
+    assert int(y.sum()) == 500  # 500 per class
+    assert torch.all(y[:500] == 0) and torch.all(y[500:] == 1)
+
+
+def test_blobs_reproduce_the_seed_lesson_first_rows():
+    data.set_seed(42)
+    X, _ = data.make_blobs()
+    # Printed by the seed lesson: tensor([[-0.0731, -0.5127], [-1.0993, -4.1055], ...
+    expected = torch.tensor([[-0.0731, -0.5127], [-1.0993, -4.1055]])
+    assert torch.allclose(X[:2], expected, atol=5e-5)
+
+
+def test_blobs_are_centred_where_asked():
+    X, y = data.make_blobs(n_per_class=4000, generator=torch.Generator().manual_seed(0))
+    class0_mean = X[y[:, 0] == 0].mean(dim=0)
+    class1_mean = X[y[:, 0] == 1].mean(dim=0)
+    assert torch.allclose(class0_mean, torch.tensor([-2.0, -2.0]), atol=0.06)
+    assert torch.allclose(class1_mean, torch.tensor([2.0, 2.0]), atol=0.06)
+
+
+def test_same_seed_same_data_other_seed_other_data():
+    data.set_seed(7)
+    first, _ = data.make_blobs()
+    data.set_seed(7)
+    second, _ = data.make_blobs()
+    data.set_seed(8)
+    third, _ = data.make_blobs()
+    assert torch.equal(first, second)
+    assert not torch.equal(first, third)
+
+
+@pytest.mark.parametrize("maker", [data.make_moons, data.make_circles, data.make_xor])
+def test_other_data_sets_are_balanced_binary_columns(maker):
+    X, y = maker(n_per_class=100, generator=torch.Generator().manual_seed(0))
+    assert X.shape == (200, 2) and y.shape == (200, 1)
+    assert int(y.sum()) == 100
+
+
+def test_xor_labels_follow_the_quadrants():
+    X, y = data.make_xor(n_per_class=200, noise=0.01, generator=torch.Generator().manual_seed(0))
+    exactly_one_positive = ((X[:, 0] > 0) ^ (X[:, 1] > 0)).float()
+    assert torch.equal(exactly_one_positive, y[:, 0])
+
+
+def test_split_is_disjoint_complete_and_80_20():
+    X = torch.arange(1000.0).unsqueeze(1)
+    y = X.clone()
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y)
+    assert len(X_train) == 800 and len(X_test) == 200
+    rows = torch.cat([X_train, X_test])[:, 0]
+    assert torch.equal(rows.sort().values, X[:, 0])  # every row exactly once
+    assert torch.equal(X_train, y_train) and torch.equal(X_test, y_test)  # rows stay paired
+    assert not torch.equal(X_train[:, 0], X[:800, 0])  # and it was shuffled
+
+
+def test_split_rejects_mismatched_lengths_and_bad_fractions():
+    with pytest.raises(ValueError, match="X has 10 rows, y has 9"):
+        data.train_test_split(torch.zeros(10, 2), torch.zeros(9, 1))
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        data.train_test_split(torch.zeros(10, 2), torch.zeros(10, 1), train_fraction=1.5)
+    with pytest.raises(ValueError, match="empty"):
+        data.train_test_split(torch.zeros(2, 2), torch.zeros(2, 1), train_fraction=0.1)
+
+
+def test_loaders_batch_shapes_shuffle_and_order():
+    X = torch.arange(100.0).reshape(50, 2)
+    y = torch.arange(50.0).unsqueeze(1)
+    train_loader, test_loader = data.make_loaders(X[:40], y[:40], X[40:], y[40:], batch_size=8)
+    features, labels = next(iter(train_loader))
+    assert features.shape == (8, 2) and labels.shape == (8, 1)
+    train_labels = torch.cat([b for _, b in train_loader])[:, 0]
+    assert torch.equal(train_labels.sort().values, y[:40, 0])
+    assert not torch.equal(train_labels, y[:40, 0])  # shuffled
+    test_labels = torch.cat([b for _, b in test_loader])[:, 0]
+    assert torch.equal(test_labels, y[40:, 0])  # not shuffled

@@ -1,0 +1,26 @@
+"""Interactive explorers for JupyterLab. Only this package imports ipywidgets.
+
+Every explorer is built the same way (see ``_explorer.Explorer``): a row of controls, one
+matplotlib figure that is reused for every redraw, and an image widget that shows it. Display
+one by leaving it as the last expression of a cell, e.g. ``widgets.activation_explorer()``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+# explorer name -> the module that defines it
+_EXPLORERS: dict[str, str] = {}
+
+
+def __getattr__(name: str) -> Any:
+    if name == "Explorer":
+        return importlib.import_module(f"{__name__}._explorer").Explorer
+    if name in _EXPLORERS:
+        return getattr(importlib.import_module(f"{__name__}.{_EXPLORERS[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(["Explorer", *_EXPLORERS])

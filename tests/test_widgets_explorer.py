@@ -1,0 +1,28 @@
+import ipywidgets
+
+from course_utils.widgets import Explorer
+
+
+def make_line_explorer():
+    def draw(figure, slope):
+        if not figure.axes:
+            ax = figure.add_subplot()
+            ax.plot([0, 1], [0, 0])
+        line = figure.axes[0].lines[0]
+        line.set_ydata([0, slope])
+        figure.axes[0].set_ylim(-5, 5)
+
+    slider = ipywidgets.FloatSlider(value=1.0, min=-5, max=5)
+    return Explorer({"slope": slider}, draw, title="line")
+
+
+def test_changing_a_control_redraws_the_same_figure():
+    explorer = make_line_explorer()
+    figure, first_png = explorer.figure, bytes(explorer.image.value)
+    assert explorer.redraw_count == 1 and first_png.startswith(b"\x89PNG")
+    explorer.controls["slope"].value = -3.0
+    assert explorer.redraw_count == 2
+    assert explorer.figure is figure and len(figure.axes) == 1
+    assert list(figure.axes[0].lines[0].get_ydata()) == [0, -3.0]
+    assert bytes(explorer.image.value) != first_png
+    assert explorer.values == {"slope": -3.0}

@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint
+.PHONY: setup lab test lint execute
 
 ## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
 setup: $(STAMP)
@@ -29,3 +29,9 @@ lint: setup
 ## test: lint, then the unit tests and every notebook under nbval (strict)
 test: lint
 	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+## execute: format and re-execute notebooks in place (all, or NB=notebooks/05_loss_and_cost.ipynb)
+NB ?= notebooks/*.ipynb
+execute: setup
+	$(BIN)/ruff format $(NB)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $(NB)

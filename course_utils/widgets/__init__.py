@@ -11,7 +11,11 @@ import importlib
 from typing import Any
 
 # explorer name -> the module that defines it
-_EXPLORERS: dict[str, str] = {}
+_EXPLORERS: dict[str, str] = {
+    "activation_explorer": "_activation",  # 01_neuron_and_activations
+    "loss_explorer": "_loss",  # 05_loss_and_cost
+    "optimizer_explorer": "_optimizer",  # 07_gradient_descent_and_optimizers
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -28,7 +28,9 @@ lint: setup
 
 ## test: lint, then the unit tests and every notebook under nbval (strict)
 test: lint
-	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+	@snapshot=$$(mktemp) && $(BIN)/python tests/tree_guard.py snapshot $$snapshot && \
+	$(BIN)/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS) && \
+	$(BIN)/python tests/tree_guard.py compare $$snapshot
 
 ## execute: format and re-execute notebooks in place (all, or NB=notebooks/05_loss_and_cost.ipynb)
 NB ?= notebooks/*.ipynb

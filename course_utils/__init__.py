@@ -12,12 +12,14 @@ from typing import Any
 
 __version__ = "0.1.0"
 
-_SUBMODULES = {
+# The modules of the package, one per concept of the course.
+MODULES = (
     "activations",
     "backprop",
     "checkpoint",
     "checks",
     "data",
+    "environment",
     "figures",
     "losses",
     "metrics",
@@ -26,7 +28,7 @@ _SUBMODULES = {
     "plotting",
     "training",
     "widgets",
-}
+)
 
 # Public names re-exported at the top level: name -> the module that defines it.
 _EXPORTS = {
@@ -45,11 +47,11 @@ _EXPORTS = {
     "check_function": "checks",
 }
 
-__all__ = sorted(_SUBMODULES | set(_EXPORTS))
+__all__ = sorted({"MODULES", *MODULES, *_EXPORTS})
 
 
 def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
+    if name in MODULES:
         return importlib.import_module(f"{__name__}.{name}")
     if name in _EXPORTS:
         return getattr(importlib.import_module(f"{__name__}.{_EXPORTS[name]}"), name)

@@ -1,0 +1,82 @@
+"""Check the student's set-up against the course's pins. Introduced in 00_start_here.ipynb."""
+
+from __future__ import annotations
+
+import platform
+import re
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+__all__ = ["PackageCheck", "check_environment", "print_environment_report", "COURSE_PACKAGES"]
+
+# The libraries the notebooks use, by their distribution name.
+COURSE_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm")
+CONSTRAINTS = Path(__file__).resolve().parents[1] / "constraints.txt"
+
+
+@dataclass(frozen=True)
+class PackageCheck:
+    """One line of the report: what the course pins, what is installed, and whether they agree."""
+
+    name: str
+    pinned: str | None
+    installed: str | None
+
+    @property
+    def ok(self) -> bool:
+        if self.installed is None:
+            return False
+        if self.pinned is None:
+            return True
+        return self.installed.split("+")[0] == self.pinned  # "2.13.0+cpu" is the pinned 2.13.0
+
+
+def read_pins(constraints: Path = CONSTRAINTS) -> dict[str, str]:
+    """Exact versions from constraints.txt (``name==version`` lines), by lower-case name."""
+    if not constraints.exists():
+        return {}
+    pins = {}
+    for line in constraints.read_text().splitlines():
+        match = re.match(r"^([A-Za-z0-9_.-]+)==([^\s;#]+)", line.strip())
+        if match:
+            pins[match[1].lower().replace("_", "-")] = match[2]
+    return pins
+
+
+def installed_version(name: str) -> str | None:
+    """The installed version of a distribution, or None when it is missing."""
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def check_environment(
+    packages: tuple[str, ...] = COURSE_PACKAGES, constraints: Path = CONSTRAINTS
+) -> list[PackageCheck]:
+    """Compare each course library's installed version with its pin in constraints.txt.
+
+    Example: ``all(check.ok for check in check_environment())``.
+    """
+    pins = read_pins(constraints)
+    return [PackageCheck(name, pins.get(name), installed_version(name)) for name in packages]
+
+
+def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:
+    """Print Python's version and one line per library; return True when all is as pinned."""
+    checks = check_environment() if checks is None else checks
+    python_ok = platform.python_version_tuple()[:2] == ("3", "11")
+    python = ".".join(platform.python_version_tuple()[:2])
+    print(f"{'✅' if python_ok else '❌'} Python {python} (the course uses 3.11)")
+    for check in checks:
+        if check.installed is None:
+            print(f"❌ {check.name}: not installed. Run `make lab` from the course folder.")
+        elif check.ok:
+            print(f"✅ {check.name} {check.pinned or check.installed}")
+        else:
+            print(
+                f"⚠️ {check.name} {check.installed}, but the course was tested with {check.pinned}: "
+                "outputs may differ. `make lab` installs the tested versions."
+            )
+    return python_ok and all(check.ok for check in checks)

@@ -1,0 +1,34 @@
+from importlib import metadata
+
+from course_utils import environment
+
+
+def test_pins_are_read_from_a_constraints_file(tmp_path):
+    constraints = tmp_path / "constraints.txt"
+    constraints.write_text("# comment\ntorch==2.13.0\nJupyter_Core==5.9.1\nnot-a-pin>=1\n")
+    assert environment.read_pins(constraints) == {"torch": "2.13.0", "jupyter-core": "5.9.1"}
+
+
+def test_report_flags_missing_and_mismatched_packages(tmp_path, capsys):
+    constraints = tmp_path / "constraints.txt"
+    numpy_version = metadata.version("numpy")
+    constraints.write_text(f"numpy=={numpy_version}\npytest==0.0.1\n")
+    checks = environment.check_environment(
+        ("numpy", "pytest", "surely-not-installed-package"), constraints
+    )
+    assert [c.ok for c in checks] == [True, False, False]
+    assert environment.print_environment_report(checks) is False
+    out = capsys.readouterr().out
+    assert f"✅ numpy {numpy_version}" in out
+    assert "tested with 0.0.1" in out
+    assert "surely-not-installed-package: not installed" in out
+
+
+def test_local_version_labels_match_their_pin():
+    assert environment.PackageCheck("torch", "2.13.0", "2.13.0+cpu").ok
+    assert not environment.PackageCheck("torch", "2.13.0", "2.14.1").ok
+
+
+def test_the_course_environment_matches_its_own_pins():
+    # The set-up (make test) installs constraints.txt, so this machine must agree with it.
+    assert all(check.ok for check in environment.check_environment())

@@ -4,9 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 LAB_ARGS ?=
+# JupyterLab refuses to run as root unless told (containers, CI)
+ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint execute
+.PHONY: setup lab test lint execute test-browser
 
 ## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
 setup: $(STAMP)
@@ -19,7 +21,7 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## lab: open the course in JupyterLab (extra options: make lab LAB_ARGS="--no-browser --port 8890")
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(LAB_ARGS)
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 ## lint: ruff over the package, the tests and the notebooks
 lint: setup
@@ -37,3 +39,8 @@ NB ?= notebooks/*.ipynb
 execute: setup
 	$(BIN)/ruff format $(NB)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.record_timing=False $(NB)
+
+## test-browser: every notebook run in a real JupyterLab in headless Chromium (needs /usr/bin/chromium;
+## on Debian/Ubuntu: sudo apt-get install chromium). Screenshots: BROWSER_SCREENSHOTS=/some/folder
+test-browser: setup
+	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" -p no:xdist browser_tests $(PYTEST_ARGS)

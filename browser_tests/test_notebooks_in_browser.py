@@ -1,0 +1,217 @@
+"""Every notebook in a real JupyterLab, driven by headless Chromium (run with `make test-browser`).
+
+For each notebook: open it, run all cells, and fail on any error output, any cell left
+unexecuted, any widget that fails to render, or any JavaScript error on the page. Then, for each
+interactive widget, move one control (click its button, or move its slider, or change its
+dropdown) and check that what it shows changes.
+
+JupyterLab serves a temporary copy of notebooks/ and images/, so running cells (and JupyterLab's
+autosave) never touches the committed notebooks.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+playwright_sync = pytest.importorskip("playwright.sync_api")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+NOTEBOOK_TIMEOUT_MS = 120_000
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab on loopback, with a token, serving a copy of the course."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium)")
+    home = tmp_path_factory.mktemp("lab")
+    shutil.copytree(ROOT / "notebooks", home / "notebooks")
+    shutil.copytree(ROOT / "images", home / "images")
+    port, token = free_port(), secrets.token_hex(16)
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+        "MPLBACKEND": "module://matplotlib_inline.backend_inline",
+    }
+    command = [
+        sys.executable, "-m", "jupyterlab", "--no-browser",
+        "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home / 'notebooks'}",
+        "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
+        *(["--allow-root"] if os.geteuid() == 0 else []),
+    ]  # fmt: skip
+    log = open(home / "lab.log", "w")  # noqa: SIM115 (closed below)
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                log.close()
+                pytest.fail("JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:])
+            time.sleep(0.5)
+    yield url, token
+    server.terminate()
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        server.kill()
+    log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    with playwright_sync.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+RUN_ALL = """async () => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    await panel.context.ready;
+    await panel.sessionContext.ready;
+    await window.jupyterapp.commands.execute("notebook:run-all-cells");
+    return true;
+}"""
+
+CELL_STATES = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const cells = panel.content.model.toJSON().cells.filter(c => c.cell_type === "code");
+    return cells.map((c, i) => ({
+        index: i,
+        count: c.execution_count,
+        empty: c.source.length === 0 || (Array.isArray(c.source) ? c.source.join("") : c.source).trim() === "",
+        errors: c.outputs.filter(o => o.output_type === "error").map(o => `${o.ename}: ${o.evalue}`),
+    }));
+}"""
+
+BUSY = """() => {
+    const panel = window.jupyterapp.shell.currentWidget;
+    const kernel = panel.sessionContext.session && panel.sessionContext.session.kernel;
+    return kernel !== null && kernel.status === "idle";
+}"""
+
+
+def widget_outputs(page):
+    """The output areas that hold an interactive widget (a slider, dropdown or button)."""
+    areas = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
+    return [
+        areas.nth(i)
+        for i in range(areas.count())
+        if areas.nth(i)
+        .locator(".widget-slider, .widget-dropdown select, button.jupyter-button")
+        .count()
+    ]
+
+
+def move_one_control(area) -> str:
+    """Move one control of the widget in ``area``; return what was moved."""
+    button = area.locator("button.jupyter-button")
+    if button.count():
+        button.first.click()
+        return f"clicked {button.first.inner_text()!r}"
+    slider = area.locator(".widget-slider .noUi-handle")
+    if slider.count():
+        slider.first.focus()
+        for _ in range(3):
+            slider.first.press("ArrowRight")
+        return "moved a slider"
+    select = area.locator(".widget-dropdown select").first
+    options = select.locator("option").all_inner_texts()
+    current = select.input_value()
+    select.select_option(index=1 if options and options[0] == current else 0)
+    return "changed a dropdown"
+
+
+def widget_state(area) -> str:
+    """What a widget shows: its images' sources and its text."""
+    sources = area.locator("img").evaluate_all("imgs => imgs.map(i => i.src).join(' ')")
+    return sources + "|" + area.inner_text()
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
+    url, token = lab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page_errors: list[str] = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
+    try:
+        page.goto(f"{url}/lab/tree/{notebook.name}?token={token}&reset")
+        page.wait_for_function(
+            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+            " && window.jupyterapp.shell.currentWidget.sessionContext"
+        )
+        page.evaluate(RUN_ALL)
+        page.wait_for_function(BUSY)
+        cells = page.evaluate(CELL_STATES)
+        unexecuted = [c["index"] for c in cells if c["count"] is None and not c["empty"]]
+        errors = [f"cell {c['index']}: {e}" for c in cells for e in c["errors"]]
+        assert not errors, f"{notebook.name}: error outputs: {errors}"
+        assert not unexecuted, f"{notebook.name}: cells not executed: {unexecuted}"
+
+        page.wait_for_timeout(500)  # let widget views render
+        text = page.locator(".jp-NotebookPanel").inner_text()
+        assert "Error displaying widget" not in text, f"{notebook.name}: a widget failed to render"
+        assert "Failed to display Jupyter Widget" not in text
+
+        for area in widget_outputs(page):
+            area.scroll_into_view_if_needed()
+            before = widget_state(area)
+            moved = move_one_control(area)
+            print(f"{notebook.name}: {moved}")
+            try:
+                page.wait_for_function(
+                    "([el, before]) => { const s = [...el.querySelectorAll('img')]"
+                    ".map(i => i.src).join(' ') + '|' + el.innerText; return s !== before; }",
+                    arg=[area.element_handle(), before],
+                    timeout=30_000,
+                )
+            except playwright_sync.TimeoutError:
+                pytest.fail(
+                    f"{notebook.name}: {moved} in a widget, but what it shows did not change"
+                )
+        assert not page_errors, f"{notebook.name}: JavaScript errors: {page_errors}"
+        if os.environ.get("BROWSER_SCREENSHOTS"):  # a folder: see what a student sees
+            folder = Path(os.environ["BROWSER_SCREENSHOTS"])
+            folder.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=folder / f"{notebook.stem}.png")
+    finally:
+        try:
+            page.evaluate("() => window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+        except Exception:  # the page may already be gone; the server's shutdown ends the kernel
+            pass
+        page.close()

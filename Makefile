@@ -8,7 +8,7 @@ LAB_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint execute test-browser
+.PHONY: setup lab test lint execute test-browser slides
 
 ## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
 setup: $(STAMP)
@@ -44,3 +44,22 @@ execute: setup
 ## on Debian/Ubuntu: sudo apt-get install chromium). Screenshots: BROWSER_SCREENSHOTS=/some/folder
 test-browser: setup
 	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" -p no:xdist browser_tests $(PYTEST_ARGS)
+
+## slides: export every notebook as reveal.js slides into build/slides (open build/slides/*.slides.html).
+## reveal.js, require.js, jQuery and MathJax are installed next to them with npm when npm is there,
+## so the slides work offline; without npm they load those from the internet.
+SLIDES := build/slides
+SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9
+slides: setup
+	mkdir -p $(SLIDES)
+	if command -v npm >/dev/null 2>&1; then \
+	  test -d $(SLIDES)/node_modules/mathjax || npm install --silent --no-save --prefix $(SLIDES) $(SLIDE_LIBS); \
+	  libs="--SlidesExporter.reveal_url_prefix=node_modules/reveal.js \
+	        --SlidesExporter.require_js_url=node_modules/requirejs/require.js \
+	        --SlidesExporter.jquery_url=node_modules/jquery/dist/jquery.min.js \
+	        --SlidesExporter.mathjax_url=node_modules/mathjax/MathJax.js?config=TeX-AMS_CHTML-full,Safe"; \
+	else \
+	  echo "npm not found: the slides will load reveal.js, require.js and MathJax from the internet"; \
+	  libs=""; \
+	fi; \
+	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb

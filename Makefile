@@ -8,7 +8,7 @@ LAB_ARGS ?=
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
 
-.PHONY: setup lab test lint execute test-browser slides
+.PHONY: setup lab test lint execute test-browser slides bench
 
 ## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
 setup: $(STAMP)
@@ -63,3 +63,7 @@ slides: setup
 	  libs=""; \
 	fi; \
 	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb
+
+## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
+bench: setup
+	$(BIN)/python bench/run.py

@@ -1,0 +1,199 @@
+"""The course's benchmark: `make bench`. Prints one table, measured in one run on this machine.
+
+- each notebook's execution time in a fresh kernel, and the floor: a notebook that only imports
+  torch and course_utils; the whole course against (number of notebooks x floor);
+- training.fit against the seed's hand-written loop, same data, model and epochs;
+- each explorer's redraw time (median and 95th percentile);
+- the time `import course_utils` (and the modules a notebook imports) adds to `import torch`.
+Targets are printed beside each figure; nothing here is asserted by the test suite.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+TARGETS = {
+    "course_ratio": 1.5,
+    "notebook_seconds": 10.0,
+    "fit_ratio": 1.05,
+    "redraw_p95_ms": 100.0,
+    "import_seconds": 0.3,
+}
+
+
+def execute_seconds(notebook: nbformat.NotebookNode, cwd: Path) -> float:
+    """Wall time to execute a notebook top to bottom in a fresh kernel (kernel start included)."""
+    start = time.perf_counter()
+    NotebookClient(
+        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+    ).execute()
+    return time.perf_counter() - start
+
+
+def floor_notebook() -> nbformat.NotebookNode:
+    notebook = nbformat.v4.new_notebook()
+    notebook.cells = [nbformat.v4.new_code_cell("import torch\n\nimport course_utils")]
+    return notebook
+
+
+def bench_notebooks() -> tuple[list[tuple[str, float]], float]:
+    with (
+        tempfile.TemporaryDirectory() as scratch
+    ):  # notebooks run from a copy: nothing is written here
+        floor = statistics.median(
+            execute_seconds(floor_notebook(), Path(scratch)) for _ in range(3)
+        )
+        times = []
+        for path in NOTEBOOKS:
+            times.append(
+                (path.name, execute_seconds(nbformat.read(path, as_version=4), ROOT / "notebooks"))
+            )
+    return times, floor
+
+
+def bench_fit(repeats: int = 7) -> tuple[float, float]:
+    """Median seconds of the seed's hand loop and of training.fit, from the same start."""
+    import torch
+    from torch import nn
+
+    from course_utils import data, models, training
+
+    data.set_seed(42)
+    X, y = data.make_blobs()
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y)
+    train_loader, _ = data.make_loaders(X_train, y_train, X_test, y_test)
+    start_model = models.SimpleClassifier(2, 10)
+
+    def hand_loop(model, optimizer, loss_function, epochs=5):
+        for _epoch in range(epochs):  # the seed's loop, verbatim but for the print
+            model.train()
+            for batch_features, batch_labels in train_loader:
+                y_pred = model(batch_features)
+                loss = loss_function(y_pred, batch_labels)
+                optimizer.zero_grad()
+                loss.backward()
+                optimizer.step()
+            model.eval()
+            with torch.no_grad():
+                full_train_preds = model(X_train)
+                loss_function(full_train_preds, y_train).item()
+
+    def with_fit(model, optimizer, loss_function, epochs=5):
+        training.fit(model, train_loader, loss_function, optimizer, epochs=epochs)
+
+    timings: dict[str, list[float]] = {"hand": [], "fit": []}
+    for _ in range(repeats):
+        for name, run in (("hand", hand_loop), ("fit", with_fit)):
+            model = copy.deepcopy(start_model)
+            optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+            start = time.perf_counter()
+            run(model, optimizer, nn.BCELoss())
+            timings[name].append(time.perf_counter() - start)
+    return statistics.median(timings["hand"]), statistics.median(timings["fit"])
+
+
+def bench_explorers(redraws: int = 30) -> list[tuple[str, float, float]]:
+    """Median and 95th percentile (ms) of each explorer's redraw after a control changes."""
+    from course_utils import widgets
+
+    results = []
+    for name in sorted(widgets._EXPLORERS):
+        try:
+            explorer = getattr(widgets, name)()
+        except (ImportError, AttributeError):
+            continue  # not written yet
+        seconds = []
+        for i in range(redraws):
+            control_name, control = next(
+                (n, c)
+                for n, c in explorer.controls.items()
+                if hasattr(c, "min") and hasattr(c, "max")
+            )
+            low, high = control.min, control.max
+            control.value = type(control.value)(low + (high - low) * ((i % 10) + 1) / 12)
+            seconds.append(explorer.last_redraw_seconds)
+        ordered = sorted(seconds)
+        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        results.append((name, 1000 * statistics.median(seconds), 1000 * p95))
+    return results
+
+
+IMPORT_PROBE = """
+import time
+start = time.perf_counter()
+import torch
+middle = time.perf_counter()
+import course_utils
+from course_utils import checks, data, models, plotting, training
+end = time.perf_counter()
+print(middle - start, end - middle)
+"""
+
+
+def bench_import(repeats: int = 5) -> tuple[float, float]:
+    runs = []
+    for _ in range(repeats):
+        out = subprocess.run(
+            [sys.executable, "-c", IMPORT_PROBE], capture_output=True, text=True, check=True
+        )
+        runs.append(tuple(float(v) for v in out.stdout.split()))
+    return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def main() -> None:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    print(f"Benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    times, floor = bench_notebooks()
+    print("| measure | value | target | |")
+    print("|---|---|---|---|")
+    for name, seconds in times:
+        ok = seconds <= TARGETS["notebook_seconds"]
+        print(
+            f"| {name} | {seconds:.2f} s | ≤ {TARGETS['notebook_seconds']:.0f} s | {verdict(ok)} |"
+        )
+    total = sum(s for _, s in times)
+    ratio = total / (len(times) * floor)
+    print(f"| floor (import torch + course_utils in a fresh kernel) | {floor:.2f} s | | |")
+    print(f"| whole course | {total:.1f} s | | |")
+    print(
+        f"| whole course / ({len(times)} × floor) | {ratio:.2f} | ≤ {TARGETS['course_ratio']} "
+        f"| {verdict(ratio <= TARGETS['course_ratio'])} |"
+    )
+    hand, fit = bench_fit()
+    fit_ratio = fit / hand
+    print(f"| seed's hand loop, 5 epochs | {1000 * hand:.0f} ms | | |")
+    print(f"| training.fit, 5 epochs | {1000 * fit:.0f} ms | | |")
+    print(
+        f"| fit / hand loop | {fit_ratio:.3f} | ≤ {TARGETS['fit_ratio']} | {verdict(fit_ratio <= TARGETS['fit_ratio'])} |"
+    )
+    for name, median, p95 in bench_explorers():
+        ok = p95 <= TARGETS["redraw_p95_ms"]
+        print(
+            f"| {name} redraw, median / p95 | {median:.0f} / {p95:.0f} ms | p95 ≤ {TARGETS['redraw_p95_ms']:.0f} ms | {verdict(ok)} |"
+        )
+    torch_seconds, extra = bench_import()
+    print(f"| import torch | {torch_seconds:.2f} s | | |")
+    print(
+        f"| import course_utils (+ checks, data, models, plotting, training) beyond torch | {extra:.3f} s "
+        f"| ≤ {TARGETS['import_seconds']} s | {verdict(extra <= TARGETS['import_seconds'])} |"
+    )
+
+
+if __name__ == "__main__":
+    main()

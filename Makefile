@@ -7,6 +7,9 @@ LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told (containers, CI)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
 PYTEST_ARGS ?=
+# The course's models are tiny: one thread per process is fastest, and when tests run in parallel,
+# several threads per process fight over the cores (a training step became 30 times slower).
+export OMP_NUM_THREADS ?= 1
 
 .PHONY: setup lab test lint execute test-browser slides bench
 

@@ -1,5 +1,9 @@
-"""Shared test set-up: plots render off-screen (Agg), so tests run without a display."""
+"""Shared test set-up: plots render off-screen (Agg), so tests run without a display.
 
-import os
+Set on matplotlib itself, not through the MPLBACKEND variable: the notebooks' kernels, which
+nbval starts from this same process, inherit the environment and must keep their inline backend.
+"""
 
-os.environ.setdefault("MPLBACKEND", "Agg")
+import matplotlib
+
+matplotlib.use("Agg")

@@ -15,6 +15,8 @@ _EXPLORERS: dict[str, str] = {
     "activation_explorer": "_activation",  # 01_neuron_and_activations
     "loss_explorer": "_loss",  # 05_loss_and_cost
     "optimizer_explorer": "_optimizer",  # 07_gradient_descent_and_optimizers
+    "decision_boundary_trainer": "_trainer",  # 08_training
+    "inference_explorer": "_inference",  # 11_inference
 }
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets
@@ -20,6 +20,9 @@ class Explorer:
     rather than creating new ones) given the current value of every control. The figure is
     created once and reused for every redraw; nothing opens a new pyplot window.
 
+    ``extras`` are more widgets shown under the controls that do not trigger a redraw by
+    themselves (a Train button, a progress bar).
+
     For tests and the benchmark: set a control's ``.value`` and the explorer redraws at once;
     ``redraw_count`` and ``last_redraw_seconds`` say what happened; ``image.value`` holds the PNG.
     """
@@ -31,6 +34,7 @@ class Explorer:
         figsize: tuple[float, float] = (8, 3.5),
         title: str = "",
         dpi: int = 80,
+        extras: Sequence[ipywidgets.Widget] = (),
     ):
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
@@ -41,7 +45,13 @@ class Explorer:
         self.last_redraw_seconds = 0.0
         header = [ipywidgets.HTML(f"<b>{title}</b>")] if title else []
         self.widget = ipywidgets.VBox(
-            [*header, ipywidgets.HBox(list(self.controls.values())), self.message, self.image]
+            [
+                *header,
+                ipywidgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
+                *extras,
+                self.message,
+                self.image,
+            ]
         )
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
@@ -57,8 +67,15 @@ class Explorer:
 
     def redraw(self) -> None:
         """Call ``draw`` with the controls' values and refresh the image."""
+        self.refresh(lambda figure: self._draw(figure, **self.values))
+
+    def refresh(self, update: Callable[[Figure], None] | None = None) -> None:
+        """Apply ``update(figure)`` (if given) and show the figure again, without calling ``draw``.
+
+        For explorers whose picture changes without a control moving (a training run)."""
         start = time.perf_counter()
-        self._draw(self.figure, **self.values)
+        if update is not None:
+            update(self.figure)
         buffer = io.BytesIO()
         self.figure.savefig(buffer, format="png")
         self.image.value = buffer.getvalue()

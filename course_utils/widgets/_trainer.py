@@ -1,0 +1,177 @@
+"""The decision-boundary trainer: choose a network and a data set, press Train, watch it learn.
+
+Introduced in 08_training.ipynb.
+"""
+
+from __future__ import annotations
+
+import ipywidgets
+import torch
+from matplotlib.figure import Figure
+from torch import nn
+
+from course_utils import data, models, training
+from course_utils.surfaces import OPTIMIZERS
+from course_utils.widgets._boundary import ProbabilityMap
+from course_utils.widgets._explorer import Explorer
+
+__all__ = ["decision_boundary_trainer", "DATA_SETS"]
+
+DATA_SETS = {
+    "blobs": lambda generator: data.make_blobs(n_per_class=200, generator=generator),
+    "moons": lambda generator: data.make_moons(n_per_class=200, generator=generator),
+    "circles": lambda generator: data.make_circles(
+        n_per_class=200, noise=0.08, generator=generator
+    ),
+    "xor": lambda generator: data.make_xor(n_per_class=200, generator=generator),
+}
+REDRAW_EVERY = 10  # epochs between live redraws while training
+
+
+def decision_boundary_trainer(
+    dataset: str = "moons",
+    hidden_units: int = 8,
+    activation: str = "relu",
+    optimizer: str = "Adam",
+    lr: float = 0.03,
+    epochs: int = 40,
+    seed: int = 0,
+) -> Explorer:
+    """An explorer: pick data, hidden units, activation, optimizer, lr and epochs, then Train.
+
+    Changing a setting shows the new data set and a fresh, untrained network; the Train button
+    trains it (course_utils.training.fit with the course's own optimizers, batch size 32) while
+    a progress bar fills and the boundary and loss curve redraw. Everything is seeded with
+    ``seed``, so the same settings always give the same result.
+    Example: ``widgets.decision_boundary_trainer("circles", hidden_units=2)``.
+    Introduced in 08_training.ipynb.
+    """
+    controls = {
+        "dataset": ipywidgets.Dropdown(options=list(DATA_SETS), value=dataset, description="data"),
+        "hidden_units": ipywidgets.IntSlider(
+            value=hidden_units, min=1, max=32, description="hidden units"
+        ),
+        "activation": ipywidgets.Dropdown(
+            options=[a for a in models.ACTIVATIONS if a != "gelu"],
+            value=activation,
+            description="activation",
+        ),
+        "optimizer": ipywidgets.Dropdown(
+            options=list(OPTIMIZERS), value=optimizer, description="optimizer"
+        ),
+        "lr": ipywidgets.FloatLogSlider(
+            value=lr, base=10, min=-3, max=0, step=0.1, description="lr", readout_format=".3f"
+        ),
+        "epochs": ipywidgets.IntSlider(value=epochs, min=1, max=200, description="epochs"),
+    }
+    train_button = ipywidgets.Button(description="Train", button_style="primary", icon="play")
+    progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run")
+    state: dict = {}
+
+    def setup(figure: Figure) -> None:
+        boundary_ax, loss_ax = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+        state["map"] = None
+        state["boundary_ax"] = boundary_ax
+        (state["loss_line"],) = loss_ax.plot(
+            [], [], color="#1f77b4", marker=".", label="training loss"
+        )
+        loss_ax.set_xlabel("epoch")
+        loss_ax.set_ylabel("loss (whole training set)")
+        loss_ax.grid(alpha=0.3)
+        loss_ax.legend(loc="upper right", fontsize="small")
+        state["loss_ax"] = loss_ax
+
+    def new_run(values: dict) -> None:
+        """A fresh data set and untrained network for these settings."""
+        generator = torch.Generator().manual_seed(seed)
+        X, y = DATA_SETS[values["dataset"]](generator)
+        torch.manual_seed(seed)  # the same settings give the same initial weights
+        model = models.MLPClassifier(2, values["hidden_units"], activation=values["activation"])
+        loader = torch.utils.data.DataLoader(
+            torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
+            generator=torch.Generator().manual_seed(seed),
+        )  # fmt: skip
+        state.update(X=X, y=y, model=model, loader=loader, losses=[], settings=values)
+        if state["map"] is None:
+            state["map"] = ProbabilityMap(state["boundary_ax"], X, y)
+        else:
+            state["map"].set_data(X, y)
+
+    def show(figure: Figure) -> None:
+        state["map"].update(state["model"])
+        losses = state["losses"]
+        state["loss_line"].set_data(range(1, len(losses) + 1), losses)
+        loss_ax = state["loss_ax"]
+        loss_ax.set_xlim(0.5, max(len(losses), 1) + 0.5)
+        loss_ax.set_ylim(0, max(losses + [0.8]) * 1.05)
+        settings = state["settings"]
+        accuracy = training.evaluate(state["model"], [(state["X"], state["y"])], nn.BCELoss())[
+            "accuracy"
+        ]
+        state["boundary_ax"].set_title(
+            f"{settings['dataset']}: {settings['hidden_units']} hidden units, {settings['activation']} "
+            f"— accuracy {100 * accuracy:.0f}%",
+            fontsize="medium",
+        )
+        loss_ax.set_title(
+            f"{settings['optimizer']}, lr={settings['lr']:.3g}: {len(losses)} epochs trained",
+            fontsize="medium",
+        )
+
+    def draw(figure: Figure, **values) -> None:
+        if not figure.axes:
+            setup(figure)
+        new_run(values)
+        progress.value, progress.max = 0, values["epochs"]
+        explorer_message("Press <b>Train</b> to train this network.")
+        show(figure)
+
+    def explorer_message(html: str) -> None:
+        if "explorer" in state:
+            state["explorer"].message.value = html
+
+    def train(_button=None) -> None:
+        values = explorer.values
+        model = state["model"]
+        optimizer = OPTIMIZERS[values["optimizer"]](list(model.parameters()), values["lr"])
+        progress.value, progress.max = 0, values["epochs"]
+        train_button.disabled = True
+
+        def after_epoch(epoch: int, history: training.History) -> None:
+            state["losses"] = list(history.train_loss)
+            progress.value = epoch
+            if epoch % REDRAW_EVERY == 0 or epoch == values["epochs"]:
+                explorer.refresh(lambda figure: show(figure))
+
+        try:
+            training.fit(
+                model,
+                state["loader"],
+                nn.BCELoss(),
+                optimizer,
+                values["epochs"],
+                callback=after_epoch,
+            )
+            explorer_message(
+                f"Trained {values['epochs']} epochs. Press <b>Train</b> to continue training."
+            )
+        except training.TrainingDiverged:
+            explorer_message(
+                f"⚠️ The loss became NaN or infinite: lr={values['lr']:.3g} is too large for "
+                f"{values['optimizer']}. Lower it and press Train."
+            )
+            new_run(values)
+            explorer.refresh(lambda figure: show(figure))
+        finally:
+            train_button.disabled = False
+
+    train_button.on_click(train)
+    explorer = Explorer(
+        controls, draw, figsize=(9.5, 4), title="Decision-boundary trainer",
+        extras=[ipywidgets.HBox([train_button, progress])],
+    )  # fmt: skip
+    state["explorer"] = explorer
+    explorer.message.value = "Press <b>Train</b> to train this network."
+    explorer.train_button, explorer.progress = train_button, progress
+    explorer.train = train
+    return explorer

@@ -1,0 +1,261 @@
+"""Activation functions and their derivatives, written from elementary tensor operations.
+
+Introduced in 01_neuron_and_activations.ipynb.
+
+Each function wears the name and arguments of PyTorch's own (``torch.sigmoid``, ``F.relu``,
+``F.leaky_relu``, ``F.elu``, ``F.gelu``, ``torch.softmax``) and is tested against it; each
+derivative ``<name>_grad`` is tested against autograd. None of them calls PyTorch's activations:
+only ``torch.exp``, ``torch.expm1``, ``torch.erf``, ``torch.where``, ``clamp`` and arithmetic.
+
+Numerical stability: ``exp`` overflows for large arguments (``exp(89.)`` is ``inf`` in float32),
+so every ``exp`` here is taken of a number that is never positive and large:
+``sigmoid``/``tanh`` use ``exp(-|x|)``, ``elu`` clamps before ``expm1``, ``softmax`` subtracts the
+maximum first. All of them give finite values and finite gradients for inputs like ``±100``.
+
+Derivatives at a kink follow autograd's convention: ``relu_grad(0) = 0``, ``leaky_relu_grad(0) =
+negative_slope``, ``elu_grad(0) = alpha``; ``step_grad`` is 0 everywhere (the jump at 0 has no
+derivative; autograd cannot pass a gradient through a step either).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor
+
+__all__ = [
+    "step",
+    "step_grad",
+    "sigmoid",
+    "sigmoid_grad",
+    "tanh",
+    "tanh_grad",
+    "relu",
+    "relu_grad",
+    "leaky_relu",
+    "leaky_relu_grad",
+    "elu",
+    "elu_grad",
+    "gelu",
+    "gelu_grad",
+    "softmax",
+    "softmax_jacobian",
+    "ELEMENTWISE",
+]
+
+_SQRT_2 = math.sqrt(2.0)
+_SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
+_ONE_OVER_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_CUBIC = 0.044715  # the constant of the tanh approximation (Hendrycks & Gimpel, 2016)
+
+
+def _magnitude(x: Tensor) -> Tensor:
+    """|x| written with where, so that autograd through it gives slope 1 (not 0) at x = 0."""
+    return torch.where(x >= 0, x, -x)
+
+
+def step(x: Tensor) -> Tensor:
+    """The Heaviside step: 1 where x > 0, else 0 (so ``step(0) = 0``), in x's dtype.
+
+    Example: ``step(torch.tensor([-1.0, 0.0, 2.0]))`` gives ``tensor([0., 0., 1.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return (x > 0).to(x.dtype)
+
+
+def step_grad(x: Tensor) -> Tensor:
+    """The step's derivative: 0 everywhere (undefined at the jump x = 0; taken as 0 there too).
+
+    This is why a network of step neurons (the original perceptron) cannot be trained by
+    gradient descent. Example: ``step_grad(torch.tensor([-1.0, 2.0]))`` gives ``tensor([0., 0.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return torch.zeros_like(x)
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    """The logistic sigmoid 1 / (1 + exp(-x)), like ``torch.sigmoid``: values in (0, 1).
+
+    Stable for any x: with z = exp(-|x|) in (0, 1], sigmoid is 1 / (1 + z) for x >= 0 and
+    z / (1 + z) for x < 0, so no exp ever overflows. Example: ``sigmoid(torch.tensor(0.0))`` is 0.5.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    z = torch.exp(-_magnitude(x))  # exp(-|x|), in (0, 1]
+    return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
+
+
+def sigmoid_grad(x: Tensor) -> Tensor:
+    """The sigmoid's derivative sigmoid(x) * (1 - sigmoid(x)): at most 0.25, at x = 0.
+
+    Computed as z / (1 + z)**2 with z = exp(-|x|) (the same number, without the cancellation in
+    1 - sigmoid(x) for large x). Example: ``sigmoid_grad(torch.tensor(0.0))`` is 0.25.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    z = torch.exp(-_magnitude(x))
+    return z / (1 + z) ** 2
+
+
+def tanh(x: Tensor) -> Tensor:
+    """The hyperbolic tangent (e^x - e^-x) / (e^x + e^-x), like ``torch.tanh``: values in (-1, 1).
+
+    Stable: with m = expm1(-2|x|) = exp(-2|x|) - 1, tanh(x) = sign(x) * (-m) / (2 + m); nothing
+    overflows, and expm1 keeps full precision for tiny x. (Equivalently 2 * sigmoid(2x) - 1.)
+    Example: ``tanh(torch.tensor(100.0))`` is 1.0, not NaN.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    m = torch.expm1(-2 * _magnitude(x))
+    magnitude_of_tanh = -m / (2 + m)
+    return torch.where(x >= 0, magnitude_of_tanh, -magnitude_of_tanh)  # tanh is odd
+
+
+def tanh_grad(x: Tensor) -> Tensor:
+    """The tanh's derivative 1 - tanh(x)**2: 1 at x = 0, vanishing for large |x|.
+
+    Computed as 4z / (1 + z)**2 with z = exp(-2|x|), free of cancellation.
+    Example: ``tanh_grad(torch.tensor(0.0))`` is 1.0.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    z = torch.exp(-2 * _magnitude(x))
+    return 4 * z / (1 + z) ** 2
+
+
+def relu(x: Tensor) -> Tensor:
+    """The rectified linear unit max(0, x), like ``F.relu``.
+
+    Example: ``relu(torch.tensor([-2.0, 3.0]))`` gives ``tensor([0., 3.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    # where, not clamp: autograd then gives 0 at x = 0 (as for F.relu), and NaN stays NaN
+    return torch.where(x <= 0, torch.zeros_like(x), x)
+
+
+def relu_grad(x: Tensor) -> Tensor:
+    """ReLU's derivative: 1 where x > 0, else 0 (autograd's convention: 0 at x = 0).
+
+    Example: ``relu_grad(torch.tensor([-2.0, 0.0, 3.0]))`` gives ``tensor([0., 0., 1.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return (x > 0).to(x.dtype)
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x where x > 0, else negative_slope * x, like ``F.leaky_relu``.
+
+    Example: ``leaky_relu(torch.tensor([-2.0, 3.0]), 0.1)`` gives ``tensor([-0.2, 3.0])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return torch.where(x > 0, x, negative_slope * x)
+
+
+def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """Leaky ReLU's derivative: 1 where x > 0, else negative_slope (also at x = 0, as autograd).
+
+    Example: ``leaky_relu_grad(torch.tensor([-2.0, 3.0]), 0.1)`` gives ``tensor([0.1, 1.0])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))
+
+
+def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """The exponential linear unit: x where x > 0, else alpha * (exp(x) - 1), like ``F.elu``.
+
+    The exponential is taken of min(x, 0), so a large positive x never overflows it.
+    Example: ``elu(torch.tensor([-100.0, 2.0]))`` gives ``tensor([-1., 2.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
+
+
+def elu_grad(x: Tensor, alpha: float = 1.0) -> Tensor:
+    """ELU's derivative: 1 where x > 0, else alpha * exp(x) (alpha at x = 0, as autograd).
+
+    Example: ``elu_grad(torch.tensor([0.0, 2.0]))`` gives ``tensor([1., 1.])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))
+
+
+def _check_approximate(approximate: str) -> None:
+    if approximate not in ("none", "tanh"):
+        raise ValueError(
+            f"approximate must be 'none' (the exact erf form) or 'tanh' (the tanh approximation), "
+            f"as in torch.nn.functional.gelu; got {approximate!r}"
+        )
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """The Gaussian error linear unit x * Phi(x), like ``F.gelu`` (Phi: the normal CDF).
+
+    Both of torch's forms: ``approximate="none"`` (default) is the exact
+    0.5 * x * (1 + erf(x / sqrt(2))); ``approximate="tanh"`` is the approximation
+    0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
+    Example: ``gelu(torch.tensor([0.0, 1.0]))`` gives ``tensor([0.0000, 0.8413])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    _check_approximate(approximate)
+    if approximate == "tanh":
+        return 0.5 * x * (1 + tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)))
+    return 0.5 * x * (1 + torch.erf(x / _SQRT_2))
+
+
+def gelu_grad(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU's derivative, for either form (see ``gelu``): 0.5 at x = 0.
+
+    Exact form: Phi(x) + x * phi(x), with phi(x) = exp(-x**2 / 2) / sqrt(2 pi) the normal density.
+    Example: ``gelu_grad(torch.tensor(0.0))`` is 0.5.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    _check_approximate(approximate)
+    if approximate == "tanh":
+        u = _SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)  # the argument of tanh
+        du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x**2)
+        return 0.5 * (1 + tanh(u)) + 0.5 * x * tanh_grad(u) * du_dx
+    normal_cdf = 0.5 * (1 + torch.erf(x / _SQRT_2))
+    normal_density = torch.exp(-0.5 * x**2) * _ONE_OVER_SQRT_2PI
+    return normal_cdf + x * normal_density
+
+
+def softmax(x: Tensor, dim: int = -1) -> Tensor:
+    """exp(x) / sum(exp(x)) along ``dim``, like ``torch.softmax``: positive, sums to 1 along dim.
+
+    Stable: the maximum along ``dim`` is subtracted first (softmax does not change when the same
+    number is subtracted from every input), so the largest exponent is exp(0) = 1 and inputs
+    near 1000 do not overflow. Example: ``softmax(torch.tensor([1000.0, 1000.0]))`` gives
+    ``tensor([0.5, 0.5])``. Introduced in 01_neuron_and_activations.ipynb.
+    """
+    shifted = x - x.amax(dim=dim, keepdim=True)
+    exponentials = torch.exp(shifted)
+    return exponentials / exponentials.sum(dim=dim, keepdim=True)
+
+
+def softmax_jacobian(x: Tensor) -> Tensor:
+    """The Jacobian of ``softmax(x)`` (over the last dimension): J[i, j] = d softmax_i / d x_j.
+
+    For x of shape (n,) it returns (n, n): diag(s) - s s^T with s = softmax(x). Leading
+    dimensions are batch dimensions: x of shape (B, n) gives (B, n, n), one Jacobian per row.
+    Softmax has no element-wise derivative, because every output depends on every input.
+    Example: ``softmax_jacobian(torch.zeros(2))`` gives ``tensor([[0.25, -0.25], [-0.25, 0.25]])``.
+    Introduced in 01_neuron_and_activations.ipynb.
+    """
+    if x.dim() == 0:
+        raise ValueError(
+            "softmax_jacobian needs a vector of logits, shape (n,) or (batch, n), got a single "
+            "number: wrap it as torch.tensor([value])"
+        )
+    s = softmax(x, dim=-1)
+    return torch.diag_embed(s) - s.unsqueeze(-1) * s.unsqueeze(-2)  # (..., n, n)
+
+
+# The element-wise activations with their derivatives, by name, with default arguments.
+# Used by course_utils.figures and widgets.activation_explorer; softmax is not element-wise.
+ELEMENTWISE: dict[str, tuple[Callable[[Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
+    "step": (step, step_grad),
+    "sigmoid": (sigmoid, sigmoid_grad),
+    "tanh": (tanh, tanh_grad),
+    "relu": (relu, relu_grad),
+    "leaky_relu": (leaky_relu, leaky_relu_grad),
+    "elu": (elu, elu_grad),
+    "gelu": (gelu, gelu_grad),
+}

@@ -1,0 +1,281 @@
+"""The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
+
+Introduced in 01_neuron_and_activations.ipynb (which shows them). Run the command from the
+repository's root to regenerate ``images/mlp_diagram.png``, ``images/neuron_diagram.png`` and
+``images/activation_functions.png``. The output is deterministic: the same versions of
+matplotlib give the same bytes (no timestamp or software name is written into the PNGs).
+
+Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing depends
+on, or changes, pyplot's global state or the display backend.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from course_utils import activations
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = [
+    "draw_mlp_diagram",
+    "draw_neuron_diagram",
+    "draw_activation_functions",
+    "FIGURES",
+    "save_figure",
+    "main",
+]
+
+DPI = 100
+PNG_METADATA = {"Software": None}  # keeps the bytes free of the matplotlib version string
+FUNCTION_COLOR = "#1f77b4"
+DERIVATIVE_COLOR = "#d62728"
+NODE_COLORS = {"input": "#cfe2f3", "hidden": "#d9ead3", "output": "#f4cccc"}
+
+
+def _new_figure(width: float, height: float) -> Figure:
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), dpi=DPI)
+
+
+def _blank_axes(figure: Figure, xlim: tuple[float, float], ylim: tuple[float, float]) -> Axes:
+    """Axes filling the figure, equal scale, no frame: a canvas in data coordinates."""
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(*xlim)
+    ax.set_ylim(*ylim)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    return ax
+
+
+def _node(ax: Axes, x: float, y: float, radius: float, label: str, color: str, size=15) -> None:
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle((x, y), radius, facecolor=color, edgecolor="#333333", lw=1.5, zorder=3))
+    ax.text(x, y, label, ha="center", va="center", fontsize=size, zorder=4)
+
+
+def _arrow(ax: Axes, start, end, color="#555555", lw=1.4, shrink=0.0) -> None:
+    ax.annotate(
+        "",
+        xy=end,
+        xytext=start,
+        arrowprops={"arrowstyle": "-|>", "color": color, "lw": lw, "shrinkA": 0, "shrinkB": 0},
+        zorder=2,
+    )
+
+
+def draw_mlp_diagram() -> Figure:
+    """A multilayer perceptron: 3 inputs, one hidden layer of 4 neurons, 1 output; returns the Figure.
+
+    Example: ``draw_mlp_diagram().savefig("mlp.png")``.
+    """
+    figure = _new_figure(8, 4.6)
+    ax = _blank_axes(figure, (-0.4, 8.4), (-0.9, 4.4))
+    radius = 0.32
+    layers = [
+        ("input", 0.9, [f"$x_{i}$" for i in (1, 2, 3)]),
+        ("hidden", 4.0, [f"$h_{i}$" for i in (1, 2, 3, 4)]),
+        ("output", 7.1, [r"$\hat{y}$"]),
+    ]
+    titles = ["input layer\n(features)", "hidden layer\n(weights $W_1$, biases $b_1$, activation)"]
+    titles.append("output layer\n($W_2$, $b_2$, sigmoid)")
+    centre = 1.8
+    positions = []
+    for _kind, x, labels in layers:
+        count = len(labels)
+        ys = [centre + (count - 1) / 2 - i for i in range(count)]  # one unit apart, centred
+        positions.append([(x, y) for y in ys])
+    # weights: every neuron of one layer connects to every neuron of the next
+    for left, right in zip(positions, positions[1:], strict=False):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                ax.plot([x0 + radius, x1 - radius], [y0, y1], color="#7f7f7f", lw=1.0, zorder=1)
+    for (kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
+        for (px, py), label in zip(points, labels, strict=True):
+            _node(ax, px, py, radius, label, NODE_COLORS[kind])
+        ax.text(x, -0.55, title, ha="center", va="center", fontsize=11, linespacing=1.4)
+    # point at the line x1 -> h1 (it passes through (2.45, 3.05))
+    ax.text(1.7, 4.1, "each line is one weight", ha="center", fontsize=10, color="#555555")
+    _arrow(ax, (1.9, 3.95), (2.4, 3.12), color="#555555", lw=1.0)
+    return figure
+
+
+def draw_neuron_diagram() -> Figure:
+    """One neuron: inputs x1..x3, weights on the arrows, the sum with bias, activation f, output y.
+
+    Returns the Figure. Example: ``draw_neuron_diagram().savefig("neuron.png")``.
+    """
+    from matplotlib.patches import FancyBboxPatch
+
+    figure = _new_figure(8, 4.2)
+    ax = _blank_axes(figure, (-0.3, 9.3), (-1.0, 3.9))
+    radius = 0.35
+    summation = (4.2, 1.5)
+    inputs = [(0.6, 2.9), (0.6, 1.5), (0.6, 0.1)]
+    for i, (x, y) in enumerate(inputs, start=1):
+        _node(ax, x, y, radius, f"$x_{i}$", NODE_COLORS["input"])
+        start = (x + radius, y)
+        # stop where the arrow meets the circle of the sum
+        dx, dy = summation[0] - start[0], summation[1] - start[1]
+        length = (dx**2 + dy**2) ** 0.5
+        end = (summation[0] - 0.55 * dx / length, summation[1] - 0.55 * dy / length)
+        _arrow(ax, start, end)
+        label_x = start[0] + 0.45 * (end[0] - start[0])
+        label_y = start[1] + 0.45 * (end[1] - start[1])
+        ax.text(
+            label_x,
+            label_y + 0.22,
+            f"$w_{i}$",
+            ha="center",
+            va="bottom",
+            fontsize=15,
+            color="#b45f06",
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+            zorder=5,
+        )
+    _node(ax, *summation, 0.55, r"$\Sigma$", NODE_COLORS["hidden"], size=22)
+    # the bias enters the sum from above
+    ax.text(summation[0], 3.25, "bias $b$", ha="center", va="center", fontsize=14, color="#b45f06")
+    _arrow(ax, (summation[0], 3.0), (summation[0], summation[1] + 0.55))
+    # the activation function
+    box_x, box_width = 5.7, 1.1
+    box = FancyBboxPatch(
+        (box_x, summation[1] - 0.45),
+        box_width,
+        0.9,
+        boxstyle="round,pad=0.05",
+        facecolor="#fff2cc",
+        edgecolor="#333333",
+        lw=1.5,
+        zorder=3,
+    )
+    ax.add_patch(box)
+    ax.text(box_x + box_width / 2, summation[1], "$f$", ha="center", va="center", fontsize=20)
+    _arrow(ax, (summation[0] + 0.55, summation[1]), (box_x - 0.05, summation[1]))
+    ax.text((summation[0] + 0.55 + box_x) / 2, summation[1] + 0.18, "$z$", ha="center", fontsize=14)
+    _node(ax, 8.2, summation[1], radius, "$y$", NODE_COLORS["output"])
+    _arrow(ax, (box_x + box_width + 0.05, summation[1]), (8.2 - radius, summation[1]))
+    ax.text(0.6, -0.45, "inputs", ha="center", fontsize=10, color="#555555")
+    ax.text(4.2, 0.55, "weighted sum", ha="center", fontsize=10, color="#555555")
+    ax.text(6.25, 0.75, "activation", ha="center", fontsize=10, color="#555555")
+    ax.text(8.2, 0.85, "output", ha="center", fontsize=10, color="#555555")
+    ax.text(
+        4.5,
+        -0.6,
+        r"$z = w_1 x_1 + w_2 x_2 + w_3 x_3 + b = \mathbf{w} \cdot \mathbf{x} + b,"
+        r"\qquad y = f(\mathbf{w} \cdot \mathbf{x} + b)$",
+        ha="center",
+        va="center",
+        fontsize=14,
+    )
+    return figure
+
+
+# what each panel of the grid plots: title, function, derivative
+_GRID_PANELS: list[tuple[str, Callable, Callable]] = [
+    ("step", activations.step, activations.step_grad),
+    ("sigmoid", activations.sigmoid, activations.sigmoid_grad),
+    ("tanh", activations.tanh, activations.tanh_grad),
+    ("ReLU", activations.relu, activations.relu_grad),
+    (
+        "leaky ReLU (slope 0.1)",
+        lambda x: activations.leaky_relu(x, 0.1),
+        lambda x: activations.leaky_relu_grad(x, 0.1),
+    ),
+    ("ELU", activations.elu, activations.elu_grad),
+    ("GELU", activations.gelu, activations.gelu_grad),
+]
+
+
+def _plot_softmax_panel(ax: Axes) -> None:
+    logits = torch.tensor([2.0, 1.0, 0.1, -1.0])
+    probabilities = activations.softmax(logits)
+    positions = range(len(logits))
+    bars = ax.bar(positions, probabilities.tolist(), color=FUNCTION_COLOR, width=0.6)
+    for bar, p in zip(bars, probabilities.tolist(), strict=True):
+        ax.text(bar.get_x() + 0.3, p + 0.03, f"{p:.2f}", ha="center", fontsize=9)
+    ax.set_xticks(list(positions), [f"{v:g}" for v in logits.tolist()])
+    ax.set_xlabel("logit $z_i$")
+    ax.set_ylabel("probability")
+    ax.set_ylim(0, 1)
+    ax.set_title("softmax (probabilities sum to 1)", fontsize=11)
+
+
+def draw_activation_functions() -> Figure:
+    """A grid: each activation function (solid) with its derivative (dashed); returns the Figure.
+
+    The last panel shows softmax, which maps a vector of logits to probabilities.
+    Example: ``draw_activation_functions().savefig("activations.png")``.
+    """
+    figure = _new_figure(12, 5.8)
+    figure.set_layout_engine("constrained")
+    axes = figure.subplots(2, 4)
+    x = torch.linspace(-4, 4, 801, dtype=torch.float64)
+    for ax, (title, function, derivative) in zip(axes.flat, _GRID_PANELS, strict=False):
+        ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
+        ax.axvline(0, color="#bbbbbb", lw=0.8, zorder=0)
+        ax.plot(x.numpy(), function(x).numpy(), color=FUNCTION_COLOR, lw=2, label="$f(x)$")
+        ax.plot(
+            x.numpy(),
+            derivative(x).numpy(),
+            color=DERIVATIVE_COLOR,
+            lw=1.6,
+            ls="--",
+            label="$f'(x)$",
+        )
+        ax.set_title(title, fontsize=11)
+        ax.set_xlim(-4, 4)
+        ax.set_ylim(-1.5, 2.5)
+        ax.grid(alpha=0.25)
+    axes.flat[0].legend(loc="upper left", fontsize=9)
+    _plot_softmax_panel(axes.flat[-1])
+    figure.suptitle("Activation functions $f$ (solid) and their derivatives $f'$ (dashed)")
+    return figure
+
+
+FIGURES: dict[str, Callable[[], Figure]] = {
+    "mlp_diagram.png": draw_mlp_diagram,
+    "neuron_diagram.png": draw_neuron_diagram,
+    "activation_functions.png": draw_activation_functions,
+}
+
+
+def save_figure(figure: Figure, path: Path) -> None:
+    """Save a figure as a PNG without metadata that changes between runs or versions."""
+    figure.savefig(path, format="png", dpi=DPI, metadata=PNG_METADATA, facecolor="white")
+
+
+def main(argv: Sequence[str] | None = None) -> list[Path]:
+    """Draw every picture into ``--out`` (default: ``images``); returns the paths written.
+
+    Example (from the repository root): ``python -m course_utils.figures``.
+    """
+    parser = argparse.ArgumentParser(
+        prog="python -m course_utils.figures",
+        description="Draw the course's pictures (diagrams, activation functions) as PNG files.",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=Path("images"), help="folder to write into (default: images)"
+    )
+    options = parser.parse_args(argv)
+    options.out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, draw in FIGURES.items():
+        path = options.out / name
+        save_figure(draw(), path)
+        written.append(path)
+        print(f"wrote {path} ({path.stat().st_size // 1024} KB)")
+    return written
+
+
+if __name__ == "__main__":
+    main()

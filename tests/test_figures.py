@@ -1,0 +1,76 @@
+"""course_utils.figures: `python -m course_utils.figures --out DIR` writes the course's pictures."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import matplotlib.image
+import pytest
+
+from course_utils import figures
+
+ROOT = Path(__file__).resolve().parents[1]
+NAMES = ["mlp_diagram.png", "neuron_diagram.png", "activation_functions.png"]
+
+
+@pytest.fixture(scope="module")
+def drawn(tmp_path_factory):
+    out = tmp_path_factory.mktemp("images")
+    written = figures.main(["--out", str(out)])
+    return out, written
+
+
+def test_the_command_writes_all_three_pictures(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "course_utils.figures", "--out", str(tmp_path / "pictures")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in (tmp_path / "pictures").iterdir()) == sorted(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_picture_is_a_real_non_trivial_png_of_commit_worthy_size(drawn, name):
+    out, written = drawn
+    path = out / name
+    assert path in written
+    assert path.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert 10_000 < path.stat().st_size < 150_000
+    pixels = matplotlib.image.imread(path)
+    height, width, channels = pixels.shape
+    assert width >= 600 and height >= 300 and channels in (3, 4)
+    # not a blank canvas: many pixels differ from the white background
+    assert (pixels[..., :3] < 0.9).any(axis=-1).mean() > 0.02
+
+
+def test_default_output_is_images_and_drawing_twice_gives_the_same_bytes(
+    drawn, tmp_path, monkeypatch
+):
+    out, _ = drawn
+    monkeypatch.chdir(tmp_path)
+    written = figures.main([])
+    assert written == [Path("images") / name for name in NAMES]
+    for name in NAMES:
+        assert (tmp_path / "images" / name).read_bytes() == (out / name).read_bytes(), name
+
+
+def test_pngs_carry_no_software_or_date_metadata(drawn):
+    out, _ = drawn
+    for name in NAMES:
+        head = (out / name).read_bytes()[:2000]
+        assert b"matplotlib" not in head.lower() and b"Software" not in head
+
+
+def test_committed_pictures_are_the_ones_the_command_draws(drawn):
+    # images/ is made by the command: regenerate with `python -m course_utils.figures`
+    out, _ = drawn
+    for name in NAMES:
+        committed = ROOT / "images" / name
+        assert committed.exists(), f"{name} missing: run `python -m course_utils.figures`"
+        committed_pixels = matplotlib.image.imread(committed)
+        fresh_pixels = matplotlib.image.imread(out / name)
+        assert committed_pixels.shape == fresh_pixels.shape, f"{name} is stale: regenerate it"
+        difference = abs(committed_pixels - fresh_pixels).mean()
+        assert difference < 0.005, f"{name} is stale (mean pixel difference {difference:.4f})"

@@ -26,6 +26,7 @@ MODULES = (
     "models",
     "optim",
     "plotting",
+    "surfaces",
     "training",
     "widgets",
 )

@@ -1,0 +1,154 @@
+"""Two-dimensional loss surfaces, and the path an optimizer takes across them.
+
+Introduced in 07_gradient_descent_and_optimizers.ipynb, where the optimizer race and
+``widgets.optimizer_explorer`` both call ``run_trajectory``. A real network has thousands of
+weights; with two we can draw the loss as contours and watch each optimizer walk downhill.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from course_utils import optim
+
+__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "run_trajectory", "DIVERGED_BEYOND"]
+
+# A run stops early once a coordinate leaves [-DIVERGED_BEYOND, DIVERGED_BEYOND] or is not finite.
+DIVERGED_BEYOND = 1e3
+
+
+@dataclass(frozen=True)
+class Surface:
+    """A loss ``function(w1, w2)`` of two weights, with a starting point and a window to draw.
+
+    ``function`` works elementwise on tensors, so the same code gives one loss (for the
+    optimizer) or a whole grid of losses (for the contour plot).
+    """
+
+    name: str
+    function: Callable[[Tensor, Tensor], Tensor]
+    start: tuple[float, float]
+    xlim: tuple[float, float]
+    ylim: tuple[float, float]
+    minima: tuple[tuple[float, float], ...]
+    description: str
+    # a learning rate that suits each optimizer of OPTIMIZERS on this surface (hand-tuned)
+    learning_rates: dict[str, float]
+
+    def __call__(self, w1: Tensor, w2: Tensor) -> Tensor:
+        return self.function(w1, w2)
+
+    def grid(self, resolution: int = 150) -> tuple[Tensor, Tensor, Tensor]:
+        """The loss on a grid covering the window: returns w1, w2, loss, each (resolution, resolution)."""
+        w1 = torch.linspace(*self.xlim, resolution, dtype=torch.float64)
+        w2 = torch.linspace(*self.ylim, resolution, dtype=torch.float64)
+        grid_w1, grid_w2 = torch.meshgrid(w1, w2, indexing="xy")
+        return grid_w1, grid_w2, self.function(grid_w1, grid_w2)
+
+
+def _elongated_bowl(w1: Tensor, w2: Tensor) -> Tensor:
+    return 0.05 * w1**2 + 2.0 * w2**2  # 40 times steeper across (w2) than along (w1)
+
+
+def _rosenbrock(w1: Tensor, w2: Tensor) -> Tensor:
+    return (1 - w1) ** 2 + 100 * (w2 - w1**2) ** 2  # a curved, flat-bottomed valley
+
+
+def _saddle(w1: Tensor, w2: Tensor) -> Tensor:
+    return w1**2 - w2**2 + 0.5 * w2**4  # a saddle at (0, 0) between minima at w2 = ±1
+
+
+def _rates(sgd: float, momentum: float, adagrad: float, rmsprop: float, adam: float) -> dict:
+    names = ("SGD", "SGD with momentum", "Adagrad", "RMSprop", "Adam")
+    return dict(zip(names, (sgd, momentum, adagrad, rmsprop, adam), strict=True))
+
+
+SURFACES: dict[str, Surface] = {
+    surface.name: surface
+    for surface in [
+        Surface(
+            "elongated bowl",
+            _elongated_bowl,
+            start=(-4.5, 1.5),
+            xlim=(-5.0, 5.0),
+            ylim=(-2.0, 2.0),
+            minima=((0.0, 0.0),),
+            description="f = 0.05·w1² + 2·w2²: steep across, shallow along",
+            learning_rates=_rates(sgd=0.45, momentum=0.05, adagrad=0.5, rmsprop=0.05, adam=0.2),
+        ),
+        Surface(
+            "Rosenbrock",
+            _rosenbrock,
+            start=(-1.2, 1.0),
+            xlim=(-1.6, 1.6),
+            ylim=(-0.6, 2.0),
+            minima=((1.0, 1.0),),
+            description="f = (1 − w1)² + 100·(w2 − w1²)²: a curved valley, minimum at (1, 1)",
+            learning_rates=_rates(sgd=0.001, momentum=0.001, adagrad=0.3, rmsprop=0.01, adam=0.1),
+        ),
+        Surface(
+            "saddle",
+            _saddle,
+            start=(-1.8, 0.01),
+            xlim=(-2.0, 2.0),
+            ylim=(-1.6, 1.6),
+            minima=((0.0, -1.0), (0.0, 1.0)),
+            description="f = w1² − w2² + 0.5·w2⁴: a saddle at (0, 0), minima at (0, ±1)",
+            learning_rates=_rates(sgd=0.01, momentum=0.01, adagrad=0.1, rmsprop=0.01, adam=0.05),
+        ),
+    ]
+}
+
+# optimizer name -> how to build it from the parameters and the learning rate
+OPTIMIZERS: dict[str, Callable[[list[Tensor], float], torch.optim.Optimizer]] = {
+    "SGD": lambda params, lr: optim.SGD(params, lr=lr),
+    "SGD with momentum": lambda params, lr: optim.SGD(params, lr=lr, momentum=0.9),
+    "Adagrad": lambda params, lr: optim.Adagrad(params, lr=lr),
+    "RMSprop": lambda params, lr: optim.RMSprop(params, lr=lr),
+    "Adam": lambda params, lr: optim.Adam(params, lr=lr),
+}
+
+
+def _lookup(table: dict, key: str, what: str):
+    if key not in table:
+        raise ValueError(f"unknown {what} {key!r}: choose one of {', '.join(map(repr, table))}")
+    return table[key]
+
+
+def run_trajectory(
+    surface: Surface | str,
+    optimizer_name: str,
+    lr: float,
+    steps: int = 100,
+    start: tuple[float, float] | None = None,
+) -> Tensor:
+    """The points an optimizer visits on a surface: returns a float64 tensor (steps + 1, 2).
+
+    Starts at ``start`` (default: the surface's own start). If the run diverges (a coordinate
+    beyond ``DIVERGED_BEYOND`` or not finite) it stops there, so the result has fewer rows and
+    every row is finite. Example: ``path = run_trajectory("Rosenbrock", "Adam", lr=0.1, steps=200)``.
+    Introduced in 07_gradient_descent_and_optimizers.ipynb.
+    """
+    if isinstance(surface, str):
+        surface = _lookup(SURFACES, surface, "surface")
+    make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
+    if steps < 0:
+        raise ValueError(f"steps must be 0 or more, got {steps}")
+    start = surface.start if start is None else start
+    weights = torch.tensor(start, dtype=torch.float64, requires_grad=True)  # (2,)
+    optimizer = make_optimizer([weights], lr)
+    points = [weights.detach().clone()]
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = surface(weights[0], weights[1])
+        loss.backward()
+        optimizer.step()
+        point = weights.detach().clone()
+        if not bool(torch.isfinite(point).all()) or bool((point.abs() > DIVERGED_BEYOND).any()):
+            break  # diverged: keep only the finite part of the path
+        points.append(point)
+    return torch.stack(points)

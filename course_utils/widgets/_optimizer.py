@@ -1,0 +1,89 @@
+"""The optimizer explorer: pick a surface, an optimizer and a learning rate; watch the path."""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets
+
+from course_utils import plotting
+from course_utils.surfaces import OPTIMIZERS, SURFACES, run_trajectory
+from course_utils.widgets._explorer import Explorer
+
+__all__ = ["optimizer_explorer"]
+
+
+def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path) -> str:
+    """One sentence on how the run went (shown above the plot)."""
+    surface = SURFACES[surface_name]
+    suggested = surface.learning_rates[optimizer]
+    taken = len(path) - 1
+    end = path[-1]
+    loss = surface(end[0], end[1]).item()
+    if taken < steps:
+        return (
+            f"⚠️ <b>diverged</b> after {taken + 1} of {steps} steps: lr={lr:.3g} is too large for "
+            f"{optimizer} here, the path flew off the plot (shown up to where it left). "
+            f"Try a smaller lr, e.g. {suggested:g}."
+        )
+    (xmin, xmax), (ymin, ymax) = surface.xlim, surface.ylim
+    outside = bool(((path[:, 0] < xmin) | (path[:, 0] > xmax)).any()) or bool(
+        ((path[:, 1] < ymin) | (path[:, 1] > ymax)).any()
+    )
+    note = " Part of the path leaves the window (clipped)." if outside else ""
+    if not math.isfinite(loss):
+        loss_text = "not finite"
+    else:
+        loss_text = f"{loss:.4g}"
+    return (
+        f"{optimizer}, lr={lr:.3g}: after {taken} steps w = ({end[0]:.3f}, {end[1]:.3f}), "
+        f"loss {loss_text}.{note} A learning rate that works well here: {suggested:g}."
+    )
+
+
+def optimizer_explorer(
+    surface: str = "elongated bowl", optimizer: str = "SGD", lr: float = 0.1, steps: int = 100
+) -> Explorer:
+    """An explorer: surface and optimizer dropdowns, a log-scale learning-rate slider, a steps slider.
+
+    The contours are drawn once per surface; moving a slider only updates the path's line data.
+    A learning rate that diverges is shown up to where the path left, with a message.
+    Example: ``widgets.optimizer_explorer()`` as the last line of a cell.
+    Introduced in 07_gradient_descent_and_optimizers.ipynb.
+    """
+    controls = {
+        "surface": ipywidgets.Dropdown(
+            options=list(SURFACES), value=surface, description="surface"
+        ),
+        "optimizer": ipywidgets.Dropdown(
+            options=list(OPTIMIZERS), value=optimizer, description="optimizer"
+        ),
+        "lr": ipywidgets.FloatLogSlider(
+            value=lr, base=10, min=-4, max=0.5, step=0.05, description="lr", readout_format=".4f"
+        ),
+        "steps": ipywidgets.IntSlider(value=steps, min=0, max=300, step=10, description="steps"),
+    }
+    drawn = {"surface": None, "path_line": None, "end_marker": None, "text": ""}
+
+    def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> None:
+        if drawn["surface"] != surface:  # new surface: contours once, then only line data
+            figure.clear()
+            ax = figure.add_subplot()
+            plotting.plot_surface(SURFACES[surface], ax=ax)
+            (drawn["path_line"],) = ax.plot([], [], "o-", color="C3", markersize=2.5, lw=1.4)
+            (drawn["end_marker"],) = ax.plot([], [], "X", color="C3", markersize=10, label="end")
+            ax.legend(loc="lower right", fontsize="small")
+            drawn["surface"] = surface
+        path = run_trajectory(surface, optimizer, lr, steps)  # (steps + 1, 2), or fewer rows
+        drawn["path_line"].set_data(path[:, 0].numpy(), path[:, 1].numpy())
+        drawn["end_marker"].set_data(path[-1:, 0].numpy(), path[-1:, 1].numpy())
+        figure.axes[0].set_title(f"{surface}: {optimizer}, lr = {lr:.3g}")
+        drawn["text"] = _describe(surface, optimizer, lr, steps, path)
+        if explorer_holder:
+            explorer_holder[0].message.value = drawn["text"]
+
+    explorer_holder: list[Explorer] = []  # the explorer draws once while it is being built
+    explorer = Explorer(controls, draw, figsize=(6.5, 4.5), title="Optimizer explorer")
+    explorer_holder.append(explorer)
+    explorer.message.value = drawn["text"]
+    return explorer

@@ -6,7 +6,7 @@ notebook can combine plots and a widget can redraw into the same figure.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
@@ -14,7 +14,19 @@ from torch import Tensor, nn
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-__all__ = ["plot_data", "plot_decision_boundary", "decision_grid", "CLASS_COLORS"]
+    from course_utils.surfaces import Surface
+
+__all__ = [
+    "plot_data",
+    "plot_decision_boundary",
+    "decision_grid",
+    "CLASS_COLORS",
+    "plot_train_test_split",
+    "plot_network",
+    "plot_surface",
+    "plot_history",
+    "plot_confusion_matrix",
+]
 
 CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red, everywhere in the course
 
@@ -86,10 +98,247 @@ def plot_decision_boundary(
     """
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
-    mesh = ax.contourf(xx, yy, probability, levels=20, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6)
+    levels = torch.linspace(0, 1, 21).tolist()  # fixed 0..1, so colours mean the same in every plot
+    mesh = ax.contourf(xx, yy, probability, levels=levels, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6)
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
     plot_data(X, y, ax=ax, title=title)
     if not getattr(ax, "_course_colorbar", False):
         ax.figure.colorbar(mesh, ax=ax, label="P(class 1)")
         ax._course_colorbar = True
+    return ax
+
+
+def plot_train_test_split(
+    X_train: Tensor,
+    y_train: Tensor,
+    X_test: Tensor,
+    y_test: Tensor,
+    ax: Axes | None = None,
+    title: str = "",
+) -> Axes:
+    """Scatter a train/test split: training points as dots, test points as crosses, coloured by class.
+
+    Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
+    Introduced in 02_data_preparation.ipynb.
+    """
+    ax = _axes(ax)
+    for name, X, y, marker, size in (
+        ("train", X_train, y_train, "o", 10),
+        ("test", X_test, y_test, "x", 28),
+    ):
+        labels = y.reshape(-1)
+        for label, color in enumerate(CLASS_COLORS):
+            points = X[labels == label]
+            # crosses are unfilled markers: they need a line width, not a face colour
+            options = (
+                {"alpha": 0.35, "edgecolors": "none"} if marker == "o" else {"linewidths": 1.2}
+            )
+            ax.scatter(
+                points[:, 0],
+                points[:, 1],
+                s=size,
+                marker=marker,
+                color=color,
+                label=f"{name}, class {label} ({len(points)})",
+                **options,
+            )
+    ax.set_xlabel("feature 1")
+    ax.set_ylabel("feature 2")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
+def plot_network(
+    layer_sizes: list[int],
+    ax: Axes | None = None,
+    title: str = "",
+    layer_names: list[str] | None = None,
+) -> Axes:
+    """Draw a fully connected network: one circle per unit, one line per weight.
+
+    ``layer_sizes`` lists the units per layer, input first, e.g. ``[2, 10, 1]``; each layer is
+    labelled with its name and size under its column.
+    Example: ``plot_network([2, 10, 1], title="SimpleClassifier(2, 10)")``.
+    Introduced in 04_model_definition.ipynb.
+    """
+    if len(layer_sizes) < 2 or any(int(size) < 1 for size in layer_sizes):
+        raise ValueError(
+            f"layer_sizes needs at least two layers of at least one unit each, got {layer_sizes}"
+        )
+    if layer_names is None:
+        hidden = [
+            f"hidden {i}" if len(layer_sizes) > 3 else "hidden"
+            for i in range(1, len(layer_sizes) - 1)
+        ]
+        layer_names = ["input", *hidden, "output"]
+    if len(layer_names) != len(layer_sizes):
+        raise ValueError(
+            f"give one name per layer: {len(layer_sizes)} layers but {len(layer_names)} names"
+        )
+    from matplotlib.patches import Circle
+
+    ax = _axes(ax, figsize=(1.5 + 1.5 * len(layer_sizes), 4))
+    tallest = max(layer_sizes)
+    gap = max(2.0, 0.5 * tallest)  # columns apart enough that the picture is not a thin strip
+    # centre each column vertically; unit i of a layer of n sits at height i - (n - 1) / 2
+    positions = [
+        [(gap * column, i - (size - 1) / 2) for i in range(size)]
+        for column, size in enumerate(layer_sizes)
+    ]
+    for left, right in zip(positions[:-1], positions[1:], strict=True):
+        for x0, y0 in left:
+            for x1, y1 in right:
+                ax.plot([x0, x1], [y0, y1], color="0.6", linewidth=0.6, zorder=1)
+    for column, (units, name) in enumerate(zip(positions, layer_names, strict=True)):
+        for x, y in units:
+            ax.add_patch(Circle((x, y), 0.18, facecolor="#9ecae1", edgecolor="black", zorder=2))
+        ax.text(gap * column, -(tallest + 1) / 2, f"{name}\n({len(units)})", ha="center", va="top")
+    ax.set_xlim(-0.5 * gap, gap * (len(layer_sizes) - 0.5))
+    ax.set_ylim(-(tallest + 1) / 2 - 1.0, (tallest + 1) / 2)
+    ax.set_aspect("equal")
+    ax.axis("off")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> Axes:
+    """Draw a 2-D loss surface as contour lines, with its start point (black dot) and minima (stars).
+
+    ``surface`` is a ``course_utils.surfaces.Surface``. The contour levels are quantiles of the
+    loss over the window, so the flat valley floor gets as many lines as the steep walls.
+    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"])``.
+    Introduced in 07_gradient_descent_and_optimizers.ipynb.
+    """
+    ax = _axes(ax)
+    w1, w2, loss = surface.grid()  # each (150, 150)
+    fractions = torch.linspace(0, 1, levels + 2, dtype=loss.dtype)[1:-1]
+    contour_levels = torch.quantile(loss.flatten(), fractions).unique()
+    ax.contour(w1, w2, loss, levels=contour_levels.tolist(), cmap="Greys_r", linewidths=0.7)
+    ax.plot(*surface.start, "o", color="black", markersize=6, label="start")
+    for index, minimum in enumerate(surface.minima):
+        label = "minimum" if index == 0 else None
+        ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=14, label=label)
+    ax.set_xlim(surface.xlim)
+    ax.set_ylim(surface.ylim)
+    ax.set_xlabel("$w_1$")
+    ax.set_ylabel("$w_2$")
+    ax.set_title(surface.name)
+    return ax
+
+
+def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
+    """Draw the per-epoch loss curves of a training History, and its accuracy when it has test data.
+
+    ``history`` is a ``course_utils.training.History`` (or its ``as_dict()``). Losses are drawn on
+    ``ax`` (left axis); test and train accuracy, in percent, on a second y axis on the right.
+    Returns the loss Axes. Example: ``plot_history(training.fit(...))``.
+    Introduced in 08_training.ipynb.
+    """
+    metrics = history.as_dict() if hasattr(history, "as_dict") else dict(history)
+    train_loss = list(metrics.get("train_loss", []))
+    if not train_loss:
+        raise ValueError("the history is empty: train for at least one epoch before plotting it")
+    ax = _axes(ax, figsize=(6, 4))
+    epochs = range(1, len(train_loss) + 1)
+    # markers help on a few epochs and clutter on many
+    few = len(train_loss) <= 25
+
+    def marker(symbol: str) -> str:
+        return symbol if few else ""
+
+    lines = ax.plot(epochs, train_loss, "-", marker=marker("o"), color="black", label="train loss")
+    test_loss = list(metrics.get("test_loss", []))
+    if test_loss:
+        lines += ax.plot(
+            epochs, test_loss, "--", marker=marker("s"), color="tab:orange", label="test loss"
+        )
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("loss")
+    ax.set_ylim(bottom=0)
+    if len(train_loss) <= 12:
+        ax.set_xticks(list(epochs))
+    else:
+        from matplotlib.ticker import MaxNLocator
+
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
+    ax.set_xlim(0.5, len(train_loss) + 0.5)
+    test_accuracy = list(metrics.get("test_accuracy", []))
+    if test_accuracy:
+        accuracy_ax = ax.twinx()  # a second y axis: accuracy (%) is not on the loss's scale
+        train_accuracy = list(metrics.get("train_accuracy", []))
+        if train_accuracy:
+            percent = [100 * a for a in train_accuracy]
+            lines += accuracy_ax.plot(
+                epochs,
+                percent,
+                ":",
+                marker=marker("^"),
+                color="tab:green",
+                alpha=0.7,
+                label="train accuracy",
+            )
+        percent = [100 * a for a in test_accuracy]
+        lines += accuracy_ax.plot(
+            epochs, percent, "-", marker=marker("d"), color="tab:green", label="test accuracy"
+        )
+        accuracy_ax.set_ylabel("accuracy (%)", color="tab:green")
+        accuracy_ax.tick_params(axis="y", colors="tab:green")
+    labels = [line.get_label() for line in lines]
+    if test_accuracy:
+        # two y axes share the plot area, so no spot inside is sure to be free: legend below
+        ax.legend(
+            lines, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small"
+        )
+    else:
+        ax.legend(lines, labels, loc="best", fontsize="small")
+    ax.set_title(title or "training history")
+    return ax
+
+
+def plot_confusion_matrix(
+    matrix: Any,
+    ax: Axes | None = None,
+    class_names: tuple[str, ...] = ("class 0", "class 1"),
+    title: str = "",
+) -> Axes:
+    """Draw a confusion matrix (rows: true class, columns: predicted) with the counts in the cells.
+
+    For a 2x2 matrix laid out as ``course_utils.metrics.confusion_matrix`` returns it,
+    ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP).
+    Example: ``plot_confusion_matrix(metrics.confusion_matrix(y_pred, y_test))``.
+    Introduced in 09_evaluation.ipynb.
+    """
+    counts = torch.as_tensor(matrix)
+    if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
+        raise ValueError(
+            f"a confusion matrix is square (one row and one column per class), got shape "
+            f"{tuple(counts.shape)}"
+        )
+    if len(class_names) != counts.shape[0]:
+        raise ValueError(
+            f"give one name per class: the matrix has {counts.shape[0]} classes but class_names "
+            f"has {len(class_names)}"
+        )
+    ax = _axes(ax, figsize=(4, 4))
+    size = counts.shape[0]
+    ax.imshow(counts.double().numpy(), cmap="Blues", vmin=0)
+    largest = float(counts.max()) if counts.numel() else 0.0
+    cell_names = [["TN", "FP"], ["FN", "TP"]] if size == 2 else None
+    for row in range(size):
+        for column in range(size):
+            value = counts[row, column].item()
+            text = f"{value:g}" if isinstance(value, float) else str(value)
+            if cell_names is not None:
+                text = f"{text}\n{cell_names[row][column]}"
+            # white text on the dark cells, black on the light ones
+            color = "white" if largest and value > largest / 2 else "black"
+            ax.text(column, row, text, ha="center", va="center", color=color, fontsize=13)
+    ax.set_xticks(range(size), class_names)
+    ax.set_yticks(range(size), class_names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title(title or "confusion matrix")
     return ax

@@ -1,0 +1,361 @@
+"""The training loop, evaluation, and the per-epoch history they record.
+
+Introduced in 08_training.ipynb (``train_one_epoch``, ``fit``, ``History``) and
+09_evaluation.ipynb (``evaluate``).
+
+``fit`` runs the seed lesson's loop: it iterates the shuffled training DataLoader once per epoch
+and draws nothing else from PyTorch's global random number generator, so from the same start it
+gives exactly the seed's numbers (``Epoch 1/5 | Loss: 0.1657`` ...). Evaluation never consumes
+that generator either: creating a DataLoader iterator draws one random number, so ``evaluate``
+puts the generator's state back afterwards.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+
+import torch
+from torch import Tensor, nn
+from torch.utils.data import DataLoader, TensorDataset
+
+__all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit"]
+
+
+class TrainingDiverged(RuntimeError):
+    """Raised when a loss becomes NaN or infinite: the message says where and the likely cause."""
+
+
+@dataclass
+class History:
+    """Per-epoch metrics recorded by ``fit``: one entry per epoch in each list.
+
+    ``train_loss`` is the loss on the whole training set in eval mode after each epoch (what the
+    seed lesson prints); ``test_loss`` and ``test_accuracy`` stay empty when ``fit`` got no test
+    data; ``train_accuracy`` is the training set's accuracy (fraction 0..1) after each epoch.
+    Example: ``history = fit(...); history.train_loss[-1]``.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    test_loss: list[float] = field(default_factory=list)
+    test_accuracy: list[float] = field(default_factory=list)
+    train_accuracy: list[float] = field(default_factory=list)
+
+    @property
+    def epochs(self) -> int:
+        """The number of epochs recorded."""
+        return len(self.train_loss)
+
+    def __len__(self) -> int:
+        return self.epochs
+
+    def as_dict(self) -> dict[str, list[float]]:
+        """The metrics as a plain dict of lists (copies), e.g. to store in a checkpoint."""
+        return {f.name: list(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, metrics: dict[str, Iterable[float]]) -> History:
+        """Rebuild a History from ``as_dict()``'s output. Example: ``History.from_dict(d)``."""
+        known = {f.name for f in fields(cls)}
+        unknown = set(metrics) - known
+        if unknown:
+            raise ValueError(
+                f"unknown History keys {sorted(unknown)}: expected some of {sorted(known)}"
+            )
+        return cls(**{name: [float(v) for v in values] for name, values in metrics.items()})
+
+
+def _first_layer_features(model: nn.Module) -> int | None:
+    """in_features of the model's first layer with parameters, when that layer is an nn.Linear."""
+    for module in model.modules():
+        if next(module.parameters(recurse=False), None) is not None:
+            return module.in_features if isinstance(module, nn.Linear) else None
+    return None
+
+
+def _check_first_batch(model: nn.Module, batch_features: Tensor) -> None:
+    """Raise the course models' shape error before the forward pass, for any Linear-first model."""
+    from course_utils.models import check_input_shape
+
+    expected = _first_layer_features(model)
+    # only 2-D input can be checked: a model may flatten images etc. before its first Linear
+    if expected is not None and batch_features.dim() <= 2:
+        check_input_shape(batch_features, expected, type(model).__name__)
+
+
+def _learning_rates(optimizer: torch.optim.Optimizer) -> str:
+    rates = sorted({group.get("lr") for group in optimizer.param_groups}, key=str)
+    return ", ".join(f"{float(lr):g}" for lr in rates if lr is not None) or "unknown"
+
+
+def _divergence_message(
+    epoch: int | None,
+    batch_index: int,
+    what: str,
+    batch_features: Tensor,
+    batch_labels: Tensor,
+    optimizer: torch.optim.Optimizer,
+) -> str:
+    batch = batch_index + 1  # counted from 1, like the epochs
+    where = f"epoch {epoch}, batch {batch}" if epoch is not None else f"batch {batch}"
+    bad_inputs = torch.is_floating_point(batch_features) and not bool(
+        torch.isfinite(batch_features).all()
+    )
+    bad_labels = torch.is_floating_point(batch_labels) and not bool(
+        torch.isfinite(batch_labels).all()
+    )
+    if bad_inputs or bad_labels:
+        which = " and ".join(
+            name for name, bad in (("inputs", bad_inputs), ("labels", bad_labels)) if bad
+        )
+        cause = (
+            f"This batch's {which} contain NaN or infinite values: the data is bad, not the "
+            "model. Find them with torch.isnan(X).any(dim=1) and remove or fix those rows "
+            "before training."
+        )
+    else:
+        cause = (
+            f"This batch's data is finite, so the likely cause is a learning rate that is "
+            f"too high (lr = {_learning_rates(optimizer)}): each step overshoots and the weights "
+            "blow up. Rebuild the model and optimizer and try a learning rate 10 times smaller."
+        )
+    return f"training diverged at {where}: {what}. {cause}"
+
+
+def train_one_epoch(
+    model: nn.Module,
+    loader: Iterable[tuple[Tensor, Tensor]],
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+    *,
+    epoch: int | None = None,
+) -> float:
+    """One pass over ``loader`` with the five steps of training; returns the mean batch loss.
+
+    ``epoch`` (optional) only names the epoch in the error raised if the loss becomes NaN/inf.
+    Example: ``loss = train_one_epoch(model, train_loader, nn.BCELoss(), optimizer)``.
+    Introduced in 08_training.ipynb.
+    """
+    model.train()  # training mode: layers like Dropout behave as in training
+    total_loss = 0.0
+    batches = 0
+    for batch_index, (batch_features, batch_labels) in enumerate(loader):
+        if batch_index == 0:
+            _check_first_batch(model, batch_features)
+        # 1. forward pass: predictions for this batch, shape (batch_size, 1)
+        y_pred = model(batch_features)
+        # 2. loss: how far the predictions are from the labels (one number)
+        try:
+            loss = loss_fn(y_pred, batch_labels)
+        except RuntimeError as error:
+            # nn.BCELoss refuses NaN probabilities instead of returning a NaN loss
+            if torch.is_floating_point(y_pred) and not bool(torch.isfinite(y_pred).all()):
+                raise TrainingDiverged(
+                    _divergence_message(
+                        epoch,
+                        batch_index,
+                        "the model's predictions contain NaN or inf",
+                        batch_features,
+                        batch_labels,
+                        optimizer,
+                    )
+                ) from error
+            raise
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise TrainingDiverged(
+                _divergence_message(
+                    epoch,
+                    batch_index,
+                    f"the loss is {loss_value}",
+                    batch_features,
+                    batch_labels,
+                    optimizer,
+                )
+            )
+        # 3. zero_grad: clear the gradients left over from the previous batch
+        optimizer.zero_grad()
+        # 4. backward: backpropagation fills p.grad for every parameter p
+        loss.backward()
+        # 5. step: the optimizer updates the parameters using their gradients
+        optimizer.step()
+        total_loss += loss_value
+        batches += 1
+    if batches == 0:
+        raise ValueError("the training loader gave no batches: is the training set empty?")
+    return total_loss / batches
+
+
+def _rounded_matches(y_pred: Tensor, labels: Tensor) -> int:
+    """How many rounded probabilities equal their 0/1 labels."""
+    predicted_labels = y_pred.round().reshape(labels.shape)
+    return int((predicted_labels == labels).sum().item())
+
+
+def evaluate(
+    model: nn.Module,
+    loader: Iterable[tuple[Tensor, Tensor]],
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+) -> dict[str, float]:
+    """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``.
+
+    Runs in eval mode without gradients and restores the model's previous mode. The accuracy
+    counts rounded probabilities (threshold 0.5) equal to the 0/1 labels, as the seed lesson does.
+    PyTorch's global random generator is left as it was (a DataLoader draws from it when iterated).
+    Example: ``evaluate(model, test_loader, nn.BCELoss())`` -> ``{"loss": 0.01, "accuracy": 1.0}``.
+    Introduced in 09_evaluation.ipynb.
+    """
+    was_training = model.training
+    model.eval()  # evaluation mode: Dropout off, BatchNorm uses its running statistics
+    total_loss = 0.0
+    correct = 0
+    examples = 0
+    try:
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
+            for batch_features, batch_labels in loader:
+                y_pred = model(batch_features)
+                size = len(batch_labels)
+                # weight by batch size: the last batch may be smaller than the others
+                total_loss += loss_fn(y_pred, batch_labels).item() * size
+                correct += _rounded_matches(y_pred, batch_labels)
+                examples += size
+    finally:
+        model.train(was_training)
+    if examples == 0:
+        raise ValueError("the loader gave no examples: there is nothing to evaluate")
+    return {"loss": total_loss / examples, "accuracy": correct / examples}
+
+
+def _whole_set_metrics(
+    model: nn.Module, dataset: object, loss_fn: Callable[[Tensor, Tensor], Tensor]
+) -> dict[str, float]:
+    """Loss and accuracy on a whole data set, in eval mode, as the seed computes its epoch loss."""
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        # the seed's way: one forward pass over all of X_train (no DataLoader, no randomness)
+        X, y = dataset.tensors
+        was_training = model.training
+        model.eval()
+        try:
+            with torch.no_grad():
+                y_pred = model(X)
+                loss = loss_fn(y_pred, y).item()
+                correct = _rounded_matches(y_pred, y)
+        finally:
+            model.train(was_training)
+        return {"loss": loss, "accuracy": correct / len(y)}
+    return evaluate(model, DataLoader(dataset, batch_size=256, shuffle=False), loss_fn)
+
+
+def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
+    """Raise a ValueError unless the optimizer holds exactly the model's trainable parameters."""
+    optimizer_ids = {id(p) for group in optimizer.param_groups for p in group["params"]}
+    model_ids = {id(p) for p in model.parameters()}
+    trainable_ids = {id(p) for p in model.parameters() if p.requires_grad}
+    optimizer_name = type(optimizer).__name__
+    fix = (
+        f"build the optimizer from this model, after creating the model: "
+        f"optimizer = torch.optim.{optimizer_name}(model.parameters(), lr=...)"
+    )
+    if not optimizer_ids & model_ids:
+        raise ValueError(
+            f"the optimizer was built for another model's parameters: none of the "
+            f"{len(optimizer_ids)} tensors it updates belong to this {type(model).__name__}, so "
+            f"training would never change this model. To fix it, {fix}"
+        )
+    foreign = optimizer_ids - model_ids
+    if foreign:
+        raise ValueError(
+            f"the optimizer holds {len(foreign)} parameter tensor(s) that are not this model's "
+            f"(parameters of another model?). To fix it, {fix}"
+        )
+    missing = trainable_ids - optimizer_ids
+    if missing:
+        raise ValueError(
+            f"the optimizer updates only {len(trainable_ids) - len(missing)} of this model's "
+            f"{len(trainable_ids)} trainable parameter tensors, so the others would never learn. "
+            f"Was the model rebuilt after the optimizer was created? To fix it, {fix}"
+        )
+
+
+def fit(
+    model: nn.Module,
+    train_loader: DataLoader,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    test_loader: Iterable[tuple[Tensor, Tensor]] | None = None,
+    progress: bool = False,
+    callback: Callable[[int, History], None] | None = None,
+    log_every: int | None = None,
+    verbose: bool = False,
+) -> History:
+    """Train ``model`` for ``epochs`` epochs; returns a History of per-epoch metrics.
+
+    After each epoch: ``train_loss`` is the loss on the whole training set in eval mode (the
+    number the seed lesson prints), then test loss and accuracy when ``test_loader`` is given.
+    ``verbose=True`` prints ``Epoch 1/5 | Loss: 0.1657`` every epoch, ``log_every=k`` every k-th
+    epoch (and the last); ``progress=True`` shows a tqdm bar; ``callback(epoch, history)`` is
+    called after each epoch (epoch counts from 1), e.g. to redraw a live plot. The model is
+    left in the train/eval mode it was given in.
+    Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, epochs=5)``.
+    Introduced in 08_training.ipynb.
+    """
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
+    if log_every is not None and (not isinstance(log_every, int) or log_every < 1):
+        raise ValueError(f"log_every must be a positive whole number or None, got {log_every!r}")
+    _check_optimizer_matches(model, optimizer)
+    if verbose and log_every is None:
+        log_every = 1
+    if getattr(train_loader, "dataset", None) is None:
+        raise TypeError(
+            "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
+            "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
+        )
+
+    history = History()
+    was_training = model.training
+    epoch_numbers: Iterable[int] = range(1, epochs + 1)
+    if progress:
+        from tqdm.auto import tqdm
+
+        epoch_numbers = tqdm(epoch_numbers, desc="training", unit="epoch")
+    try:
+        for epoch in epoch_numbers:
+            train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
+            line = _record_epoch(model, train_loader.dataset, test_loader, loss_fn, history)
+            if progress:
+                epoch_numbers.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
+            if log_every is not None and (epoch % log_every == 0 or epoch == epochs):
+                print(f"Epoch {epoch}/{epochs} | {line}")
+            if callback is not None:
+                callback(epoch, history)
+    finally:
+        if progress:
+            epoch_numbers.close()
+        model.train(was_training)  # leave the model in the mode it was given in
+    return history
+
+
+def _record_epoch(
+    model: nn.Module,
+    train_dataset: object,
+    test_loader: Iterable[tuple[Tensor, Tensor]] | None,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    history: History,
+) -> str:
+    """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
+    train_metrics = _whole_set_metrics(model, train_dataset, loss_fn)
+    history.train_loss.append(train_metrics["loss"])
+    history.train_accuracy.append(train_metrics["accuracy"])
+    line = f"Loss: {train_metrics['loss']:.4f}"  # the seed's format
+    if test_loader is not None:
+        test_metrics = evaluate(model, test_loader, loss_fn)
+        history.test_loss.append(test_metrics["loss"])
+        history.test_accuracy.append(test_metrics["accuracy"])
+        line += (
+            f" | Test loss: {test_metrics['loss']:.4f}"
+            f" | Test accuracy: {100 * test_metrics['accuracy']:.2f}%"
+        )
+    return line

@@ -1,0 +1,380 @@
+"""training: the loop against the seed lesson's printed numbers and its hand-written loop."""
+
+import copy
+import math
+
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+from course_utils import data, models, training
+
+
+def seed_setup():
+    """The seed lesson's objects, built in its RNG order (data, split, loaders, peek, model)."""
+    data.set_seed(42)
+    X, y = data.make_blobs()
+    X_train, X_test, y_train, y_test = data.train_test_split(X, y)
+    train_loader, test_loader = data.make_loaders(X_train, y_train, X_test, y_test)
+    next(iter(train_loader))  # the seed's first-batch peek consumes the RNG
+    model = models.SimpleClassifier(input_features=2, hidden_units=10)
+    return model, train_loader, test_loader, X_train, y_train
+
+
+class Probabilities(nn.Module):
+    """A 'model' whose output is its first input column: lets a test choose the predictions."""
+
+    def __init__(self):
+        super().__init__()
+        self.unused = nn.Parameter(torch.zeros(1))
+
+    def forward(self, x):
+        return x[:, :1]
+
+
+def test_fit_reproduces_the_seeds_printed_losses(capsys):
+    model, train_loader, _, _, _ = seed_setup()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    history = training.fit(model, train_loader, nn.BCELoss(), optimizer, epochs=5, verbose=True)
+    # the oracle: the numbers printed by the seed lesson's notebook
+    assert [round(v, 4) for v in history.train_loss] == [0.1657, 0.0401, 0.0231, 0.0180, 0.0155]
+    assert capsys.readouterr().out.splitlines() == [
+        "Epoch 1/5 | Loss: 0.1657",
+        "Epoch 2/5 | Loss: 0.0401",
+        "Epoch 3/5 | Loss: 0.0231",
+        "Epoch 4/5 | Loss: 0.0180",
+        "Epoch 5/5 | Loss: 0.0155",
+    ]
+
+
+def test_fit_gives_the_same_weights_as_the_seeds_hand_written_loop(capsys):
+    model, train_loader, _, X_train, y_train = seed_setup()
+
+    # ---- the seed's training cell, verbatim ----
+    loss_function = nn.BCELoss()  # Binary Cross-Entropy Loss for binary classification.
+    learning_rate = 0.01
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+
+    epochs = 5
+
+    for epoch in range(epochs):
+        model.train()
+
+        for batch_idx, (batch_features, batch_labels) in enumerate(train_loader):  # noqa: B007
+            # Forward pass
+            y_pred = model(batch_features)
+
+            # Calculate loss for this batch.
+            loss = loss_function(y_pred, batch_labels)
+
+            # Clear gradients from the previous batch.
+            optimizer.zero_grad()
+
+            # Backward pass (Backpropagation)
+            loss.backward()
+
+            # Update the model's weights and biases.
+            optimizer.step()
+
+        model.eval()
+        with torch.no_grad():
+            full_train_preds = model(X_train)
+            epoch_loss = loss_function(full_train_preds, y_train)
+            print(f"Epoch {epoch + 1}/{epochs} | Loss: {epoch_loss.item():.4f}")
+    # ---- end of the seed's cell ----
+    seed_printed = capsys.readouterr().out
+
+    fitted, train_loader, _, _, _ = seed_setup()
+    optimizer = torch.optim.Adam(fitted.parameters(), lr=0.01)
+    training.fit(fitted, train_loader, nn.BCELoss(), optimizer, epochs=5, verbose=True)
+    assert capsys.readouterr().out == seed_printed
+    for name, value in model.state_dict().items():
+        assert torch.equal(fitted.state_dict()[name], value), name
+
+
+def test_fit_overfits_one_tiny_batch():
+    torch.manual_seed(0)
+    X = torch.randn(8, 2)
+    y = torch.tensor([[0.0], [1.0], [1.0], [0.0], [1.0], [0.0], [0.0], [1.0]])
+    loader = DataLoader(TensorDataset(X, y), batch_size=8, shuffle=True)
+    model = models.MLPClassifier(2, hidden_units=32, hidden_layers=2)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.02)
+    history = training.fit(model, loader, nn.BCELoss(), optimizer, epochs=300)
+    assert history.train_loss[0] > 0.3
+    assert history.train_loss[-1] < 0.01
+    with torch.no_grad():
+        assert torch.equal(model(X).round(), y)
+
+
+def test_train_one_epoch_returns_the_mean_batch_loss_and_updates_the_model():
+    torch.manual_seed(0)
+    X, y = torch.randn(10, 2), torch.ones(10, 1)
+    model = models.SimpleClassifier(2, 3)
+    reference = copy.deepcopy(model)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    model.eval()
+    batches = [(X[:6], y[:6]), (X[6:], y[6:])]
+    mean_loss = training.train_one_epoch(model, batches, nn.BCELoss(), optimizer)
+    assert model.training  # train_one_epoch switches to training mode
+
+    # the oracle: the same two SGD steps written with plain autograd
+    expected = []
+    for batch_features, batch_labels in batches:
+        loss = nn.functional.binary_cross_entropy(reference(batch_features), batch_labels)
+        expected.append(loss.item())
+        reference.zero_grad()
+        loss.backward()
+        with torch.no_grad():
+            for p in reference.parameters():
+                p -= 0.1 * p.grad
+    assert mean_loss == pytest.approx(sum(expected) / 2, rel=1e-6)
+    for p, q in zip(model.parameters(), reference.parameters(), strict=True):
+        assert torch.allclose(p, q, atol=1e-6)
+
+
+def test_fit_refuses_an_optimizer_built_for_another_model():
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    model = models.SimpleClassifier(2, 3)
+    other = models.SimpleClassifier(2, 3)
+    optimizer = torch.optim.Adam(other.parameters(), lr=0.01)
+    before = copy.deepcopy(model.state_dict())
+    with pytest.raises(ValueError, match="another model's parameters") as error:
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)
+    assert "torch.optim.Adam(model.parameters()" in str(error.value)
+    assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
+
+    partial = torch.optim.SGD(model.linear1.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match="only 2 of this model's 4"):
+        training.fit(model, loader, nn.BCELoss(), partial, epochs=1)
+
+    mixed = torch.optim.SGD([*model.parameters(), *other.linear2.parameters()], lr=0.1)
+    with pytest.raises(ValueError, match="not this model's"):
+        training.fit(model, loader, nn.BCELoss(), mixed, epochs=1)
+
+
+def test_frozen_parameters_may_stay_out_of_the_optimizer():
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    model = models.SimpleClassifier(2, 3)
+    model.linear1.requires_grad_(False)
+    optimizer = torch.optim.SGD(model.linear2.parameters(), lr=0.1)
+    assert len(training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)) == 1
+
+
+def test_nan_in_the_inputs_is_reported_as_bad_data():
+    torch.manual_seed(0)
+    X = torch.randn(8, 2)
+    X[5, 1] = float("nan")
+    loader = DataLoader(TensorDataset(X, torch.ones(8, 1)), batch_size=4)
+    model = models.SimpleClassifier(2, 3)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    with pytest.raises(training.TrainingDiverged) as error:
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=2)
+    message = str(error.value)
+    assert "epoch 1, batch 2" in message  # the NaN is in row 5: the second batch of 4
+    assert "inputs contain NaN" in message
+    assert isinstance(error.value, RuntimeError)
+
+
+def test_a_huge_learning_rate_is_reported_as_divergence_with_the_lr():
+    torch.manual_seed(0)
+    X = torch.randn(64, 3)
+    y = X @ torch.tensor([[1.0], [-2.0], [0.5]])
+    loader = DataLoader(TensorDataset(X, y), batch_size=16)
+    model = nn.Linear(3, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=100.0)
+    with pytest.raises(training.TrainingDiverged) as error:
+        training.fit(model, loader, nn.MSELoss(), optimizer, epochs=20)
+    message = str(error.value)
+    assert "learning rate" in message and "lr = 100" in message
+    assert "the loss is" in message and "epoch" in message
+    # the parameters of the diverged step were not updated with the bad gradients
+    assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+
+
+def test_nan_probabilities_that_bceloss_refuses_are_reported_as_divergence():
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(8, 2), torch.ones(8, 1)), batch_size=4)
+    model = models.SimpleClassifier(2, 3)
+    with torch.no_grad():
+        model.linear2.weight.fill_(float("nan"))  # as after a step that blew up
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e3)
+    with pytest.raises(training.TrainingDiverged, match="predictions contain NaN") as error:
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)
+    assert "lr = 1000" in str(error.value)
+
+
+def test_wrong_input_shape_reaches_the_student_unchanged():
+    torch.manual_seed(0)
+    X = torch.randn(6, 3)
+    loader = DataLoader(TensorDataset(X, torch.ones(6, 1)), batch_size=3)
+    model = models.SimpleClassifier(2, 4)
+    with pytest.raises(ValueError) as expected:
+        model(X[:3])  # the oracle: the model's own message
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError) as error:
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)
+    assert str(error.value) == str(expected.value)
+    assert "expected input of shape (N, 2), got (3, 3)" in str(error.value)
+
+
+def test_wrong_input_shape_is_explained_for_any_linear_first_model():
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(6, 3), torch.ones(6, 1)), batch_size=3)
+    model = nn.Sequential(nn.Linear(2, 4), nn.ReLU(), nn.Linear(4, 1), nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    with pytest.raises(ValueError, match=r"expected input of shape \(N, 2\), got \(3, 3\)"):
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)
+
+
+def test_models_that_reshape_their_input_are_not_refused():
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(6, 2, 2), torch.ones(6, 1)), batch_size=3)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(4, 1), nn.Sigmoid())
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    assert training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1).epochs == 1
+
+
+def test_evaluate_against_hand_computed_loss_and_accuracy():
+    probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7]])
+    labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0]])
+    # batches of 2, 2 and 1: a plain mean of batch means would weigh the last example double
+    loader = DataLoader(TensorDataset(probabilities, labels), batch_size=2)
+    result = training.evaluate(Probabilities(), loader, nn.BCELoss())
+    hand_loss = -(math.log(0.9) + math.log(0.8) + math.log(0.4) + math.log(0.6) + math.log(0.7)) / 5
+    assert result["loss"] == pytest.approx(hand_loss, rel=1e-6)
+    assert result["accuracy"] == pytest.approx(4 / 5)  # 0.6 rounds to 1 but the label is 0
+    assert set(result) == {"loss", "accuracy"}
+
+
+def test_evaluate_accepts_labels_of_shape_n():
+    probabilities = torch.tensor([[0.9], [0.2], [0.6]])
+    loader = DataLoader(TensorDataset(probabilities, torch.tensor([1.0, 1.0, 1.0])), batch_size=3)
+    loss_fn = lambda y_pred, y: nn.functional.binary_cross_entropy(y_pred.reshape(-1), y)  # noqa: E731
+    assert training.evaluate(Probabilities(), loader, loss_fn)["accuracy"] == pytest.approx(2 / 3)
+
+
+@pytest.mark.parametrize("start_in_training_mode", [True, False])
+def test_evaluate_restores_the_mode_uses_no_grad_and_leaves_the_rng_alone(start_in_training_mode):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.5), nn.Linear(4, 1), nn.Sigmoid())
+    model.train(start_in_training_mode)
+    seen = []
+    model.register_forward_hook(lambda m, i, out: seen.append((m.training, out.requires_grad)))
+    loader = DataLoader(TensorDataset(torch.randn(6, 2), torch.ones(6, 1)), batch_size=4)
+    rng_before = torch.get_rng_state()
+    training.evaluate(model, loader, nn.BCELoss())
+    assert torch.equal(torch.get_rng_state(), rng_before)
+    assert seen == [(False, False), (False, False)]  # eval mode, no graph
+    assert model.training is start_in_training_mode
+    assert all(p.grad is None for p in model.parameters())
+
+
+@pytest.mark.parametrize("start_in_training_mode", [True, False])
+def test_fit_leaves_the_model_in_the_mode_it_found(start_in_training_mode):
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    model = models.SimpleClassifier(2, 3)
+    model.train(start_in_training_mode)
+    training.fit(model, loader, nn.BCELoss(), torch.optim.SGD(model.parameters(), lr=0.1), 2)
+    assert model.training is start_in_training_mode
+
+
+def test_history_records_train_and_test_metrics_per_epoch():
+    model, train_loader, test_loader, X_train, y_train = seed_setup()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    history = training.fit(
+        model, train_loader, nn.BCELoss(), optimizer, epochs=3, test_loader=test_loader
+    )
+    assert history.epochs == len(history) == 3
+    assert set(history.as_dict()) == {"train_loss", "test_loss", "test_accuracy", "train_accuracy"}
+    assert all(len(values) == 3 for values in history.as_dict().values())
+    # the oracle: nn.BCELoss on the whole sets, computed here after training
+    model.eval()
+    with torch.no_grad():
+        assert history.train_loss[-1] == pytest.approx(nn.BCELoss()(model(X_train), y_train).item())
+        X_test, y_test = test_loader.dataset.tensors
+        test_preds = model(X_test)
+        assert history.test_loss[-1] == pytest.approx(
+            nn.BCELoss()(test_preds, y_test).item(), rel=1e-5
+        )
+        correct = (test_preds.round() == y_test).float().mean().item()
+    assert history.test_accuracy[-1] == pytest.approx(correct)
+    assert history.train_accuracy[-1] == pytest.approx(
+        (model(X_train).round() == y_train).float().mean().item()
+    )
+    # as_dict gives copies; from_dict rebuilds the same history
+    history.as_dict()["train_loss"].clear()
+    assert len(history.train_loss) == 3
+    assert training.History.from_dict(history.as_dict()) == history
+
+
+def test_history_without_test_data_has_empty_test_lists():
+    model, train_loader, _, _, _ = seed_setup()
+    history = training.fit(
+        model, train_loader, nn.BCELoss(), torch.optim.Adam(model.parameters(), lr=0.01), 1
+    )
+    assert history.test_loss == [] and history.test_accuracy == []
+    assert len(history.train_loss) == 1
+    with pytest.raises(ValueError, match="unknown History keys"):
+        training.History.from_dict({"val_loss": [1.0]})
+
+
+def test_evaluating_on_test_data_does_not_change_the_training():
+    # iterating a DataLoader draws from the global RNG; evaluate must put it back
+    model, train_loader, test_loader, _, _ = seed_setup()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    history = training.fit(
+        model, train_loader, nn.BCELoss(), optimizer, epochs=3, test_loader=test_loader
+    )
+    assert [round(v, 4) for v in history.train_loss] == [0.1657, 0.0401, 0.0231]
+
+
+def test_callback_is_called_after_each_epoch_with_the_history_so_far():
+    model, train_loader, _, _, _ = seed_setup()
+    calls = []
+    training.fit(
+        model,
+        train_loader,
+        nn.BCELoss(),
+        torch.optim.Adam(model.parameters(), lr=0.01),
+        epochs=3,
+        callback=lambda epoch, history: calls.append((epoch, len(history.train_loss))),
+    )
+    assert calls == [(1, 1), (2, 2), (3, 3)]
+
+
+def test_log_every_prints_every_kth_and_the_last_epoch(capsys):
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    model = models.SimpleClassifier(2, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    training.fit(model, loader, nn.BCELoss(), optimizer, epochs=5, log_every=2, test_loader=loader)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(" |")[0] for line in lines] == ["Epoch 2/5", "Epoch 4/5", "Epoch 5/5"]
+    assert "| Test loss: " in lines[0] and lines[0].endswith("%")
+
+
+def test_progress_bar_runs_and_does_not_print_to_stdout(capsys):
+    torch.manual_seed(0)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    model = models.SimpleClassifier(2, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    history = training.fit(model, loader, nn.BCELoss(), optimizer, epochs=2, progress=True)
+    assert len(history) == 2
+    assert capsys.readouterr().out == ""
+
+
+def test_bad_arguments_are_explained():
+    torch.manual_seed(0)
+    model = models.SimpleClassifier(2, 3)
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
+    with pytest.raises(ValueError, match="epochs must be a positive"):
+        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=0)
+    with pytest.raises(ValueError, match="no batches"):
+        training.train_one_epoch(model, [], nn.BCELoss(), optimizer)
+    with pytest.raises(ValueError, match="no examples"):
+        training.evaluate(model, [], nn.BCELoss())

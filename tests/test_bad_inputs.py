@@ -1,0 +1,102 @@
+"""Every bad input a student is likely to give the public API gets a clear error.
+
+Each case says what went wrong, calls the API with it, and requires the exception type and a
+phrase of the message that tells the student what to do. The README's table "When something
+is wrong" is made from these cases and the messages they really raise:
+`python tests/test_bad_inputs.py` prints it, and a test fails when the README is out of date.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+from course_utils import data, metrics, models, optim, training
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+@dataclass(frozen=True)
+class Case:
+    what: str  # what the student did
+    call: Callable[[], object]
+    error: type[BaseException]
+    says: str  # a phrase the message must contain
+
+
+def blobs_loader(X=None, y=None, batch_size=32):
+    X = torch.randn(64, 2) if X is None else X
+    y = (X[:, :1] > 0).float() if y is None else y
+    return torch.utils.data.DataLoader(torch.utils.data.TensorDataset(X, y), batch_size=batch_size)
+
+
+def fit_with(X=None, lr=0.01, other_model=False, optimizer_class=torch.optim.Adam):
+    torch.manual_seed(0)
+    model = models.SimpleClassifier(2, 10)
+    target = models.SimpleClassifier(2, 10) if other_model else model
+    optimizer = optimizer_class(target.parameters(), lr=lr)
+    return training.fit(model, blobs_loader(X), nn.BCELoss(), optimizer, epochs=2)
+
+
+def nan_data():
+    X = torch.randn(64, 2)
+    X[5, 1] = float("nan")
+    return X
+
+
+CASES = [
+    Case("model given 3 features, built for 2", lambda: models.SimpleClassifier(2, 10)(torch.zeros(4, 3)), ValueError, "expected input of shape (N, 2), got (4, 3)"),
+    Case("model given one example without the batch dimension", lambda: models.SimpleClassifier(2, 10)(torch.zeros(2)), ValueError, "unsqueeze(0)"),
+    Case("model given integer data", lambda: models.SimpleClassifier(2, 10)(torch.zeros(4, 2, dtype=torch.long)), TypeError, "x.float()"),
+    Case("X and y of different lengths", lambda: data.train_test_split(torch.zeros(10, 2), torch.zeros(9, 1)), ValueError, "X has 10 rows, y has 9"),
+    Case("a split that leaves a set empty", lambda: data.train_test_split(torch.zeros(3, 2), torch.zeros(3, 1), 0.1), ValueError, "empty"),
+    Case("zero examples asked for", lambda: data.make_blobs(n_per_class=0), ValueError, "positive whole number"),
+    Case("optimizer built for another model", lambda: fit_with(other_model=True), ValueError, "model.parameters()"),
+    Case("NaN in the training data", lambda: fit_with(X=nan_data()), training.TrainingDiverged, "NaN"),
+    Case("a learning rate that diverges", lambda: fit_with(lr=1e30, optimizer_class=torch.optim.SGD), training.TrainingDiverged, "learning rate"),
+    Case("evaluating on an empty loader", lambda: training.evaluate(models.SimpleClassifier(2, 3), [], nn.BCELoss()), ValueError, "no examples"),
+    Case("metrics on empty predictions", lambda: metrics.accuracy(torch.tensor([]), torch.tensor([])), ValueError, "empty"),
+    Case("metrics given logits instead of probabilities", lambda: metrics.precision(torch.tensor([0.2, 3.0]), torch.tensor([0.0, 1.0])), ValueError, "torch.sigmoid"),
+    Case("predictions and labels of different lengths", lambda: metrics.recall(torch.tensor([0.2, 0.9, 0.4]), torch.tensor([0.0, 1.0])), ValueError, "3"),
+    Case("a negative learning rate", lambda: optim.Adam([torch.zeros(1, requires_grad=True)], lr=-1), ValueError, "positive number"),
+    Case("Nesterov without momentum", lambda: optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, nesterov=True), ValueError, "momentum=0.9"),
+]  # fmt: skip
+
+
+def raised(case: Case) -> BaseException:
+    with pytest.raises(case.error) as caught:
+        case.call()
+    return caught.value
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.what for c in CASES])
+def test_bad_input_gets_a_clear_error(case):
+    message = str(raised(case))
+    assert case.says in message, f"{case.what}: {message!r} does not say {case.says!r}"
+    assert len(message) > 30, "an error for a student says what was wrong and what to do"
+
+
+def readme_table() -> str:
+    lines = ["| what went wrong | error | what it says |", "|---|---|---|"]
+    for case in CASES:
+        error = raised(case)
+        message = " ".join(str(error).split()).replace("|", "\\|")
+        lines.append(f"| {case.what} | `{type(error).__name__}` | {message} |")
+    return "\n".join(lines)
+
+
+def test_readme_lists_every_case_with_its_real_message():
+    assert readme_table() in README.read_text(), (
+        "the README's error table is out of date: run `python tests/test_bad_inputs.py` and paste "
+        "its output into the README"
+    )
+
+
+if __name__ == "__main__":
+    sys.stdout.write(readme_table() + "\n")

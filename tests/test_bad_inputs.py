@@ -3,7 +3,8 @@
 Each case says what went wrong, calls the API with it, and requires the exception type and a
 phrase of the message that tells the student what to do. The README's table "When something
 is wrong" is made from these cases and the messages they really raise:
-`python tests/test_bad_inputs.py` prints it, and a test fails when the README is out of date.
+`python tests/test_bad_inputs.py --write-readme` rewrites it, and a test fails when the README is
+out of date.
 """
 
 from __future__ import annotations
@@ -93,10 +94,21 @@ def readme_table() -> str:
 
 def test_readme_lists_every_case_with_its_real_message():
     assert readme_table() in README.read_text(), (
-        "the README's error table is out of date: run `python tests/test_bad_inputs.py` and paste "
-        "its output into the README"
+        "the README's error table is out of date: run "
+        "`.venv/bin/python tests/test_bad_inputs.py --write-readme`"
     )
 
 
+def write_readme() -> None:
+    start, end = "<!-- ERROR TABLE START -->\n", "<!-- ERROR TABLE END -->"
+    text = README.read_text()
+    before, rest = text.split(start)
+    after = rest.split(end)[1]
+    README.write_text(before + start + readme_table() + "\n" + end + after)
+
+
 if __name__ == "__main__":
-    sys.stdout.write(readme_table() + "\n")
+    if "--write-readme" in sys.argv:
+        write_readme()
+    else:
+        sys.stdout.write(readme_table() + "\n")

@@ -54,6 +54,8 @@ class Explorer:
             ]
         )
         for control in self.controls.values():
+            if hasattr(control.style, "description_width"):
+                control.style.description_width = "initial"  # show whole labels, not "hidden un..."
             control.observe(self._on_change, names="value")
         self.redraw()
 

@@ -33,8 +33,8 @@ def decision_boundary_trainer(
     hidden_units: int = 8,
     activation: str = "relu",
     optimizer: str = "Adam",
-    lr: float = 0.03,
-    epochs: int = 40,
+    lr: float = 0.01,
+    epochs: int = 50,
     seed: int = 0,
 ) -> Explorer:
     """An explorer: pick data, hidden units, activation, optimizer, lr and epochs, then Train.

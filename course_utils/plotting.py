@@ -40,6 +40,16 @@ def _axes(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
     return ax
 
 
+def _finish_feature_axes(ax: Axes, title: str) -> Axes:
+    """Label the two feature axes, set the title (if any) and show the legend."""
+    ax.set_xlabel("feature 1")
+    ax.set_ylabel("feature 2")
+    if title:
+        ax.set_title(title)
+    ax.legend(loc="best", fontsize="small")
+    return ax
+
+
 def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **scatter) -> Axes:
     """Scatter 2-D points coloured by their 0/1 label. Example: ``plot_data(X, y, title="blobs")``."""
     ax = _axes(ax)
@@ -48,12 +58,7 @@ def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **s
         points = X[labels == label]
         options = {"s": 12, "alpha": 0.7, "edgecolors": "none", **scatter}
         ax.scatter(points[:, 0], points[:, 1], color=color, label=f"class {label}", **options)
-    ax.set_xlabel("feature 1")
-    ax.set_ylabel("feature 2")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_feature_axes(ax, title)
 
 
 def decision_grid(
@@ -142,12 +147,7 @@ def plot_train_test_split(
                 label=f"{name}, class {label} ({len(points)})",
                 **options,
             )
-    ax.set_xlabel("feature 1")
-    ax.set_ylabel("feature 2")
-    if title:
-        ax.set_title(title)
-    ax.legend(loc="best", fontsize="small")
-    return ax
+    return _finish_feature_axes(ax, title)
 
 
 def plot_network(

@@ -58,6 +58,8 @@ _EXPORTS = {
     "plot_history": "plotting",
     "plot_confusion_matrix": "plotting",
     "run_trajectory": "surfaces",
+    "simple_classifier_gradients": "backprop",
+    "gradient_check": "backprop",
     "check_close": "checks",
     "check_equal": "checks",
     "check_function": "checks",

@@ -1,0 +1,263 @@
+"""Loss functions, written from elementary tensor operations and tested against PyTorch's.
+
+Introduced in 05_loss_and_cost.ipynb.
+
+Each function is ``f(pred, target, reduction="mean")`` and equals its PyTorch counterpart:
+``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``,
+``bce_with_logits`` = ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``.
+None of them calls PyTorch's losses, ``torch.logsumexp`` or ``log_softmax``: only ``abs``,
+``exp``, ``log``, ``log1p``, ``clamp``, ``where``, indexing and arithmetic.
+
+A *loss* scores one example; the *cost* is the mean of the losses over a batch or a data set.
+``reduction="none"`` returns the losses (one per element), ``"mean"`` (the default, as in
+PyTorch) the cost, ``"sum"`` their sum.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+__all__ = ["mae", "mse", "bce", "bce_with_logits", "cross_entropy", "REDUCTIONS", "LOG_CLAMP"]
+
+REDUCTIONS = ("mean", "sum", "none")
+# nn.BCELoss clamps each log at -100, so one example's loss is at most 100 (never inf)
+LOG_CLAMP = -100.0
+# nn.BCELoss's backward divides by max(p * (1 - p), 1e-12), so its gradient stays finite
+_BCE_GRAD_EPSILON = 1e-12
+
+
+def _reduce(losses: Tensor, reduction: str) -> Tensor:
+    """The per-example ``losses`` reduced as asked: their mean (the cost), their sum, or as they are."""
+    if reduction == "mean":
+        return losses.mean()
+    if reduction == "sum":
+        return losses.sum()
+    if reduction == "none":
+        return losses
+    raise ValueError(
+        f"reduction must be one of {', '.join(map(repr, REDUCTIONS))} (as in PyTorch), "
+        f"got {reduction!r}"
+    )
+
+
+def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
+    """Raise a ValueError saying how to fix it when ``pred`` and ``target`` differ in shape.
+
+    PyTorch's losses broadcast (N, 1) against (N,) into an (N, N) grid of wrong pairs, with
+    only a warning; here it is an error.
+    """
+    if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
+        raise TypeError(
+            f"{name} expects two tensors (pred, target), got {type(pred).__name__} and "
+            f"{type(target).__name__}: wrap numbers with torch.tensor(...)"
+        )
+    if pred.shape == target.shape:
+        return
+    got, want = tuple(pred.shape), tuple(target.shape)
+    if got == (*want, 1):
+        dim = len(want)
+        fix = (
+            f"target.unsqueeze({dim}) makes the target match, or pred.squeeze({dim}) the prediction"
+        )
+    elif want == (*got, 1):
+        dim = len(got)
+        fix = (
+            f"pred.unsqueeze({dim}) makes the prediction match, or target.squeeze({dim}) the target"
+        )
+    else:
+        fix = f"reshape one of them, e.g. target.reshape{got}"
+    raise ValueError(
+        f"{name}: pred has shape {got} but target has shape {want}; they must be the same shape "
+        f"(one prediction per target), else PyTorch would silently broadcast them into wrong "
+        f"pairs. {fix}."
+    )
+
+
+def _check_floating(name: str, pred: Tensor, target: Tensor) -> None:
+    for what, tensor in (("pred", pred), ("target", target)):
+        if not tensor.is_floating_point():
+            raise TypeError(
+                f"{name}: {what} has dtype {tensor.dtype}, expected a floating-point tensor: "
+                f"convert it with {what}.float()"
+            )
+
+
+def _labels_as_float(target: Tensor, pred: Tensor) -> Tensor:
+    """Integer or bool labels (0 and 1) as floats of pred's dtype, as nn.BCELoss needs them."""
+    if target.is_floating_point() or not pred.is_floating_point():
+        return target
+    return target.to(pred.dtype)
+
+
+def mae(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean absolute error (L1 loss) mean(|pred - target|), like ``nn.L1Loss``.
+
+    Example: ``mae(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.25.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    _check_same_shape("mae", pred, target)
+    _check_floating("mae", pred, target)
+    # abs has slope 0 at 0 under autograd, as nn.L1Loss: a perfect prediction gets no push
+    return _reduce((pred - target).abs(), reduction)
+
+
+def mse(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Mean squared error (L2 loss) mean((pred - target)**2), like ``nn.MSELoss``.
+
+    Example: ``mse(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.125.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    _check_same_shape("mse", pred, target)
+    _check_floating("mse", pred, target)
+    return _reduce((pred - target) ** 2, reduction)
+
+
+def _bce_per_example(pred: Tensor, target: Tensor) -> Tensor:
+    """-(y log p + (1 - y) log(1 - p)), each log clamped at -100, as nn.BCELoss computes it."""
+    log_p = torch.log(pred).clamp(min=LOG_CLAMP)  # log(0) = -inf becomes -100
+    log_one_minus_p = torch.log1p(-pred).clamp(min=LOG_CLAMP)  # log1p(-p) = log(1 - p), precisely
+    return -(target * log_p + (1 - target) * log_one_minus_p)
+
+
+class _BinaryCrossEntropy(torch.autograd.Function):
+    """Binary cross-entropy with nn.BCELoss's own backward formula.
+
+    Why not let autograd differentiate ``_bce_per_example``? At p = 0 or 1 the clamped log is
+    flat, and autograd would give NaN (0 * 1/0) there. PyTorch's BCELoss has a hand-written
+    backward instead: dL/dp = (p - y) / max(p(1 - p), 1e-12), huge but finite at p = 0 or 1.
+    We write the same formula, from elementary operations.
+    """
+
+    @staticmethod
+    def forward(ctx, pred: Tensor, target: Tensor) -> Tensor:
+        ctx.save_for_backward(pred, target)
+        return _bce_per_example(pred, target)
+
+    @staticmethod
+    def backward(ctx, grad_output: Tensor) -> tuple[Tensor | None, Tensor | None]:
+        pred, target = ctx.saved_tensors
+        grad_pred = grad_target = None
+        if ctx.needs_input_grad[0]:
+            # -y/p + (1 - y)/(1 - p) = (p - y) / (p (1 - p)), with the denominator kept >= 1e-12
+            denominator = (pred * (1 - pred)).clamp(min=_BCE_GRAD_EPSILON)
+            grad_pred = grad_output * (pred - target) / denominator
+        if ctx.needs_input_grad[1]:
+            # dL/dy = log(1 - p) - log(p), unclamped (as PyTorch): +-inf at p = 0 or 1
+            grad_target = grad_output * (torch.log1p(-pred) - torch.log(pred))
+        return grad_pred, grad_target
+
+
+def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of probabilities, -mean(y log p + (1 - y) log(1 - p)), like ``nn.BCELoss``.
+
+    ``pred`` holds probabilities in [0, 1] (a sigmoid's output), ``target`` the labels 0 or 1
+    (or any number in [0, 1]). As in PyTorch, each log is clamped at -100, so a prediction of
+    exactly 0 or 1 that is wrong costs 100 rather than infinity, and the gradient is PyTorch's
+    (p - y) / max(p(1 - p), 1e-12). For logits, prefer ``bce_with_logits``: it is exact there.
+    Example: ``bce(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))`` is 0.1643.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    _check_same_shape("bce", pred, target)
+    target = _labels_as_float(target, pred)
+    _check_floating("bce", pred, target)
+    outside = ~((pred >= 0) & (pred <= 1))  # also catches NaN
+    if outside.any():
+        value = pred.detach()[outside][0].item()
+        if value != value:  # NaN: not a logit, something upstream went wrong
+            raise ValueError(
+                "bce got NaN in pred: look for a division by zero or the log of 0 in the "
+                "computation that produced the predictions"
+            )
+        raise ValueError(
+            f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
+            f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
+            f"or turn them into probabilities first with torch.sigmoid(pred)."
+        )
+    if not ((target >= 0) & (target <= 1)).all():
+        raise ValueError(
+            "bce expects targets between 0 and 1 (the labels 0. and 1.); for class indices of "
+            "more than two classes use cross_entropy"
+        )
+    return _reduce(_BinaryCrossEntropy.apply(pred, target), reduction)
+
+
+def _softplus_of_minus_magnitude(z: Tensor) -> Tensor:
+    """log(1 + exp(-|z|)): the exponent is never positive, so exp cannot overflow."""
+    magnitude = torch.where(z >= 0, z, -z)  # |z|, with slope +1 at z = 0 (see bce_with_logits)
+    return torch.log1p(torch.exp(-magnitude))
+
+
+def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of logits z: the same as ``bce(sigmoid(z), y)``, like ``nn.BCEWithLogitsLoss``.
+
+    Computed in the stable form max(z, 0) - z*y + log(1 + exp(-|z|)), which is exact for any
+    logit: sigmoid(z) is never formed, so it cannot round to 0 or 1, and no exp overflows.
+    Its gradient is sigmoid(z) - y. Example: ``bce_with_logits(torch.tensor([2.0]),
+    torch.tensor([1.0]))`` is 0.1269 (= -log(sigmoid(2))).
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    _check_same_shape("bce_with_logits", pred, target)
+    target = _labels_as_float(target, pred)
+    _check_floating("bce_with_logits", pred, target)
+    # max(z, 0) and |z| both take their z >= 0 branch at z = 0, so autograd's slope there is
+    # 1 - y - 1/2 = sigmoid(0) - y, the true derivative
+    positive_part = torch.where(pred >= 0, pred, torch.zeros_like(pred))  # max(z, 0)
+    losses = positive_part - pred * target + _softplus_of_minus_magnitude(pred)
+    return _reduce(losses, reduction)
+
+
+def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Categorical cross-entropy of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
+
+    Each example's loss is -log(softmax(z)[y]) = log(sum_j exp(z_j)) - z_y. The log-sum-exp is
+    computed stably: the largest logit m is subtracted first, log(sum_j exp(z_j - m)) + m,
+    so every exponent is <= 0 and nothing overflows, even for logits of 1000.
+    Example: ``cross_entropy(torch.tensor([[2.0, 1.0, 0.1]]), torch.tensor([0]))`` is 0.4170.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
+        raise TypeError("cross_entropy expects two tensors: logits (N, C) and class indices (N,)")
+    if pred.dim() != 2:
+        hint = (
+            ": for one example use pred.unsqueeze(0) and target.unsqueeze(0)"
+            if pred.dim() == 1
+            else ""
+        )
+        raise ValueError(
+            f"cross_entropy expects logits of shape (N, C), one row of C class scores per "
+            f"example, got shape {tuple(pred.shape)}{hint}"
+        )
+    if not pred.is_floating_point():
+        raise TypeError(f"cross_entropy: the logits have dtype {pred.dtype}; use pred.float()")
+    n, classes = pred.shape
+    if target.is_floating_point():
+        if target.shape == pred.shape:
+            raise ValueError(
+                f"cross_entropy expects class indices of shape ({n},), got a float tensor of shape "
+                f"{tuple(target.shape)} (one-hot or probabilities?): turn one-hot rows into "
+                f"indices with target.argmax(dim=1)"
+            )
+        raise TypeError(
+            f"cross_entropy expects integer class indices (dtype torch.long), got dtype "
+            f"{target.dtype}: convert them with target.long()"
+        )
+    if target.shape != (n,):
+        fix = (
+            "target.squeeze(-1) removes the extra dimension"
+            if target.shape == (n, 1)
+            else f"there must be one class index per row of the {n} rows of logits"
+        )
+        raise ValueError(
+            f"cross_entropy expects class indices of shape ({n},), got {tuple(target.shape)}: {fix}"
+        )
+    if n > 0 and (target.min() < 0 or target.max() >= classes):
+        raise ValueError(
+            f"cross_entropy: class indices must be between 0 and {classes - 1} for {classes} columns of "
+            f"logits, got values from {target.min().item()} to {target.max().item()}"
+        )
+    # the shift m does not change the result, only keeps exp in range: no gradient through it
+    m = pred.detach().amax(dim=1, keepdim=True)  # (N, 1)
+    log_sum_exp = torch.log(torch.exp(pred - m).sum(dim=1)) + m.squeeze(1)  # (N,)
+    correct_logit = pred[torch.arange(n), target]  # (N,): z_y for each example
+    return _reduce(log_sum_exp - correct_logit, reduction)

@@ -1,0 +1,124 @@
+"""The loss explorer: MAE, MSE and BCE of one prediction, and their gradients, as it moves.
+
+Introduced in 05_loss_and_cost.ipynb.
+"""
+
+from __future__ import annotations
+
+import ipywidgets
+import torch
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+
+from course_utils import losses
+from course_utils.widgets._explorer import Explorer
+
+__all__ = ["loss_explorer", "LOSSES", "PREDICTION_RANGE"]
+
+# the losses shown, by name: each f(pred, target, reduction) from course_utils.losses
+LOSSES = {"MAE": losses.mae, "MSE": losses.mse, "BCE": losses.bce}
+COLORS = {"MAE": "#2ca02c", "MSE": "#1f77b4", "BCE": "#d62728"}
+PREDICTION_RANGE = (0.005, 0.995)  # BCE is infinite at 0 and 1 (before its clamp): stay inside
+_POINTS = 199
+_GRADIENT_LIMIT = 10.0  # BCE's slope reaches ±200 at the ends; the plot shows [-10, 10]
+
+
+def loss_values_and_gradients(prediction: torch.Tensor, target: float) -> dict[str, tuple]:
+    """Each loss of every prediction (reduction="none") and its slope dL/dprediction by autograd.
+
+    Returns {name: (values, gradients)} as float64 tensors shaped like ``prediction``.
+    """
+    results = {}
+    for name, loss_fn in LOSSES.items():
+        p = prediction.detach().to(torch.float64).clone().requires_grad_(True)
+        values = loss_fn(p, torch.full_like(p, target), reduction="none")
+        (gradients,) = torch.autograd.grad(values.sum(), p)
+        results[name] = (values.detach(), gradients)
+    return results
+
+
+def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
+    """Create the two axes, a curve and a marker per loss on each; redraws only change data."""
+    figure.set_layout_engine("none")
+    loss_ax = figure.add_axes((0.07, 0.15, 0.40, 0.72))  # (left, bottom, width, height)
+    grad_ax = figure.add_axes((0.57, 0.15, 0.40, 0.72))
+    lines: dict[str, Line2D] = {}
+    for name, color in COLORS.items():
+        (lines[name],) = loss_ax.plot(p.numpy(), p.numpy(), color=color, lw=2, label=name)
+        (lines[f"{name}_marker"],) = loss_ax.plot([0.5], [0.0], "o", color=color, ms=8)
+        (lines[f"{name}_grad"],) = grad_ax.plot(p.numpy(), p.numpy(), color=color, lw=2, label=name)
+        (lines[f"{name}_grad_marker"],) = grad_ax.plot([0.5], [0.0], "o", color=color, ms=8)
+    for name, line in lines.items():
+        line.set_gid(name)  # lets a test find each line
+    loss_ax.set_ylim(-0.1, 5.4)
+    loss_ax.set_ylabel("loss L")
+    grad_ax.set_ylim(-_GRADIENT_LIMIT, _GRADIENT_LIMIT)
+    grad_ax.set_ylabel("slope dL/dprediction")
+    grad_ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
+    for ax in (loss_ax, grad_ax):
+        ax.set_xlim(0, 1)
+        ax.set_xlabel("prediction p")
+        ax.grid(alpha=0.25)
+        ax.legend(loc="upper center", fontsize="small", ncol=3)
+    return lines
+
+
+def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
+    """An explorer: pick the target (0 or 1), move the prediction, see MAE, MSE, BCE and their slopes.
+
+    Returns an ``Explorer``; leave it as the last expression of a cell to display it.
+    Example: ``widgets.loss_explorer(target=0.0, prediction=0.9)``.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    if target not in (0.0, 1.0):
+        raise ValueError(f"target must be 0.0 or 1.0 (a class label), got {target!r}")
+    low, high = PREDICTION_RANGE
+    if not 0.01 <= prediction <= 0.99:
+        raise ValueError(
+            f"prediction must be a probability between 0.01 and 0.99, got {prediction!r}"
+        )
+    p = torch.linspace(low, high, _POINTS, dtype=torch.float64)
+    controls = {
+        "target": ipywidgets.ToggleButtons(
+            options=[("target y = 0", 0.0), ("target y = 1", 1.0)], value=float(target)
+        ),
+        "prediction": ipywidgets.FloatSlider(
+            value=prediction,
+            min=0.01,
+            max=0.99,
+            step=0.01,
+            description="prediction p",
+            continuous_update=True,
+        ),
+    }
+    lines: dict[str, Line2D] = {}
+    explorer: Explorer | None = None
+    pending_message: list[str] = []
+
+    def draw(figure: Figure, target: float, prediction: float) -> None:
+        if not lines:
+            lines.update(_setup(figure, p))
+        curves = loss_values_and_gradients(p, target)
+        here = loss_values_and_gradients(torch.tensor([prediction], dtype=torch.float64), target)
+        parts = []
+        for name in LOSSES:
+            values, gradients = curves[name]
+            value, gradient = (t.item() for t in here[name])
+            lines[name].set_ydata(values.numpy())
+            lines[f"{name}_grad"].set_ydata(gradients.numpy())
+            lines[f"{name}_marker"].set_data([prediction], [value])
+            shown = max(-_GRADIENT_LIMIT, min(_GRADIENT_LIMIT, gradient))  # keep it on the plot
+            lines[f"{name}_grad_marker"].set_data([prediction], [shown])
+            parts.append(f"{name} = {value:.4f} (slope {gradient:+.4f})")
+        loss_ax, grad_ax = figure.axes
+        loss_ax.set_title(f"loss of one prediction, target y = {target:.0f}")
+        grad_ax.set_title("its slope dL/dp: descent moves p against it")
+        message = f"p = {prediction:.2f}, y = {target:.0f}: " + "; ".join(parts)
+        if explorer is None:
+            pending_message.append(message)  # the first draw runs inside Explorer.__init__
+        else:
+            explorer.message.value = message
+
+    explorer = Explorer(controls, draw, figsize=(9, 3.6), title="Loss explorer: one prediction")
+    explorer.message.value = pending_message[-1]
+    return explorer

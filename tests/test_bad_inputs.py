@@ -18,7 +18,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils import data, metrics, models, optim, training
+from course_utils import data, losses, metrics, models, optim, training
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -65,6 +65,10 @@ CASES = [
     Case("metrics on empty predictions", lambda: metrics.accuracy(torch.tensor([]), torch.tensor([])), ValueError, "empty"),
     Case("metrics given logits instead of probabilities", lambda: metrics.precision(torch.tensor([0.2, 3.0]), torch.tensor([0.0, 1.0])), ValueError, "torch.sigmoid"),
     Case("predictions and labels of different lengths", lambda: metrics.recall(torch.tensor([0.2, 0.9, 0.4]), torch.tensor([0.0, 1.0])), ValueError, "3"),
+    Case("loss given predictions (N, 1) and targets (N,)", lambda: losses.mse(torch.zeros(4, 1), torch.zeros(4)), ValueError, "unsqueeze(1)"),
+    Case("binary cross-entropy given logits", lambda: losses.bce(torch.tensor([0.5, 2.0]), torch.tensor([0.0, 1.0])), ValueError, "bce_with_logits"),
+    Case("cross-entropy given float class labels", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.tensor([0.0, 1.0, 2.0])), TypeError, "target.long()"),
+    Case("cross-entropy given one-hot targets", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.eye(4)[:3]), ValueError, "argmax(dim=1)"),
     Case("a negative learning rate", lambda: optim.Adam([torch.zeros(1, requires_grad=True)], lr=-1), ValueError, "positive number"),
     Case("Nesterov without momentum", lambda: optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, nesterov=True), ValueError, "momentum=0.9"),
 ]  # fmt: skip

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 __all__ = ["Explorer"]
 
@@ -38,6 +40,7 @@ class Explorer:
     ):
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
+        self._canvas = FigureCanvasAgg(self.figure)  # one canvas, drawn again on each redraw
         self.image = ipywidgets.Image(format="png")
         self.message = ipywidgets.HTML()
         self._draw = draw
@@ -78,8 +81,13 @@ class Explorer:
         start = time.perf_counter()
         if update is not None:
             update(self.figure)
+        self._canvas.draw()
+        width, height = self._canvas.get_width_height(physical=True)
+        pixels = Image.frombuffer(
+            "RGBA", (width, height), self._canvas.buffer_rgba(), "raw", "RGBA", 0, 1
+        )
         buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        pixels.save(buffer, format="png", compress_level=1)  # light compression: fast, and local
         self.image.value = buffer.getvalue()
         self.redraw_count += 1
         self.last_redraw_seconds = time.perf_counter() - start

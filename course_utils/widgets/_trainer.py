@@ -69,7 +69,11 @@ def decision_boundary_trainer(
     state: dict = {}
 
     def setup(figure: Figure) -> None:
-        boundary_ax, loss_ax = figure.subplots(1, 2, gridspec_kw={"width_ratios": [1.2, 1]})
+        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not several
+        margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.25}
+        boundary_ax, loss_ax = figure.subplots(
+            1, 2, gridspec_kw={"width_ratios": [1.2, 1], **margins}
+        )
         state["map"] = None
         state["boundary_ax"] = boundary_ax
         (state["loss_line"],) = loss_ax.plot(

@@ -9,7 +9,10 @@ out of date.
 
 from __future__ import annotations
 
+import contextlib
+import pickle
 import sys
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +21,7 @@ import pytest
 import torch
 from torch import nn
 
-from course_utils import data, losses, metrics, models, optim, training
+from course_utils import checkpoint, data, losses, metrics, models, optim, training
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -51,6 +54,51 @@ def nan_data():
     return X
 
 
+def in_scratch_folder(call: Callable[[], object]) -> Callable[[], object]:
+    """Run ``call`` in a fresh temporary folder holding one good checkpoint, ``good.pt``."""
+
+    def run():
+        with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
+            torch.manual_seed(0)
+            checkpoint.save_checkpoint("good.pt", models.SimpleClassifier(2, 10))
+            return call()
+
+    return run
+
+
+def write_and_load(name: str, content: bytes | None = None, state_dict: bool = False):
+    if state_dict:
+        torch.save(models.SimpleClassifier(2, 10).state_dict(), name)
+    else:
+        with open(name, "wb") as file:
+            file.write(content)
+    return checkpoint.load_checkpoint(name)
+
+
+class RunsCode:
+    """A pickle that would call print() when unpickled: harmless, but code all the same."""
+
+    def __reduce__(self):
+        return (print, ("this ran while loading",))
+
+
+def interrupted_save():
+    """A save that fails halfway (the disk fills up) must leave the previous checkpoint intact."""
+    before = open("good.pt", "rb").read()
+
+    def fails_midway(obj, file, *args, **kwargs):
+        file.write(b"PK\x03\x04 half a zip")
+        raise OSError(28, "No space left on device")
+
+    real_save, torch.save = torch.save, fails_midway
+    try:
+        checkpoint.save_checkpoint("good.pt", models.SimpleClassifier(2, 10))
+    finally:
+        torch.save = real_save
+        assert open("good.pt", "rb").read() == before, "the previous checkpoint was damaged"
+        checkpoint.load_checkpoint("good.pt")  # and it still loads
+
+
 CASES = [
     Case("model given 3 features, built for 2", lambda: models.SimpleClassifier(2, 10)(torch.zeros(4, 3)), ValueError, "expected input of shape (N, 2), got (4, 3)"),
     Case("model given one example without the batch dimension", lambda: models.SimpleClassifier(2, 10)(torch.zeros(2)), ValueError, "unsqueeze(0)"),
@@ -69,6 +117,14 @@ CASES = [
     Case("binary cross-entropy given logits", lambda: losses.bce(torch.tensor([0.5, 2.0]), torch.tensor([0.0, 1.0])), ValueError, "bce_with_logits"),
     Case("cross-entropy given float class labels", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.tensor([0.0, 1.0, 2.0])), TypeError, "target.long()"),
     Case("cross-entropy given one-hot targets", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.eye(4)[:3]), ValueError, "argmax(dim=1)"),
+    Case("loading a checkpoint that does not exist", in_scratch_folder(lambda: checkpoint.load_checkpoint("nope.pt")), FileNotFoundError, "save_checkpoint"),
+    Case("loading a bare state_dict as a checkpoint", in_scratch_folder(lambda: write_and_load("weights.pth", state_dict=True)), checkpoint.NotACheckpointError, "load_state_dict"),
+    Case("loading a file that is not PyTorch's", in_scratch_folder(lambda: write_and_load("notes.txt", b"hello")), checkpoint.NotACheckpointError, "not a PyTorch file"),
+    Case("loading a truncated checkpoint", in_scratch_folder(lambda: write_and_load("half.pt", open("good.pt", "rb").read()[:1500])), checkpoint.CorruptCheckpointError, "truncated"),
+    Case("loading into a model of another architecture", in_scratch_folder(lambda: checkpoint.load_checkpoint("good.pt", model=models.SimpleClassifier(2, 20))), checkpoint.ArchitectureMismatchError, "load_model(path)"),
+    Case("loading a file whose unpickling would run code", in_scratch_folder(lambda: write_and_load("gift.pt", pickle.dumps(RunsCode()))), checkpoint.UnsafeCheckpointError, "only load files you trust"),
+    Case("saving into a folder that does not exist", in_scratch_folder(lambda: checkpoint.save_checkpoint("runs/model.pt", models.SimpleClassifier(2, 10))), FileNotFoundError, "mkdir"),
+    Case("a save interrupted midway (disk full): the previous checkpoint is kept", in_scratch_folder(interrupted_save), OSError, "No space left"),
     Case("a negative learning rate", lambda: optim.Adam([torch.zeros(1, requires_grad=True)], lr=-1), ValueError, "positive number"),
     Case("Nesterov without momentum", lambda: optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, nesterov=True), ValueError, "momentum=0.9"),
 ]  # fmt: skip

@@ -62,3 +62,13 @@ def test_a_diverging_learning_rate_gives_a_message_not_an_exception():
     explorer.train_button.click()
     assert "too large" in explorer.message.value
     assert not explorer.train_button.disabled
+
+
+def test_the_trainer_leaves_the_global_random_generator_alone():
+    torch.manual_seed(123)
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    explorer = decision_boundary_trainer("blobs", epochs=2)
+    explorer.controls["hidden_units"].value = 5
+    explorer.train_button.click()
+    assert torch.equal(torch.rand(3), expected)

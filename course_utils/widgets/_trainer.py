@@ -89,8 +89,9 @@ def decision_boundary_trainer(
         """A fresh data set and untrained network for these settings."""
         generator = torch.Generator().manual_seed(seed)
         X, y = DATA_SETS[values["dataset"]](generator)
-        torch.manual_seed(seed)  # the same settings give the same initial weights
-        model = models.MLPClassifier(2, values["hidden_units"], activation=values["activation"])
+        with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
+            torch.manual_seed(seed)  # the same settings give the same initial weights
+            model = models.MLPClassifier(2, values["hidden_units"], activation=values["activation"])
         loader = torch.utils.data.DataLoader(
             torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
             generator=torch.Generator().manual_seed(seed),
@@ -102,13 +103,14 @@ def decision_boundary_trainer(
             state["map"].set_data(X, y)
 
     def show(figure: Figure) -> None:
+        settings = state["settings"]
         state["map"].update(state["model"])
         losses = state["losses"]
         state["loss_line"].set_data(range(1, len(losses) + 1), losses)
         loss_ax = state["loss_ax"]
-        loss_ax.set_xlim(0.5, max(len(losses), 1) + 0.5)
+        # room for every epoch planned: the curve fills the axes as training runs
+        loss_ax.set_xlim(0.5, max(len(losses), settings["epochs"]) + 0.5)
         loss_ax.set_ylim(0, max(losses + [0.8]) * 1.05)
-        settings = state["settings"]
         accuracy = training.evaluate(state["model"], [(state["X"], state["y"])], nn.BCELoss())[
             "accuracy"
         ]

@@ -22,9 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(STAMP)
 
-## lab: open the course in JupyterLab (extra options: make lab LAB_ARGS="--no-browser --port 8890")
+## lab: open the course in JupyterLab, in the notebooks folder (extra options: make lab LAB_ARGS="--no-browser --port 8890").
+## It serves the whole course folder, so the notebooks' pictures in ../images show.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 ## lint: ruff over the package, the tests and the notebooks
 lint: setup

@@ -5,8 +5,9 @@ unexecuted, any widget that fails to render, or any JavaScript error on the page
 interactive widget, move one control (click its button, or move its slider, or change its
 dropdown) and check that what it shows changes.
 
-JupyterLab serves a temporary copy of notebooks/ and images/, so running cells (and JupyterLab's
-autosave) never touches the committed notebooks.
+JupyterLab serves a temporary copy of the course folder (notebooks/ and images/) from its top, as
+`make lab` does, so running cells (and JupyterLab's autosave) never touches the committed
+notebooks, and every picture a notebook links must load.
 """
 
 from __future__ import annotations
@@ -65,7 +66,7 @@ def lab(tmp_path_factory):
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser",
         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home / 'notebooks'}",
+        f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={home}",
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
         *(["--allow-root"] if os.geteuid() == 0 else []),
     ]  # fmt: skip
@@ -170,7 +171,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
     try:
-        page.goto(f"{url}/lab/tree/{notebook.name}?token={token}&reset")
+        page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
         page.wait_for_function(
             "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
             " && window.jupyterapp.shell.currentWidget.sessionContext"
@@ -183,7 +184,12 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
         assert not errors, f"{notebook.name}: error outputs: {errors}"
         assert not unexecuted, f"{notebook.name}: cells not executed: {unexecuted}"
 
-        page.wait_for_timeout(500)  # let widget views render
+        page.wait_for_timeout(500)  # let widget views and pictures render
+        broken = page.evaluate(
+            "() => [...document.querySelectorAll('.jp-RenderedMarkdown img')]"
+            ".filter(i => !i.complete || i.naturalWidth === 0).map(i => i.getAttribute('src'))"
+        )
+        assert not broken, f"{notebook.name}: pictures that did not load: {broken}"
         text = page.locator(".jp-NotebookPanel").inner_text()
         assert "Error displaying widget" not in text, f"{notebook.name}: a widget failed to render"
         assert "Failed to display Jupyter Widget" not in text

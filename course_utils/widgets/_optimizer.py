@@ -68,7 +68,8 @@ def optimizer_explorer(
     def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> None:
         if drawn["surface"] != surface:  # new surface: contours once, then only line data
             figure.clear()
-            ax = figure.add_subplot()
+            figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not two
+            ax = figure.add_axes((0.11, 0.11, 0.86, 0.82))  # (left, bottom, width, height)
             plotting.plot_surface(SURFACES[surface], ax=ax)
             (drawn["path_line"],) = ax.plot([], [], "o-", color="C3", markersize=2.5, lw=1.4)
             (drawn["end_marker"],) = ax.plot([], [], "X", color="C3", markersize=10, label="end")

@@ -145,7 +145,18 @@ def check_function(
         except Exception as error:
             return _report(name, False, _describe_error(error), hint)
         try:
-            problem = _compare(answer, reference(*args), atol, rtol)
+            expected = reference(*args)
+            if (
+                isinstance(expected, Tensor)
+                and not isinstance(answer, Tensor)
+                and answer is not None
+            ):
+                problem = (
+                    f"returned a {type(answer).__name__}, but a tensor was expected: build the "
+                    "result with tensor operations so it works on a whole tensor at once"
+                )
+            else:
+                problem = _compare(answer, expected, atol, rtol)
         except Exception as error:
             problem = f"could not compare your answer: {error}"
         if problem:

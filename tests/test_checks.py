@@ -55,3 +55,12 @@ def test_checker_never_raises_on_incomparable_answers(capsys):
     assert not checks.check_close("x", object(), 1.0)
     assert not checks.check_close("x", "text", torch.zeros(2))
     assert "❌" in capsys.readouterr().out
+
+
+def test_function_checker_wants_a_tensor_where_the_reference_gives_one(capsys):
+    inputs = [torch.linspace(-2, 2, 5)]
+    as_list = checks.check_function(
+        "relu", lambda x: [max(v, 0.0) for v in x.tolist()], torch.relu, inputs
+    )
+    assert as_list is False
+    assert "returned a list, but a tensor was expected" in capsys.readouterr().out

@@ -26,3 +26,13 @@ def test_changing_a_control_redraws_the_same_figure():
     assert list(figure.axes[0].lines[0].get_ydata()) == [0, -3.0]
     assert bytes(explorer.image.value) != first_png
     assert explorer.values == {"slope": -3.0}
+
+
+def test_the_text_draw_returns_is_shown_as_the_message():
+    def draw(figure, n):
+        return f"n is {n}"
+
+    explorer = Explorer({"n": ipywidgets.IntSlider(value=1)}, draw)
+    assert explorer.message.value == "n is 1"  # the first draw, inside the constructor
+    explorer.controls["n"].value = 4
+    assert explorer.message.value == "n is 4"

@@ -22,6 +22,8 @@ class Explorer:
     rather than creating new ones) given the current value of every control. The figure is
     created once and reused for every redraw; nothing opens a new pyplot window.
 
+    If ``draw`` returns a string, it is shown (as HTML) in ``message`` above the picture.
+
     ``extras`` are more widgets shown under the controls that do not trigger a redraw by
     themselves (a Train button, a progress bar).
 
@@ -32,7 +34,7 @@ class Explorer:
     def __init__(
         self,
         controls: Mapping[str, ipywidgets.ValueWidget],
-        draw: Callable[..., None],
+        draw: Callable[..., str | None],
         figsize: tuple[float, float] = (8, 3.5),
         title: str = "",
         dpi: int = 80,
@@ -72,7 +74,12 @@ class Explorer:
 
     def redraw(self) -> None:
         """Call ``draw`` with the controls' values and refresh the image."""
-        self.refresh(lambda figure: self._draw(figure, **self.values))
+        self.refresh(self._draw_and_say)
+
+    def _draw_and_say(self, figure: Figure) -> None:
+        text = self._draw(figure, **self.values)
+        if text is not None:
+            self.message.value = text
 
     def refresh(self, update: Callable[[Figure], None] | None = None) -> None:
         """Apply ``update(figure)`` (if given) and show the figure again, without calling ``draw``.

@@ -57,7 +57,7 @@ def inference_explorer(
         finally:
             model.train(was_training)
 
-    def draw(figure: Figure, x1: float, x2: float, threshold: float) -> None:
+    def draw(figure: Figure, x1: float, x2: float, threshold: float) -> str:
         if not figure.axes:
             setup(figure)
         probability = probability_of(x1, x2)
@@ -68,17 +68,11 @@ def inference_explorer(
             fontsize="medium",
         )
         state["probability"], state["predicted"] = probability, predicted
-        explorer_message = (
+        return (
             f"P(class 1) = <b>{probability:.4f}</b>; with threshold {threshold:.2f} "
             f"the point is <b>class {predicted}</b>."
         )
-        if "explorer" in state:
-            state["explorer"].message.value = explorer_message
-        else:
-            state["first_message"] = explorer_message
 
     explorer = Explorer(controls, draw, figsize=(6, 4.5), title="Inference explorer")
-    state["explorer"] = explorer
-    explorer.message.value = state.pop("first_message")
     explorer.prediction = lambda: (state["probability"], state["predicted"])
     return explorer

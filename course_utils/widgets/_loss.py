@@ -92,10 +92,8 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
         ),
     }
     lines: dict[str, Line2D] = {}
-    explorer: Explorer | None = None
-    pending_message: list[str] = []
 
-    def draw(figure: Figure, target: float, prediction: float) -> None:
+    def draw(figure: Figure, target: float, prediction: float) -> str:
         if not lines:
             lines.update(_setup(figure, p))
         curves = loss_values_and_gradients(p, target)
@@ -113,12 +111,6 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
         loss_ax, grad_ax = figure.axes
         loss_ax.set_title(f"loss of one prediction, target y = {target:.0f}")
         grad_ax.set_title("its slope dL/dp: descent moves p against it")
-        message = f"p = {prediction:.2f}, y = {target:.0f}: " + "; ".join(parts)
-        if explorer is None:
-            pending_message.append(message)  # the first draw runs inside Explorer.__init__
-        else:
-            explorer.message.value = message
+        return f"p = {prediction:.2f}, y = {target:.0f}: " + "; ".join(parts)
 
-    explorer = Explorer(controls, draw, figsize=(9, 3.6), title="Loss explorer: one prediction")
-    explorer.message.value = pending_message[-1]
-    return explorer
+    return Explorer(controls, draw, figsize=(9, 3.6), title="Loss explorer: one prediction")

@@ -63,9 +63,9 @@ def optimizer_explorer(
         ),
         "steps": ipywidgets.IntSlider(value=steps, min=0, max=300, step=10, description="steps"),
     }
-    drawn = {"surface": None, "path_line": None, "end_marker": None, "text": ""}
+    drawn = {"surface": None, "path_line": None, "end_marker": None}
 
-    def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> None:
+    def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> str:
         if drawn["surface"] != surface:  # new surface: contours once, then only line data
             figure.clear()
             figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not two
@@ -79,12 +79,6 @@ def optimizer_explorer(
         drawn["path_line"].set_data(path[:, 0].numpy(), path[:, 1].numpy())
         drawn["end_marker"].set_data(path[-1:, 0].numpy(), path[-1:, 1].numpy())
         figure.axes[0].set_title(f"{surface}: {optimizer}, lr = {lr:.3g}")
-        drawn["text"] = _describe(surface, optimizer, lr, steps, path)
-        if explorer_holder:
-            explorer_holder[0].message.value = drawn["text"]
+        return _describe(surface, optimizer, lr, steps, path)
 
-    explorer_holder: list[Explorer] = []  # the explorer draws once while it is being built
-    explorer = Explorer(controls, draw, figsize=(6.5, 4.5), title="Optimizer explorer")
-    explorer_holder.append(explorer)
-    explorer.message.value = drawn["text"]
-    return explorer
+    return Explorer(controls, draw, figsize=(6.5, 4.5), title="Optimizer explorer")

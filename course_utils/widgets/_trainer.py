@@ -124,17 +124,13 @@ def decision_boundary_trainer(
             fontsize="medium",
         )
 
-    def draw(figure: Figure, **values) -> None:
+    def draw(figure: Figure, **values) -> str:
         if not figure.axes:
             setup(figure)
         new_run(values)
         progress.value, progress.max = 0, values["epochs"]
-        explorer_message("Press <b>Train</b> to train this network.")
         show(figure)
-
-    def explorer_message(html: str) -> None:
-        if "explorer" in state:
-            state["explorer"].message.value = html
+        return "Press <b>Train</b> to train this network."
 
     def train(_button=None) -> None:
         values = explorer.values
@@ -147,7 +143,7 @@ def decision_boundary_trainer(
             state["losses"] = list(history.train_loss)
             progress.value = epoch
             if epoch % REDRAW_EVERY == 0 or epoch == values["epochs"]:
-                explorer.refresh(lambda figure: show(figure))
+                explorer.refresh(show)
 
         try:
             training.fit(
@@ -158,16 +154,16 @@ def decision_boundary_trainer(
                 values["epochs"],
                 callback=after_epoch,
             )
-            explorer_message(
+            explorer.message.value = (
                 f"Trained {values['epochs']} epochs. Press <b>Train</b> to continue training."
             )
         except training.TrainingDiverged:
-            explorer_message(
+            explorer.message.value = (
                 f"⚠️ The loss became NaN or infinite: lr={values['lr']:.3g} is too large for "
                 f"{values['optimizer']}. Lower it and press Train."
             )
             new_run(values)
-            explorer.refresh(lambda figure: show(figure))
+            explorer.refresh(show)
         finally:
             train_button.disabled = False
 
@@ -176,8 +172,5 @@ def decision_boundary_trainer(
         controls, draw, figsize=(9.5, 4), title="Decision-boundary trainer",
         extras=[ipywidgets.HBox([train_button, progress])],
     )  # fmt: skip
-    state["explorer"] = explorer
-    explorer.message.value = "Press <b>Train</b> to train this network."
     explorer.train_button, explorer.progress = train_button, progress
-    explorer.train = train
     return explorer

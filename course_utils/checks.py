@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable
+from pathlib import PurePath
 from typing import Any
 
 import torch
@@ -66,6 +67,8 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
         wrong = (got != want).nonzero()
         if len(wrong) == 0:
             return None
+        if got.dim() == 0:
+            return f"got {got.item()}, expected {want.item()}"
         where = tuple(wrong[0].tolist())
         return f"{len(wrong)} value(s) differ; first at {where}: got {got[where]}, expected {want[where]}"
     got, want = got.double(), want.double()
@@ -170,4 +173,6 @@ def _short(value: Any) -> str:
         if value.numel() <= 6:
             return f"tensor({value.tolist()})"
         return f"a tensor of shape {tuple(value.shape)}"
+    if isinstance(value, PurePath):
+        return f"the file {value.name!r}"  # the folder is a temporary one: its name says nothing
     return repr(value)

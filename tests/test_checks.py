@@ -64,3 +64,10 @@ def test_function_checker_wants_a_tensor_where_the_reference_gives_one(capsys):
     )
     assert as_list is False
     assert "returned a list, but a tensor was expected" in capsys.readouterr().out
+
+
+def test_a_wrong_single_number_and_a_file_input_read_plainly(capsys, tmp_path):
+    path = tmp_path / "a.pth"
+    assert not checks.check_function("size", lambda p: (10, 2), lambda p: (2, 10), [path])
+    out = capsys.readouterr().out
+    assert "for input the file 'a.pth': item 0: got 10, expected 2" in out

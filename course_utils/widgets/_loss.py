@@ -1,6 +1,11 @@
-"""The loss explorer: MAE, MSE and BCE of one prediction, and their gradients, as it moves.
+"""The loss explorer: MAE, MSE and BCE of one prediction, and the slope that reaches the weights.
 
 Introduced in 05_loss_and_cost.ipynb.
+
+The prediction is a probability p = sigmoid(z) of a logit z, as in the course's classifier. The
+right-hand plot shows each loss's slope with respect to that logit, dL/dz = dL/dp * p(1 - p):
+the number backpropagation carries from the loss into the network's weights. (dL/dp alone
+would mislead: MSE's dL/dp is largest exactly where its dL/dz vanishes.)
 """
 
 from __future__ import annotations
@@ -13,26 +18,31 @@ from matplotlib.lines import Line2D
 from course_utils import losses
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["loss_explorer", "LOSSES", "PREDICTION_RANGE"]
+__all__ = ["loss_explorer", "loss_values_and_logit_gradients", "LOSSES", "PREDICTION_RANGE"]
 
 # the losses shown, by name: each f(pred, target, reduction) from course_utils.losses
 LOSSES = {"MAE": losses.mae, "MSE": losses.mse, "BCE": losses.bce}
 COLORS = {"MAE": "#2ca02c", "MSE": "#1f77b4", "BCE": "#d62728"}
 PREDICTION_RANGE = (0.005, 0.995)  # BCE is infinite at 0 and 1 (before its clamp): stay inside
 _POINTS = 199
-_GRADIENT_LIMIT = 10.0  # BCE's slope reaches ±200 at the ends; the plot shows [-10, 10]
+_GRADIENT_LIMIT = 1.1  # every dL/dz here lies in [-1, 1]: BCE's is p - y
 
 
-def loss_values_and_gradients(prediction: torch.Tensor, target: float) -> dict[str, tuple]:
-    """Each loss of every prediction (reduction="none") and its slope dL/dprediction by autograd.
+def loss_values_and_logit_gradients(
+    prediction: torch.Tensor, target: float
+) -> dict[str, tuple[torch.Tensor, torch.Tensor]]:
+    """Each loss of every prediction p (reduction="none") and its slope dL/dz by autograd.
 
+    z is the logit of p (p = sigmoid(z)), so the slope is the one that reaches the weights.
     Returns {name: (values, gradients)} as float64 tensors shaped like ``prediction``.
     """
+    p = prediction.detach().to(torch.float64)
+    logit = torch.log(p / (1 - p)).requires_grad_(True)  # z with sigmoid(z) = p
     results = {}
     for name, loss_fn in LOSSES.items():
-        p = prediction.detach().to(torch.float64).clone().requires_grad_(True)
-        values = loss_fn(p, torch.full_like(p, target), reduction="none")
-        (gradients,) = torch.autograd.grad(values.sum(), p)
+        probability = torch.sigmoid(logit)
+        values = loss_fn(probability, torch.full_like(p, target), reduction="none")
+        (gradients,) = torch.autograd.grad(values.sum(), logit)
         results[name] = (values.detach(), gradients)
     return results
 
@@ -53,7 +63,7 @@ def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
     loss_ax.set_ylim(-0.1, 5.4)
     loss_ax.set_ylabel("loss L")
     grad_ax.set_ylim(-_GRADIENT_LIMIT, _GRADIENT_LIMIT)
-    grad_ax.set_ylabel("slope dL/dprediction")
+    grad_ax.set_ylabel("dL/dz  (z: the logit, p = σ(z))")
     grad_ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
     for ax in (loss_ax, grad_ax):
         ax.set_xlim(0, 1)
@@ -64,7 +74,7 @@ def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
 
 
 def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
-    """An explorer: pick the target (0 or 1), move the prediction, see MAE, MSE, BCE and their slopes.
+    """An explorer: pick the target (0 or 1), move the prediction p = σ(z), see each loss and dL/dz.
 
     Returns an ``Explorer``; leave it as the last expression of a cell to display it.
     Example: ``widgets.loss_explorer(target=0.0, prediction=0.9)``.
@@ -96,8 +106,10 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
     def draw(figure: Figure, target: float, prediction: float) -> str:
         if not lines:
             lines.update(_setup(figure, p))
-        curves = loss_values_and_gradients(p, target)
-        here = loss_values_and_gradients(torch.tensor([prediction], dtype=torch.float64), target)
+        curves = loss_values_and_logit_gradients(p, target)
+        here = loss_values_and_logit_gradients(
+            torch.tensor([prediction], dtype=torch.float64), target
+        )
         parts = []
         for name in LOSSES:
             values, gradients = curves[name]
@@ -105,12 +117,11 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
             lines[name].set_ydata(values.numpy())
             lines[f"{name}_grad"].set_ydata(gradients.numpy())
             lines[f"{name}_marker"].set_data([prediction], [value])
-            shown = max(-_GRADIENT_LIMIT, min(_GRADIENT_LIMIT, gradient))  # keep it on the plot
-            lines[f"{name}_grad_marker"].set_data([prediction], [shown])
-            parts.append(f"{name} = {value:.4f} (slope {gradient:+.4f})")
+            lines[f"{name}_grad_marker"].set_data([prediction], [gradient])
+            parts.append(f"{name} = {value:.4f} (dL/dz {gradient:+.4f})")
         loss_ax, grad_ax = figure.axes
         loss_ax.set_title(f"loss of one prediction, target y = {target:.0f}")
-        grad_ax.set_title("its slope dL/dp: descent moves p against it")
+        grad_ax.set_title("slope dL/dz: what reaches the weights")
         return f"p = {prediction:.2f}, y = {target:.0f}: " + "; ".join(parts)
 
     return Explorer(controls, draw, figsize=(9, 3.6), title="Loss explorer: one prediction")

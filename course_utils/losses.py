@@ -44,8 +44,9 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
     """Raise a ValueError saying how to fix it when ``pred`` and ``target`` differ in shape.
 
-    PyTorch's losses broadcast (N, 1) against (N,) into an (N, N) grid of wrong pairs, with
-    only a warning; here it is an error.
+    (N, 1) against (N,) broadcasts into an (N, N) grid of wrong pairs: ``nn.MSELoss`` and
+    ``nn.L1Loss`` only warn, ``nn.BCELoss`` raises, a formula written by hand says nothing.
+    Here it is always an error.
     """
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(
@@ -69,8 +70,9 @@ def _check_same_shape(name: str, pred: Tensor, target: Tensor) -> None:
         fix = f"reshape one of them, e.g. target.reshape{got}"
     raise ValueError(
         f"{name}: pred has shape {got} but target has shape {want}; they must be the same shape "
-        f"(one prediction per target), else PyTorch would silently broadcast them into wrong "
-        f"pairs. {fix}."
+        f"(one prediction per target), else broadcasting can pair predictions with the wrong targets "
+        f"(nn.MSELoss and nn.L1Loss only warn, a formula written by hand does not even warn). "
+        f"{fix}."
     )
 
 

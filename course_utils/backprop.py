@@ -37,10 +37,12 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
     dL/dp = (1/N) (p - y) / (p (1 - p)) and dp/dz2 = p (1 - p), so their product, the chain
     rule through sigmoid and BCE together, is simply dL/dz2 = (p - y) / N: the error itself.
 
-    Domain: equal to autograd while every probability p is strictly between 0 and 1. Where
-    sigmoid(z2) rounds to exactly 0 or 1 (|z2| above about 17 in float32, 37 in float64),
-    nn.BCELoss clamps its log at -100 and autograd's gradient through it becomes 0, while this
-    function still returns the true gradient (p - y) / N.
+    Domain: equal to autograd while p (1 - p) stays above 1e-12 (|z2| below about 27.6, and in
+    float32 z2 below 16.6). nn.BCELoss's backward divides by max(p (1 - p), 1e-12), so beyond
+    that autograd's gradient shrinks towards 0; it is exactly 0 where sigmoid(z2) rounds to 1
+    (z2 above about 16.6 in float32, 36.7 in float64) or to 0 (z2 below about -88.7 in
+    float32: floats are far finer near 0 than near 1). This function still returns the true
+    gradient (p - y) / N there.
     """
     W1, b1 = model.linear1.weight.detach(), model.linear1.bias.detach()  # (H, D), (H,)
     W2, b2 = model.linear2.weight.detach(), model.linear2.bias.detach()  # (1, H), (1,)

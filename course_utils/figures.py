@@ -1,7 +1,7 @@
 """The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
 
 Introduced in 01_neuron_and_activations.ipynb (which shows them). Run the command from the
-repository's root to regenerate ``images/mlp_diagram.png``, ``images/neuron_diagram.png`` and
+repository's root to regenerate ``images/mlp_diagram.png`` (the course's 2-10-1 classifier), ``images/neuron_diagram.png`` and
 ``images/activation_functions.png``. The output is deterministic: the same versions of
 matplotlib give the same bytes (no timestamp or software name is written into the PNGs).
 
@@ -29,6 +29,7 @@ __all__ = [
     "draw_neuron_diagram",
     "draw_activation_functions",
     "FIGURES",
+    "MLP_LAYER_SIZES",
     "save_figure",
     "main",
 ]
@@ -73,39 +74,64 @@ def _arrow(ax: Axes, start, end, color="#555555", lw=1.4, shrink=0.0) -> None:
     )
 
 
-def draw_mlp_diagram() -> Figure:
-    """A multilayer perceptron: 3 inputs, one hidden layer of 4 neurons, 1 output; returns the Figure.
+# the course's classifier, SimpleClassifier(input_features=2, hidden_units=10): 2 -> 10 -> 1
+MLP_LAYER_SIZES = (2, 10, 1)
 
+
+def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
+    """A multilayer perceptron with one hidden layer, by default the course's 2-10-1 classifier.
+
+    ``layer_sizes`` is (inputs, hidden neurons, outputs). Returns the Figure.
     Example: ``draw_mlp_diagram().savefig("mlp.png")``.
     """
-    figure = _new_figure(8, 4.6)
-    ax = _blank_axes(figure, (-0.4, 8.4), (-0.9, 4.4))
-    radius = 0.32
+    if len(layer_sizes) != 3 or any(int(size) < 1 for size in layer_sizes):
+        raise ValueError(
+            f"layer_sizes is (inputs, hidden neurons, outputs), each at least 1, got {layer_sizes}"
+        )
+    n_inputs, n_hidden, n_outputs = layer_sizes
+    spacing = 0.56  # between the centres of two neurons of a layer
+    radius = 0.22
+    height = (max(layer_sizes) - 1) * spacing
+    xlim, ylim = (-0.4, 8.4), (-1.3, height + 0.75)
+    width = 8.0  # inches; the height keeps one unit the same length across and up (round circles)
+    figure = _new_figure(width, width * (ylim[1] - ylim[0]) / (xlim[1] - xlim[0]))
+    ax = _blank_axes(figure, xlim, ylim)
+    output_labels = (
+        [r"$\hat{y}$"]
+        if n_outputs == 1
+        else [rf"$\hat{{y}}_{{{i}}}$" for i in range(1, n_outputs + 1)]
+    )
     layers = [
-        ("input", 0.9, [f"$x_{i}$" for i in (1, 2, 3)]),
-        ("hidden", 4.0, [f"$h_{i}$" for i in (1, 2, 3, 4)]),
-        ("output", 7.1, [r"$\hat{y}$"]),
+        ("input", 0.9, [f"$x_{{{i}}}$" for i in range(1, n_inputs + 1)]),
+        ("hidden", 4.0, [f"$h_{{{i}}}$" for i in range(1, n_hidden + 1)]),
+        ("output", 7.1, output_labels),
     ]
-    titles = ["input layer\n(features)", "hidden layer\n(weights $W_1$, biases $b_1$, activation)"]
-    titles.append("output layer\n($W_2$, $b_2$, sigmoid)")
-    centre = 1.8
+    titles = [
+        f"input layer: {n_inputs} features",
+        f"hidden layer: {n_hidden} neurons\n(weights $W_1$, biases $b_1$, ReLU)",
+        f"output layer: {n_outputs} neuron{'s' if n_outputs > 1 else ''}\n($W_2$, $b_2$, sigmoid)",
+    ]
     positions = []
     for _kind, x, labels in layers:
         count = len(labels)
-        ys = [centre + (count - 1) / 2 - i for i in range(count)]  # one unit apart, centred
-        positions.append([(x, y) for y in ys])
+        top = height / 2 + (count - 1) * spacing / 2  # centred on the tallest layer
+        positions.append([(x, top - i * spacing) for i in range(count)])
     # weights: every neuron of one layer connects to every neuron of the next
     for left, right in zip(positions, positions[1:], strict=False):
         for x0, y0 in left:
             for x1, y1 in right:
-                ax.plot([x0 + radius, x1 - radius], [y0, y1], color="#7f7f7f", lw=1.0, zorder=1)
+                ax.plot([x0 + radius, x1 - radius], [y0, y1], color="#7f7f7f", lw=0.8, zorder=1)
     for (kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
         for (px, py), label in zip(points, labels, strict=True):
-            _node(ax, px, py, radius, label, NODE_COLORS[kind])
-        ax.text(x, -0.55, title, ha="center", va="center", fontsize=11, linespacing=1.4)
-    # point at the line x1 -> h1 (it passes through (2.45, 3.05))
-    ax.text(1.7, 4.1, "each line is one weight", ha="center", fontsize=10, color="#555555")
-    _arrow(ax, (1.9, 3.95), (2.4, 3.12), color="#555555", lw=1.0)
+            _node(ax, px, py, radius, label, NODE_COLORS[kind], size=12)
+        ax.text(x, -0.8, title, ha="center", va="center", fontsize=11, linespacing=1.4)
+    # point at the line from the first input to the first hidden neuron, a third of the way along
+    (x0, y0), (x1, y1) = positions[0][0], positions[1][0]
+    target = (x0 + radius + (x1 - radius - x0 - radius) / 3, y0 + (y1 - y0) / 3)
+    ax.text(
+        1.2, height + 0.45, "each line is one weight", ha="center", fontsize=10, color="#555555"
+    )
+    _arrow(ax, (1.4, height + 0.35), target, color="#555555", lw=1.0)
     return figure
 
 

@@ -1,13 +1,16 @@
 """course_utils.figures: `python -m course_utils.figures --out DIR` writes the course's pictures."""
 
+import json
+import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import matplotlib.image
 import pytest
 
-from course_utils import figures
+from course_utils import figures, models
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["mlp_diagram.png", "neuron_diagram.png", "activation_functions.png"]
@@ -74,3 +77,42 @@ def test_committed_pictures_are_the_ones_the_command_draws(drawn):
         assert committed_pixels.shape == fresh_pixels.shape, f"{name} is stale: regenerate it"
         difference = abs(committed_pixels - fresh_pixels).mean()
         assert difference < 0.005, f"{name} is stale (mean pixel difference {difference:.4f})"
+
+
+def drawn_layer_sizes(figure):
+    """The number of circles (neurons) in each column of a network diagram, left to right."""
+    from matplotlib.patches import Circle
+
+    (ax,) = figure.axes
+    columns = Counter(
+        round(patch.center[0], 6) for patch in ax.patches if isinstance(patch, Circle)
+    )
+    return tuple(columns[x] for x in sorted(columns))
+
+
+def test_the_mlp_diagram_draws_the_courses_classifier():
+    # the classifier every notebook builds: SimpleClassifier(input_features=2, hidden_units=10)
+    model = models.SimpleClassifier(input_features=2, hidden_units=10)
+    classifier_sizes = (
+        model.linear1.in_features,
+        model.linear1.out_features,
+        model.linear2.out_features,
+    )
+    assert drawn_layer_sizes(figures.draw_mlp_diagram()) == classifier_sizes == (2, 10, 1)
+    assert drawn_layer_sizes(figures.draw_mlp_diagram((3, 4, 2))) == (3, 4, 2)
+    with pytest.raises(ValueError, match="inputs, hidden neurons, outputs"):
+        figures.draw_mlp_diagram((2, 0, 1))
+
+
+def test_the_alt_text_of_the_mlp_diagram_says_its_layer_sizes():
+    inputs, hidden, outputs = drawn_layer_sizes(figures.draw_mlp_diagram())
+    alt_texts = [
+        alt
+        for notebook in sorted((ROOT / "notebooks").glob("*.ipynb"))
+        for cell in json.loads(notebook.read_text())["cells"]
+        for alt in re.findall(r"!\[([^\]]*)\]\([^)]*mlp_diagram\.png\)", "".join(cell["source"]))
+    ]
+    assert alt_texts, "no notebook shows images/mlp_diagram.png"
+    for alt in alt_texts:
+        for words in (f"{inputs} inputs", f"{hidden} neurons", f"{outputs} output"):
+            assert words in alt, f"the alt text should say {words!r}: {alt}"

@@ -1,3 +1,5 @@
+import functools
+
 import pytest
 import torch
 from torch import nn
@@ -26,13 +28,19 @@ def plotted_losses(explorer) -> list[float]:
     return [float(v) for v in explorer.figure.axes[1].lines[0].get_ydata()]
 
 
-def fit_like_the_trainer(presses: list[int], fresh_optimizer_each_press: bool = False):
-    """The oracle: the trainer's moons run written out with the course's pieces."""
+def fit_like_the_trainer(
+    presses: list[int],
+    fresh_optimizer_each_press: bool = False,
+    make_data=data.make_moons,
+    hidden_units: int = 8,
+    activation: str = "relu",
+) -> list[float]:
+    """The oracle: the trainer's run (Adam, lr 0.03) written out with the course's pieces."""
     from course_utils import optim
 
-    X, y = data.make_moons(n_per_class=200, generator=torch.Generator().manual_seed(0))
+    X, y = make_data(n_per_class=200, generator=torch.Generator().manual_seed(0))
     torch.manual_seed(0)
-    model = models.MLPClassifier(2, 8, activation="relu")
+    model = models.MLPClassifier(2, hidden_units, activation=activation)
     loader = torch.utils.data.DataLoader(
         torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
         generator=torch.Generator().manual_seed(0),
@@ -101,21 +109,9 @@ def test_the_trained_network_is_what_fit_gives_with_the_same_settings():
         "circles", hidden_units=6, activation="tanh", epochs=20, lr=0.03
     )
     explorer.train_button.click()
-    # the oracle: the same run written out with the course's pieces
-    X, y = data.make_circles(
-        n_per_class=200, noise=0.08, generator=torch.Generator().manual_seed(0)
-    )
-    torch.manual_seed(0)
-    model = models.MLPClassifier(2, 6, activation="tanh")
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
-        generator=torch.Generator().manual_seed(0),
-    )  # fmt: skip
-    from course_utils import optim
-
-    history = training.fit(model, loader, nn.BCELoss(), optim.Adam(model.parameters(), lr=0.03), 20)
-    plotted = explorer.figure.axes[1].lines[0].get_ydata()
-    assert torch.allclose(torch.tensor(list(plotted)), torch.tensor(history.train_loss))
+    circles = functools.partial(data.make_circles, noise=0.08)
+    expected = fit_like_the_trainer([20], make_data=circles, hidden_units=6, activation="tanh")
+    assert plotted_losses(explorer) == expected
 
 
 def test_changing_a_setting_starts_a_fresh_untrained_run():

@@ -350,11 +350,11 @@ def _read(path: Path, map_location: Any) -> Any:
     content = path.read_bytes()
     name = path.name
     corrupted = (
-        f"'{name}' is truncated or corrupted ({len(content)} bytes){{why}}: probably an "
+        f"'{name}' is truncated or corrupted ({len(content)} bytes; {{why}}): probably an "
         "interrupted copy or save. Copy it again or re-save it with save_checkpoint"
     )
     if not content:
-        raise CorruptCheckpointError(corrupted.format(why=", the file is empty"))
+        raise CorruptCheckpointError(corrupted.format(why="the file is empty"))
     try:
         with warnings.catch_warnings():
             # a raw pickle of protocol 4+ makes torch warn before refusing it; the error says more
@@ -374,7 +374,7 @@ def _read(path: Path, map_location: Any) -> Any:
             entries = _zip_entries(content)
             if entries is None:
                 raise CorruptCheckpointError(
-                    corrupted.format(why=": it cannot be read as a zip archive")
+                    corrupted.format(why="it cannot be read as a zip archive")
                 ) from None
             if not any(entry.rsplit("/", 1)[-1] == "data.pkl" for entry in entries):
                 raise NotACheckpointError(
@@ -391,7 +391,7 @@ def _read(path: Path, map_location: Any) -> Any:
             if refused_globals and not refused_globals[0].startswith("torch"):
                 raise _refused(refused_globals) from None
             if _ends_too_early(error):
-                raise CorruptCheckpointError(corrupted.format(why=": it ends too early")) from None
+                raise CorruptCheckpointError(corrupted.format(why="it ends too early")) from None
             raise CheckpointError(
                 f"torch.load could not read '{name}' (PyTorch's format before version 1.6): "
                 f"{type(error).__name__}: {error}"
@@ -401,7 +401,7 @@ def _read(path: Path, map_location: Any) -> Any:
             raise _refused(globals_) from None
         if content.startswith(b"\x80") and isinstance(error, EOFError):
             # torch's legacy (non-zip) format or a pickle that ends too early
-            raise CorruptCheckpointError(corrupted.format(why=": it ends too early")) from None
+            raise CorruptCheckpointError(corrupted.format(why="it ends too early")) from None
         raise NotACheckpointError(
             f"'{name}' is not a PyTorch file: {_describe_start(content)}. A checkpoint is made "
             "with checkpoint.save_checkpoint(path, model, ...)"

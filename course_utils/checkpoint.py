@@ -273,21 +273,19 @@ def _available_devices() -> str:
 
 def _check_device(device: Any, argument: str) -> None:
     """Raise CheckpointError unless ``device`` names a device PyTorch knows and this computer has."""
-    valid = (
-        f"use a device such as 'cpu', 'cuda' (or 'cuda:0', 'cuda:1', ...) or 'mps', as a str or "
-        f"torch.device, or None to keep the devices the tensors were saved on. This computer "
-        f"has: {_available_devices()}"
-    )
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
         raise CheckpointError(
-            f"{argument}={device!r} is not a device PyTorch knows: {valid}"
+            f"{argument}={device!r} is not a device PyTorch knows: use 'cpu', 'cuda' (or "
+            "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
+            "devices the tensors were saved on"
         ) from None
     missing = {"cuda": not torch.cuda.is_available(), "mps": not torch.backends.mps.is_available()}
     if missing.get(device.type, False):
         raise CheckpointError(
-            f"{argument}={str(device)!r}, but this computer has no {device.type} device: {valid}"
+            f"{argument}={str(device)!r}, but this computer has no {device.type} device (it has "
+            f"{_available_devices()}): load onto the CPU with {argument}='cpu'"
         )
 
 

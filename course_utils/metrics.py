@@ -82,6 +82,11 @@ def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, 
             "y_true must hold the labels 0 and 1 only; got values such as "
             f"{actual[(actual != 0) & (actual != 1)][0].item():g}"
         )
+    if predicted.is_floating_point() and bool(predicted.isnan().any()):
+        raise ValueError(
+            f"y_pred holds {int(predicted.isnan().sum())} NaN value(s), not probabilities: the "
+            "model's output is not a number (NaN in its input, or weights that blew up in training)"
+        )
     if not bool(((predicted >= 0) & (predicted <= 1)).all()):
         raise ValueError(
             "y_pred must hold probabilities (0 to 1) or 0/1 labels; got values outside [0, 1]: "

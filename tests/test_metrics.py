@@ -128,3 +128,10 @@ def test_a_threshold_that_is_not_a_probability_is_refused(threshold):
         metrics.predicted_labels(torch.tensor([0.4]), threshold)
     with pytest.raises(ValueError, match="threshold must be a number between 0 and 1"):
         metrics.accuracy(torch.tensor([0.4]), torch.tensor([0.0]), threshold)
+
+
+def test_nan_predictions_are_not_called_logits():
+    with pytest.raises(ValueError) as caught:
+        metrics.accuracy(torch.tensor([0.2, float("nan"), 0.9]), torch.tensor([0.0, 1.0, 1.0]))
+    assert "y_pred holds 1 NaN value(s)" in str(caught.value)
+    assert "logits" not in str(caught.value) and "sigmoid" not in str(caught.value)

@@ -16,11 +16,15 @@ must exist (a typo in a path should not quietly create new folders).
 
 from __future__ import annotations
 
+import io
 import os
+import pickle
 import pickletools
 import re
 import secrets
+import struct
 import warnings
+import zipfile
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
@@ -257,8 +261,86 @@ def _describe_start(content: bytes) -> str:
     return "it does not start like any PyTorch file (random or binary data of another format?)"
 
 
+def _available_devices() -> str:
+    """The device types this computer can load tensors onto, e.g. "'cpu'" or "'cpu', 'cuda'"."""
+    found = ["cpu"]
+    if torch.cuda.is_available():
+        found.append("cuda")
+    if torch.backends.mps.is_available():
+        found.append("mps")
+    return ", ".join(repr(device) for device in found)
+
+
+def _check_device(device: Any, argument: str) -> None:
+    """Raise CheckpointError unless ``device`` names a device PyTorch knows and this computer has."""
+    try:
+        device = torch.device(device)
+    except (RuntimeError, TypeError, ValueError):
+        raise CheckpointError(
+            f"{argument}={device!r} is not a device PyTorch knows: use 'cpu', 'cuda' (or "
+            "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
+            "devices the tensors were saved on"
+        ) from None
+    missing = {"cuda": not torch.cuda.is_available(), "mps": not torch.backends.mps.is_available()}
+    if missing.get(device.type, False):
+        raise CheckpointError(
+            f"{argument}={str(device)!r}, but this computer has no {device.type} device (it has "
+            f"{_available_devices()}): load onto the CPU with {argument}='cpu'"
+        )
+
+
+def _check_map_location(map_location: Any) -> None:
+    """Raise a clear error for a map_location torch.load would fail on, before reading the file."""
+    if map_location is None or callable(map_location):
+        return  # None keeps the saved devices; a function's own errors keep their own message
+    if isinstance(map_location, Mapping):
+        for saved_on, load_onto in map_location.items():
+            _check_device(load_onto, f"map_location[{saved_on!r}]")
+        return
+    if not isinstance(map_location, str | torch.device):
+        raise TypeError(
+            f"map_location must be a device ('cpu', 'cuda', 'mps' or a torch.device), a dict, a "
+            f"function or None, got {type(map_location).__name__} {map_location!r}: for the CPU "
+            "write map_location='cpu'"
+        )
+    _check_device(map_location, "map_location")
+
+
+def _zip_entries(content: bytes) -> list[str] | None:
+    """The file names in a complete zip archive; None when it is damaged (checked with zipfile)."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            if archive.testzip() is not None:  # the name of the first file with a bad CRC
+                return None
+            return archive.namelist()
+    except (zipfile.BadZipFile, EOFError, OSError, ValueError):
+        return None
+
+
+def _ends_too_early(error: Exception) -> bool:
+    """True for the errors torch raises on a legacy file or raw pickle that is cut short."""
+    # found by cutting such files at every length: each cut gives one of these
+    if isinstance(error, EOFError | struct.error | IndexError | pickle.UnpicklingError):
+        return True
+    return isinstance(error, RuntimeError) and "unexpected EOF" in str(error)
+
+
+def _loads_on_cpu(path: Path) -> bool:
+    """True when the file loads with map_location="cpu": it is intact and safe."""
+    try:
+        torch.load(path, map_location="cpu", weights_only=True)
+    except Exception:
+        return False
+    return True
+
+
 def _read(path: Path, map_location: Any) -> Any:
-    """torch.load with weights_only=True, turning its errors into ones a student can act on."""
+    """torch.load with weights_only=True, turning its errors into ones a student can act on.
+
+    Only a file that cannot be read (a damaged zip archive, a pickle that ends too early) is called
+    corrupted; any other failure keeps its own message, chained, with what to check.
+    """
+    _check_map_location(map_location)
     if not path.exists():
         raise FileNotFoundError(_missing_file_message(path))
     if path.is_dir():
@@ -266,36 +348,58 @@ def _read(path: Path, map_location: Any) -> Any:
     content = path.read_bytes()
     name = path.name
     corrupted = (
-        f"'{name}' is truncated or corrupted ({len(content)} bytes){{why}}: probably an "
+        f"'{name}' is truncated or corrupted ({len(content)} bytes; {{why}}): probably an "
         "interrupted copy or save. Copy it again or re-save it with save_checkpoint"
     )
     if not content:
-        raise CorruptCheckpointError(corrupted.format(why=", the file is empty"))
+        raise CorruptCheckpointError(corrupted.format(why="the file is empty"))
     try:
         with warnings.catch_warnings():
             # a raw pickle of protocol 4+ makes torch warn before refusing it; the error says more
             warnings.filterwarnings("ignore", message="Detected pickle protocol")
             return torch.load(path, map_location=map_location, weights_only=True)
     except Exception as error:
+        if map_location not in (None, "cpu") and _loads_on_cpu(path):
+            raise CheckpointError(
+                f"'{name}' is intact (it loads with map_location='cpu'), but loading it with "
+                f"map_location={map_location!r} failed: {type(error).__name__}: {error}"
+            ) from error
         # weights_only names what it refused: "Unsupported global: GLOBAL posix.system ..."
         refused_globals = [g.rstrip(".") for g in re.findall(r"GLOBAL ([\w.]+)", str(error))]
         if content.startswith(_ZIP_MAGIC):  # the format of torch.save
             if refused_globals:
                 raise _refused(refused_globals) from None
-            raise CorruptCheckpointError(
-                corrupted.format(why=": PyTorch could not read it as a zip archive")
-            ) from None
+            entries = _zip_entries(content)
+            if entries is None:
+                raise CorruptCheckpointError(
+                    corrupted.format(why="it cannot be read as a zip archive")
+                ) from None
+            if not any(entry.rsplit("/", 1)[-1] == "data.pkl" for entry in entries):
+                raise NotACheckpointError(
+                    f"'{name}' is a zip archive, but not one written by torch.save (it holds "
+                    f"{', '.join(entries[:4]) or 'no files'}). A checkpoint is made with "
+                    "checkpoint.save_checkpoint(path, model, ...)"
+                ) from None
+            raise CheckpointError(
+                f"'{name}' is a complete, undamaged file, but torch.load could not read it: "
+                f"{type(error).__name__}: {error}"
+            ) from error
         if content.startswith(_LEGACY_MAGIC):  # torch.save's format before PyTorch 1.6
             # a legacy file cut short can make torch report a torch global it could not find
             if refused_globals and not refused_globals[0].startswith("torch"):
                 raise _refused(refused_globals) from None
-            raise CorruptCheckpointError(corrupted.format(why=": it ends too early")) from None
+            if _ends_too_early(error):
+                raise CorruptCheckpointError(corrupted.format(why="it ends too early")) from None
+            raise CheckpointError(
+                f"torch.load could not read '{name}' (PyTorch's format before version 1.6): "
+                f"{type(error).__name__}: {error}"
+            ) from error
         globals_ = _pickle_globals(content)
         if globals_:
             raise _refused(globals_) from None
         if content.startswith(b"\x80") and isinstance(error, EOFError):
             # torch's legacy (non-zip) format or a pickle that ends too early
-            raise CorruptCheckpointError(corrupted.format(why=": it ends too early")) from None
+            raise CorruptCheckpointError(corrupted.format(why="it ends too early")) from None
         raise NotACheckpointError(
             f"'{name}' is not a PyTorch file: {_describe_start(content)}. A checkpoint is made "
             "with checkpoint.save_checkpoint(path, model, ...)"

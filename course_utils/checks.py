@@ -79,11 +79,29 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
         return None
     wrong = (~close).nonzero()
     where = tuple(wrong[0].tolist())
+    values = (
+        f"got {got[where].item():.6g}, expected {want[where].item():.6g} "
+        f"({_difference_and_allowed(got, want, where, atol, rtol)})"
+    )
+    if got.dim() == 0:
+        return values
+    return f"{len(wrong)} of {got.numel()} value(s) differ; first at index {where}: {values}"
+
+
+def _difference_and_allowed(
+    got: Tensor, want: Tensor, where: tuple, atol: float, rtol: float
+) -> str:
+    """The difference at ``where``, what torch.isclose allowed there, and the largest difference."""
+    difference = abs(got[where].item() - want[where].item())
     biggest = (got - want).abs().nan_to_num(math.inf).max().item()
-    place = f" at index {where}" if where else ""
+    largest = f"; largest difference {biggest:.3g}" if got.numel() > 1 else ""
+    if atol == 0 and rtol == 0:
+        return f"difference {difference:.3g}; the values must be exactly equal{largest}"
+    # torch.isclose's test: |got - expected| <= atol + rtol * |expected|
+    allowed = atol + rtol * abs(want[where].item())
     return (
-        f"{len(wrong)} of {got.numel()} value(s) differ; first{place}: got {got[where].item():.6g}, "
-        f"expected {want[where].item():.6g} (largest difference {biggest:.3g}, tolerance {atol:g})"
+        f"difference {difference:.3g}, allowed {allowed:.3g} = atol {atol:g} + rtol {rtol:g} "
+        f"× |expected|{largest}"
     )
 
 
@@ -98,6 +116,7 @@ def check_close(
 ) -> bool:
     """Check a number, tensor or list of them against the expected value, within a tolerance.
 
+    Each value passes when |answer - expected| <= atol + rtol * |expected| (torch.isclose).
     Example: ``check_close("weighted sum", z, torch.tensor(0.5), hint="z = w @ x + b")``.
     """
     try:

@@ -3,9 +3,12 @@
 Introduced in 09_evaluation.ipynb.
 
 Every function takes ``y_pred`` (predicted 0/1 labels, or probabilities of class 1) and ``y_true``
-(0/1 labels), each of shape (N,) or (N, 1), as tensors or lists. A prediction counts as class 1
-when it is greater than ``threshold`` (0.5): for probabilities that is exactly ``y_pred.round()``,
-the seed lesson's rule (``torch.round(0.5)`` is 0).
+(0/1 labels), each of shape (N,) or (N, 1), as tensors or lists.
+
+The threshold rule, the one the whole course uses (``predicted_labels``): a prediction is class 1
+when it is strictly greater than ``threshold`` (0.5 by default), class 0 otherwise, so a
+probability of exactly 0.5 is class 0. For probabilities and the threshold 0.5 that is exactly
+``y_pred.round()``, the seed lesson's rule (``torch.round(0.5)`` is 0).
 
 Where a ratio has nothing to count, it is 0.0 rather than an error (like scikit-learn's
 ``zero_division=0``): precision with no predicted positives, recall with no actual positives,
@@ -19,11 +22,37 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["accuracy", "confusion_matrix", "precision", "recall", "f1"]
+__all__ = [
+    "THRESHOLD",
+    "predicted_labels",
+    "accuracy",
+    "confusion_matrix",
+    "precision",
+    "recall",
+    "f1",
+]
+
+THRESHOLD = 0.5  # the default: class 1 when the probability is above it
+
+
+def predicted_labels(probabilities: Any, threshold: float = THRESHOLD) -> Tensor:
+    """The classes (int64 0 or 1, same shape) for probabilities of class 1: 1 where p > threshold.
+
+    Example: ``predicted_labels(torch.tensor([0.2, 0.5, 0.9]))`` -> ``tensor([0, 0, 1])``.
+    """
+    if (
+        isinstance(threshold, bool)
+        or not isinstance(threshold, int | float)
+        or not 0 <= threshold <= 1
+    ):
+        raise ValueError(
+            f"threshold must be a number between 0 and 1 (a probability), got {threshold!r}"
+        )
+    return (torch.as_tensor(probabilities) > threshold).long()
 
 
 def _as_column(values: Any, name: str) -> Tensor:
-    """Turn a tensor or list of shape (N,) or (N, 1) into a flat float tensor of shape (N,)."""
+    """Turn a tensor or list of shape (N,) or (N, 1) into a flat tensor of shape (N,)."""
     tensor = torch.as_tensor(values).detach()
     if tensor.dim() == 2 and tensor.shape[1] == 1:
         tensor = tensor.reshape(-1)
@@ -32,7 +61,9 @@ def _as_column(values: Any, name: str) -> Tensor:
             f"{name} must have shape (N,) or (N, 1), one value per example, got shape "
             f"{tuple(tensor.shape)}"
         )
-    return tensor.double()
+    # kept in its own dtype: a float32 probability is compared with the threshold in float32, as
+    # `y_pred > threshold` does in a notebook, so every way of applying the rule agrees
+    return tensor
 
 
 def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, Tensor]:
@@ -51,12 +82,17 @@ def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, 
             "y_true must hold the labels 0 and 1 only; got values such as "
             f"{actual[(actual != 0) & (actual != 1)][0].item():g}"
         )
+    if predicted.is_floating_point() and bool(predicted.isnan().any()):
+        raise ValueError(
+            f"y_pred holds {int(predicted.isnan().sum())} NaN value(s), not probabilities: the "
+            "model's output is not a number (NaN in its input, or weights that blew up in training)"
+        )
     if not bool(((predicted >= 0) & (predicted <= 1)).all()):
         raise ValueError(
             "y_pred must hold probabilities (0 to 1) or 0/1 labels; got values outside [0, 1]: "
             "if these are logits, apply torch.sigmoid first"
         )
-    return predicted > threshold, actual == 1
+    return predicted_labels(predicted, threshold) == 1, actual == 1
 
 
 def confusion_matrix(y_pred: Any, y_true: Any, threshold: float = 0.5) -> Tensor:

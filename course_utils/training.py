@@ -24,7 +24,11 @@ __all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit"]
 
 
 class TrainingDiverged(RuntimeError):
-    """Raised when a loss becomes NaN or infinite: the message says where and the likely cause."""
+    """Raised when training cannot go on; the message says where and why.
+
+    Either a batch holds NaN or inf (bad data: the message names inputs or labels), or the data
+    is finite but the predictions or the loss become NaN or inf (likely the learning rate).
+    """
 
 
 @dataclass
@@ -84,43 +88,65 @@ def _check_first_batch(model: nn.Module, batch_features: Tensor) -> None:
         check_input_shape(batch_features, expected, type(model).__name__)
 
 
+def _where(epoch: int | None, batch_index: int) -> str:
+    batch = batch_index + 1  # counted from 1, like the epochs
+    return f"epoch {epoch}, batch {batch}" if epoch is not None else f"batch {batch}"
+
+
+def _non_finite_values(tensor: Tensor) -> str | None:
+    """'1 NaN and 2 inf values' when a floating-point tensor holds any, else None."""
+    if not isinstance(tensor, Tensor) or not torch.is_floating_point(tensor):
+        return None
+    if bool(torch.isfinite(tensor).all()):  # the usual case: one quick check
+        return None
+    nan, infinite = int(torch.isnan(tensor).sum()), int(torch.isinf(tensor).sum())
+    counts = " and ".join(f"{n} {kind}" for n, kind in ((nan, "NaN"), (infinite, "inf")) if n)
+    return counts + (" value" if nan + infinite == 1 else " values")
+
+
+def _finite_rows(name: str, tensor: Tensor) -> str:
+    """The code that marks the rows of ``name`` holding only finite numbers."""
+    return f"torch.isfinite({name})" + (".all(dim=1)" if tensor.dim() == 2 else "")
+
+
+def _check_batch_is_finite(
+    batch_features: Tensor, batch_labels: Tensor, epoch: int | None, batch_index: int
+) -> None:
+    """Raise TrainingDiverged, naming the inputs or labels, if the batch holds NaN or inf."""
+    found = {
+        name: (described, tensor)
+        for name, tensor in (("X", batch_features), ("y", batch_labels))
+        if (described := _non_finite_values(tensor)) is not None
+    }
+    if not found:
+        return
+    what = {"X": "inputs", "y": "labels"}
+    holds = "; its ".join(
+        f"{what[name]} hold {described}" for name, (described, _) in found.items()
+    )
+    keep = " & ".join(_finite_rows(name, tensor) for name, (_, tensor) in found.items())
+    raise TrainingDiverged(
+        f"training stopped at {_where(epoch, batch_index)}, before using it: this batch's {holds}. "
+        f"The data is bad, not the model or the learning rate. Remove or fix those rows before "
+        f"training, e.g. keep = {keep}; X, y = X[keep], y[keep] (isfinite finds NaN and inf)."
+    )
+
+
 def _learning_rates(optimizer: torch.optim.Optimizer) -> str:
     rates = sorted({group.get("lr") for group in optimizer.param_groups}, key=str)
     return ", ".join(f"{float(lr):g}" for lr in rates if lr is not None) or "unknown"
 
 
-def _divergence_message(
-    epoch: int | None,
-    batch_index: int,
-    what: str,
-    batch_features: Tensor,
-    batch_labels: Tensor,
-    optimizer: torch.optim.Optimizer,
-) -> str:
-    batch = batch_index + 1  # counted from 1, like the epochs
-    where = f"epoch {epoch}, batch {batch}" if epoch is not None else f"batch {batch}"
-    bad_inputs = torch.is_floating_point(batch_features) and not bool(
-        torch.isfinite(batch_features).all()
+def _diverged(
+    what: str, optimizer: torch.optim.Optimizer, epoch: int | None, batch_index: int
+) -> TrainingDiverged:
+    """The learning-rate diagnosis: the batch's data is finite, yet ``what`` is not."""
+    return TrainingDiverged(
+        f"training diverged at {_where(epoch, batch_index)}: {what}, although this batch's inputs "
+        f"and labels are finite. The likely cause is a learning rate that is too high "
+        f"(lr = {_learning_rates(optimizer)}): each step overshoots and the weights blow up. "
+        "Rebuild the model and optimizer and try a learning rate 10 times smaller."
     )
-    bad_labels = torch.is_floating_point(batch_labels) and not bool(
-        torch.isfinite(batch_labels).all()
-    )
-    if bad_inputs or bad_labels:
-        which = " and ".join(
-            name for name, bad in (("inputs", bad_inputs), ("labels", bad_labels)) if bad
-        )
-        cause = (
-            f"This batch's {which} contain NaN or infinite values: the data is bad, not the "
-            "model. Find them with torch.isnan(X).any(dim=1) and remove or fix those rows "
-            "before training."
-        )
-    else:
-        cause = (
-            f"This batch's data is finite, so the likely cause is a learning rate that is "
-            f"too high (lr = {_learning_rates(optimizer)}): each step overshoots and the weights "
-            "blow up. Rebuild the model and optimizer and try a learning rate 10 times smaller."
-        )
-    return f"training diverged at {where}: {what}. {cause}"
 
 
 def train_one_epoch(
@@ -133,7 +159,9 @@ def train_one_epoch(
 ) -> float:
     """One pass over ``loader`` with the five steps of training; returns the mean batch loss.
 
-    ``epoch`` (optional) only names the epoch in the error raised if the loss becomes NaN/inf.
+    Raises TrainingDiverged before a batch holding NaN or inf (bad data), or when the
+    predictions or the loss become NaN or inf (the learning rate); ``epoch`` (optional) only
+    names the epoch in that error.
     Example: ``loss = train_one_epoch(model, train_loader, nn.BCELoss(), optimizer)``.
     Introduced in 08_training.ipynb.
     """
@@ -143,37 +171,18 @@ def train_one_epoch(
     for batch_index, (batch_features, batch_labels) in enumerate(loader):
         if batch_index == 0:
             _check_first_batch(model, batch_features)
+        _check_batch_is_finite(batch_features, batch_labels, epoch, batch_index)
         # 1. forward pass: predictions for this batch, shape (batch_size, 1)
         y_pred = model(batch_features)
+        # checked before the loss, which may refuse NaN probabilities with an error of its own
+        if bad_predictions := _non_finite_values(y_pred):
+            what = f"the model's predictions contain {bad_predictions}"
+            raise _diverged(what, optimizer, epoch, batch_index)
         # 2. loss: how far the predictions are from the labels (one number)
-        try:
-            loss = loss_fn(y_pred, batch_labels)
-        except RuntimeError as error:
-            # nn.BCELoss refuses NaN probabilities instead of returning a NaN loss
-            if torch.is_floating_point(y_pred) and not bool(torch.isfinite(y_pred).all()):
-                raise TrainingDiverged(
-                    _divergence_message(
-                        epoch,
-                        batch_index,
-                        "the model's predictions contain NaN or inf",
-                        batch_features,
-                        batch_labels,
-                        optimizer,
-                    )
-                ) from error
-            raise
+        loss = loss_fn(y_pred, batch_labels)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
-            raise TrainingDiverged(
-                _divergence_message(
-                    epoch,
-                    batch_index,
-                    f"the loss is {loss_value}",
-                    batch_features,
-                    batch_labels,
-                    optimizer,
-                )
-            )
+            raise _diverged(f"the loss is {loss_value}", optimizer, epoch, batch_index)
         # 3. zero_grad: clear the gradients left over from the previous batch
         optimizer.zero_grad()
         # 4. backward: backpropagation fills p.grad for every parameter p

@@ -3,6 +3,8 @@
 import copy
 import os
 import pickle
+import struct
+import zipfile
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -320,6 +322,87 @@ def test_a_truncated_file_in_torchs_legacy_format_is_reported_as_truncated(tmp_p
     )
     path.write_bytes(path.read_bytes()[:keep])
     with pytest.raises(CorruptCheckpointError, match="truncated"):
+        checkpoint.load_checkpoint(path)
+
+
+def good_files(tmp_path):
+    """A checkpoint (zip format) and a state_dict in torch's legacy format, both undamaged."""
+    path = checkpoint.save_checkpoint(tmp_path / "model.pt", models.SimpleClassifier(2, 3))
+    legacy = tmp_path / "old.pth"
+    torch.save(
+        models.SimpleClassifier(2, 3).state_dict(), legacy, _use_new_zipfile_serialization=False
+    )
+    return path, legacy
+
+
+@pytest.mark.parametrize("map_location", ["gpu", "cpu:zero", {"cpu": "gpu"}])
+def test_an_unknown_map_location_lists_the_valid_devices_and_never_blames_the_file(
+    tmp_path, map_location
+):
+    for path in good_files(tmp_path):
+        with pytest.raises(RuntimeError):  # the oracle: torch itself cannot load with it
+            torch.load(path, map_location=map_location, weights_only=True)
+        with pytest.raises(CheckpointError) as caught:
+            checkpoint.load_checkpoint(path, map_location=map_location)
+        assert not isinstance(caught.value, CorruptCheckpointError)
+        message = str(caught.value)
+        assert "is not a device PyTorch knows" in message
+        assert "use 'cpu', 'cuda' (or 'cuda:0', 'cuda:1', ...) or 'mps'" in message
+        assert "corrupt" not in message and "truncated" not in message
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this computer has a CUDA GPU")
+def test_map_location_cuda_on_a_computer_without_one_says_so(tmp_path):
+    path, _ = good_files(tmp_path)
+    with pytest.raises(RuntimeError, match="CUDA"):  # torch agrees that it cannot
+        torch.load(path, map_location="cuda", weights_only=True)
+    with pytest.raises(CheckpointError, match="this computer has no cuda device") as caught:
+        checkpoint.load_model(path, map_location="cuda")
+    assert "(it has 'cpu'" in str(caught.value) and "map_location='cpu'" in str(caught.value)
+    assert not isinstance(caught.value, CorruptCheckpointError)
+
+
+def test_a_map_location_of_the_wrong_type_is_a_type_error(tmp_path):
+    path, _ = good_files(tmp_path)
+    with pytest.raises(TypeError, match="got int 0: for the CPU write map_location='cpu'"):
+        checkpoint.load_checkpoint(path, map_location=0)
+
+
+def test_a_failing_map_location_function_keeps_its_own_error(tmp_path):
+    def broken(storage, location):
+        raise KeyError("no such device in my table")
+
+    for path in good_files(tmp_path):
+        with pytest.raises(CheckpointError) as caught:
+            checkpoint.load_checkpoint(path, map_location=broken)
+        assert not isinstance(caught.value, CorruptCheckpointError)
+        assert isinstance(caught.value.__cause__, KeyError)
+        assert "is intact" in str(caught.value) and "no such device in my table" in str(
+            caught.value
+        )
+
+
+def test_a_zip_archive_that_torch_did_not_write_is_not_called_corrupted(tmp_path):
+    path = tmp_path / "notes.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("notes.txt", "epoch 1: 0.1657")
+    assert zipfile.ZipFile(path).testzip() is None  # the oracle: a complete, valid archive
+    with pytest.raises(NotACheckpointError, match="not one written by torch.save") as caught:
+        checkpoint.load_checkpoint(path)
+    assert "notes.txt" in str(caught.value) and "corrupt" not in str(caught.value)
+
+
+def test_a_checkpoint_with_one_damaged_byte_is_corrupted(tmp_path):
+    path, _ = good_files(tmp_path)
+    content = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as archive:  # flip the first byte of the pickled contents
+        info = archive.getinfo(next(n for n in archive.namelist() if n.endswith("data.pkl")))
+    name_length, extra_length = struct.unpack("<HH", content[info.header_offset + 26 :][:4])
+    content[info.header_offset + 30 + name_length + extra_length] ^= 0xFF  # after the local header
+    path.write_bytes(bytes(content))
+    with pytest.raises(Exception):  # noqa: B017 - the oracle: torch cannot read it either
+        torch.load(path, weights_only=True)
+    with pytest.raises(CorruptCheckpointError, match="cannot be read as a zip archive"):
         checkpoint.load_checkpoint(path)
 
 

@@ -16,6 +16,25 @@ def test_close_reports_where_and_by_how_much(capsys):
     assert "Hint: add b" in out
 
 
+def test_close_reports_the_tolerance_it_really_tests(capsys):
+    # torch.isclose passes |got - expected| <= atol + rtol * |expected|: at 1000 that is 0.010001
+    assert checks.check_close("big", 1000.005, 1000.0)  # beyond atol alone, within the sum
+    assert not checks.check_close("big", 1000.02, 1000.0)
+    out = capsys.readouterr().out
+    assert (
+        "got 1000.02, expected 1000 (difference 0.02, allowed 0.01 = atol 1e-06 + rtol 1e-05" in out
+    )
+    assert "value(s) differ" not in out  # one number reads as one number
+    checks.check_close("v", torch.tensor([2.0, 5.0]), torch.tensor([2.0, 4.0]), atol=0.5, rtol=0.0)
+    out = capsys.readouterr().out
+    assert "1 of 2 value(s) differ; first at index (1,): got 5, expected 4" in out
+    assert (
+        "(difference 1, allowed 0.5 = atol 0.5 + rtol 0 × |expected|; largest difference 1)" in out
+    )
+    checks.check_equal("w", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]))
+    assert "the values must be exactly equal" in capsys.readouterr().out
+
+
 def test_close_reports_shape_none_and_nan(capsys):
     assert not checks.check_close("a", torch.zeros(3), torch.zeros(3, 1))
     assert "shape (3,) but expected (3, 1)" in capsys.readouterr().out

@@ -105,3 +105,33 @@ def test_bad_values_and_shapes_are_explained():
         metrics.accuracy(torch.tensor([2.3, -1.0]), torch.tensor([1, 0]))
     with pytest.raises(ValueError, match=r"shape \(N,\) or \(N, 1\)"):
         metrics.accuracy(torch.zeros(3, 2), torch.zeros(3))
+
+
+def test_predicted_labels_is_class_1_only_above_the_threshold():
+    probabilities = torch.tensor([[0.2], [0.5], [0.9], [0.3]])
+    assert metrics.predicted_labels(probabilities).tolist() == [[0], [0], [1], [0]]  # by hand
+    assert metrics.predicted_labels(probabilities, threshold=0.3).tolist() == [[0], [1], [1], [0]]
+    assert metrics.predicted_labels(probabilities).dtype == torch.int64
+    # the metrics count with the same rule: at threshold 0.3 the 0.3 is class 0, a false negative
+    for probabilities in (
+        [0.3, 0.7],
+        torch.tensor([0.3, 0.7]),
+        torch.tensor([0.3, 0.7], dtype=torch.float64),
+    ):
+        matrix = metrics.confusion_matrix(probabilities, [1, 1], threshold=0.3)
+        assert matrix.tolist() == [[0, 0], [1, 1]]
+
+
+@pytest.mark.parametrize("threshold", [1.5, -0.1, "0.5", None, True])
+def test_a_threshold_that_is_not_a_probability_is_refused(threshold):
+    with pytest.raises(ValueError, match="threshold must be a number between 0 and 1"):
+        metrics.predicted_labels(torch.tensor([0.4]), threshold)
+    with pytest.raises(ValueError, match="threshold must be a number between 0 and 1"):
+        metrics.accuracy(torch.tensor([0.4]), torch.tensor([0.0]), threshold)
+
+
+def test_nan_predictions_are_not_called_logits():
+    with pytest.raises(ValueError) as caught:
+        metrics.accuracy(torch.tensor([0.2, float("nan"), 0.9]), torch.tensor([0.0, 1.0, 1.0]))
+    assert "y_pred holds 1 NaN value(s)" in str(caught.value)
+    assert "logits" not in str(caught.value) and "sigmoid" not in str(caught.value)

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_utils import data, models, training
+from course_utils import data, losses, models, training
 
 
 def seed_setup():
@@ -163,19 +163,68 @@ def test_frozen_parameters_may_stay_out_of_the_optimizer():
     assert len(training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)) == 1
 
 
-def test_nan_in_the_inputs_is_reported_as_bad_data():
+def blobs(n=64, seed=0):
+    torch.manual_seed(seed)
+    X = torch.randn(n, 2)
+    return X, (X[:, :1] > 0).float()
+
+
+def fit_raises(X, y, loss_fn=None, lr=0.01, optimizer_class=torch.optim.Adam, batch_size=4):
+    """The TrainingDiverged that fit raises, and the model it was training."""
     torch.manual_seed(0)
-    X = torch.randn(8, 2)
-    X[5, 1] = float("nan")
-    loader = DataLoader(TensorDataset(X, torch.ones(8, 1)), batch_size=4)
+    loader = DataLoader(TensorDataset(X, y), batch_size=batch_size)
     model = models.SimpleClassifier(2, 3)
-    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    optimizer = optimizer_class(model.parameters(), lr=lr)
     with pytest.raises(training.TrainingDiverged) as error:
-        training.fit(model, loader, nn.BCELoss(), optimizer, epochs=2)
-    message = str(error.value)
-    assert "epoch 1, batch 2" in message  # the NaN is in row 5: the second batch of 4
-    assert "inputs contain NaN" in message
+        training.fit(model, loader, loss_fn or nn.BCELoss(), optimizer, epochs=2)
     assert isinstance(error.value, RuntimeError)
+    return str(error.value), model
+
+
+def test_nan_in_the_inputs_is_reported_as_bad_data_before_the_batch_is_used():
+    X, y = blobs(8)
+    X[5, 1] = float("nan")
+    message, model = fit_raises(X, y)
+    assert "epoch 1, batch 2, before using it" in message  # row 5: the second batch of 4
+    assert "inputs hold 1 NaN value" in message and "labels" not in message
+    assert "The data is bad" in message and "learning rate" not in message.split("bad")[0]
+    assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+
+
+def test_inf_in_the_inputs_is_bad_data_and_the_suggested_fix_removes_it():
+    X, y = blobs()
+    X[10, 0] = float("inf")
+    X[11, 1] = float("-inf")
+    assert not torch.isnan(X).any()  # the oracle: isnan would not have found them
+    message, _ = fit_raises(X, y, batch_size=32)
+    assert "inputs hold 2 inf values" in message
+    assert "keep = torch.isfinite(X).all(dim=1); X, y = X[keep], y[keep]" in message
+    keep = torch.isfinite(X).all(dim=1)  # the fix the message suggests
+    X, y = X[keep], y[keep]
+    assert len(X) == 62
+    model = models.SimpleClassifier(2, 3)
+    loader = DataLoader(TensorDataset(X, y), batch_size=32)
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    assert len(training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)) == 1
+
+
+def test_nan_labels_are_bad_data_not_bcelosss_raw_error():
+    X, y = blobs(8)
+    y[2, 0] = float("nan")
+    with pytest.raises(RuntimeError, match="target should be between 0 and 1"):
+        nn.BCELoss()(torch.full((8, 1), 0.5), y)  # what the student would see without the check
+    message, _ = fit_raises(X, y)
+    assert "epoch 1, batch 1" in message and "labels hold 1 NaN value" in message
+    assert "inputs" not in message.split("The data")[0]
+    assert "keep = torch.isfinite(y).all(dim=1)" in message
+
+
+def test_bad_inputs_and_labels_are_both_named():
+    X, y = blobs(8)
+    X[0, 0], y[1, 0] = float("nan"), float("inf")
+    message, _ = fit_raises(X, y)
+    assert "inputs hold 1 NaN value; its labels hold 1 inf value" in message
+    assert "keep = torch.isfinite(X).all(dim=1) & torch.isfinite(y).all(dim=1)" in message
 
 
 def test_a_huge_learning_rate_is_reported_as_divergence_with_the_lr():
@@ -189,9 +238,21 @@ def test_a_huge_learning_rate_is_reported_as_divergence_with_the_lr():
         training.fit(model, loader, nn.MSELoss(), optimizer, epochs=20)
     message = str(error.value)
     assert "learning rate" in message and "lr = 100" in message
-    assert "the loss is" in message and "epoch" in message
+    assert "the loss is inf" in message and "inputs and labels are finite" in message
     # the parameters of the diverged step were not updated with the bad gradients
     assert all(bool(torch.isfinite(p).all()) for p in model.parameters())
+
+
+@pytest.mark.parametrize("loss_fn", [nn.BCELoss(), losses.bce], ids=["nn.BCELoss", "losses.bce"])
+def test_a_huge_learning_rate_with_either_bce_is_divergence_not_the_losss_own_error(loss_fn):
+    X, y = blobs()
+    message, _ = fit_raises(X, y, loss_fn, lr=1e30, optimizer_class=torch.optim.SGD)
+    assert message.startswith("training diverged at epoch 1, batch 2: the model's predictions")
+    assert "lr = 1e+30" in message and "learning rate" in message
+    # the oracle: given NaN probabilities, each loss raises its own error about something else
+    with pytest.raises((RuntimeError, ValueError)) as own:
+        loss_fn(torch.full((4, 1), float("nan")), torch.ones(4, 1))
+    assert "learning rate" not in str(own.value)
 
 
 def test_nan_probabilities_that_bceloss_refuses_are_reported_as_divergence():
@@ -201,9 +262,8 @@ def test_nan_probabilities_that_bceloss_refuses_are_reported_as_divergence():
     with torch.no_grad():
         model.linear2.weight.fill_(float("nan"))  # as after a step that blew up
     optimizer = torch.optim.SGD(model.parameters(), lr=1e3)
-    with pytest.raises(training.TrainingDiverged, match="predictions contain NaN") as error:
+    with pytest.raises(training.TrainingDiverged, match="predictions contain 4 NaN values"):
         training.fit(model, loader, nn.BCELoss(), optimizer, epochs=1)
-    assert "lr = 1000" in str(error.value)
 
 
 def test_wrong_input_shape_reaches_the_student_unchanged():

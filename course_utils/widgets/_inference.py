@@ -10,6 +10,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
+from course_utils import metrics
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
@@ -21,6 +22,9 @@ def inference_explorer(
 ) -> Explorer:
     """An explorer: sliders move one point over the model's probability map; a threshold slider
     turns its probability into a class. Shows P(class 1) and the class for the point.
+
+    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``); the black
+    line, the decision boundary, is drawn where P(class 1) equals the threshold.
 
     ``model`` maps (N, 2) to probabilities (N, 1), e.g. a trained SimpleClassifier; ``X``, ``y``
     are the points drawn under the map. The model is used in eval mode without gradients and
@@ -40,9 +44,10 @@ def inference_explorer(
     state: dict = {}
 
     def setup(figure: Figure) -> None:
-        ax = figure.subplots()
-        probability_map = ProbabilityMap(ax, X, y, margin=4.0)
-        probability_map.update(model)
+        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not three
+        ax = figure.subplots(gridspec_kw={"left": 0.12, "right": 0.97, "bottom": 0.11, "top": 0.87})
+        state["map"] = ProbabilityMap(ax, X, y, margin=4.0)
+        state["map"].update(model)  # once: the model does not change, only the threshold line
         (state["marker"],) = ax.plot(
             [], [], marker="*", markersize=18, color="gold", markeredgecolor="black"
         )
@@ -61,16 +66,19 @@ def inference_explorer(
         if not figure.axes:
             setup(figure)
         probability = probability_of(x1, x2)
-        predicted = int(probability >= threshold)
+        predicted = int(metrics.predicted_labels(probability, threshold))
+        state["map"].set_threshold(threshold)
         state["marker"].set_data([x1], [x2])
+        above = ">" if predicted else "≤"
         state["ax"].set_title(
-            f"point ({x1:.1f}, {x2:.1f}): P(class 1) = {probability:.4f} → class {predicted}",
+            f"point ({x1:.1f}, {x2:.1f}): P(class 1) = {probability:.4f} {above} {threshold:.2f} "
+            f"→ class {predicted}\nblack line: P(class 1) = threshold {threshold:.2f}",
             fontsize="medium",
         )
         state["probability"], state["predicted"] = probability, predicted
         return (
             f"P(class 1) = <b>{probability:.4f}</b>; with threshold {threshold:.2f} "
-            f"the point is <b>class {predicted}</b>."
+            f"the point is <b>class {predicted}</b> (class 1 when P(class 1) > threshold)."
         )
 
     explorer = Explorer(controls, draw, figsize=(6, 4.5), title="Inference explorer")

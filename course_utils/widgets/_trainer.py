@@ -5,17 +5,20 @@ Introduced in 08_training.ipynb.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import Any
+
 import ipywidgets
 import torch
 from matplotlib.figure import Figure
-from torch import nn
+from torch import Tensor, nn
 
 from course_utils import data, models, training
 from course_utils.surfaces import OPTIMIZERS
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["decision_boundary_trainer", "DATA_SETS"]
+__all__ = ["decision_boundary_trainer", "DATA_SETS", "RUN_SETTINGS"]
 
 DATA_SETS = {
     "blobs": lambda generator: data.make_blobs(n_per_class=200, generator=generator),
@@ -26,6 +29,144 @@ DATA_SETS = {
     "xor": lambda generator: data.make_xor(n_per_class=200, generator=generator),
 }
 REDRAW_EVERY = 10  # epochs between live redraws while training
+# changing one of these starts a fresh, untrained network; "epochs" only says how long Train runs
+RUN_SETTINGS = ("dataset", "hidden_units", "activation", "optimizer", "lr")
+FRESH_NETWORK_TIP = "changing data, hidden units, activation, optimizer or lr starts a new network"
+
+
+@dataclass
+class _Run:
+    """One network being trained: its data, model, optimizer (kept across presses) and losses."""
+
+    settings: dict[str, Any]
+    X: Tensor
+    y: Tensor
+    model: nn.Module
+    optimizer: torch.optim.Optimizer
+    loader: torch.utils.data.DataLoader
+    losses: list[float] = field(default_factory=list)  # one per epoch trained, over all presses
+
+
+def _new_run(settings: dict[str, Any], seed: int) -> _Run:
+    """A fresh data set, untrained network and optimizer for these settings, all seeded."""
+    X, y = DATA_SETS[settings["dataset"]](torch.Generator().manual_seed(seed))
+    with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
+        torch.manual_seed(seed)  # the same settings give the same initial weights
+        model = models.MLPClassifier(2, settings["hidden_units"], activation=settings["activation"])
+    optimizer = OPTIMIZERS[settings["optimizer"]](list(model.parameters()), settings["lr"])
+    loader = torch.utils.data.DataLoader(
+        torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
+        generator=torch.Generator().manual_seed(seed),  # continues its sequence on every press
+    )  # fmt: skip
+    return _Run(dict(settings), X, y, model, optimizer, loader)
+
+
+class _Trainer:
+    """The trainer's figure (boundary left, loss curve right) and the run it shows."""
+
+    def __init__(
+        self, seed: int, progress: ipywidgets.IntProgress, train_button: ipywidgets.Button
+    ):
+        self.seed, self.progress, self.train_button = seed, progress, train_button
+        self.run: _Run | None = None
+        self.explorer: Explorer | None = None
+
+    def setup(self, figure: Figure) -> None:
+        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not several
+        margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.25}
+        self.boundary_ax, self.loss_ax = figure.subplots(
+            1, 2, gridspec_kw={"width_ratios": [1.2, 1], **margins}
+        )
+        self.map: ProbabilityMap | None = None
+        (self.loss_line,) = self.loss_ax.plot(
+            [], [], color="#1f77b4", marker=".", label="training loss"
+        )
+        self.loss_ax.set_xlabel("epoch")
+        self.loss_ax.set_ylabel("loss (whole training set)")
+        self.loss_ax.grid(alpha=0.3)
+        self.loss_ax.legend(loc="upper right", fontsize="small")
+
+    def draw(self, figure: Figure, **values: Any) -> str:
+        """Called when a control moves: a fresh network if a run setting changed."""
+        if not figure.axes:
+            self.setup(figure)
+        self.progress.value, self.progress.max = 0, values["epochs"]
+        run_settings = {name: values[name] for name in RUN_SETTINGS}
+        if self.run is not None and self.run.settings == run_settings:
+            # only "epochs" moved: the same network, which Train will train further
+            self.show(figure, len(self.run.losses) + values["epochs"])
+            return self.continue_message(values["epochs"])
+        self.start_fresh(run_settings)
+        self.show(figure, values["epochs"])
+        return (
+            f"A new, untrained network for these settings. Press <b>Train</b> to train it for "
+            f"{values['epochs']} epochs."
+        )
+
+    def start_fresh(self, run_settings: dict[str, Any]) -> None:
+        self.run = _new_run(run_settings, self.seed)
+        if self.map is None:
+            self.map = ProbabilityMap(self.boundary_ax, self.run.X, self.run.y)
+        else:
+            self.map.set_data(self.run.X, self.run.y)  # also fits the axes to the new data
+
+    def continue_message(self, epochs: int) -> str:
+        trained = len(self.run.losses)
+        return (
+            f"Trained {trained} epochs so far. Press <b>Train</b> to continue training this "
+            f"network for {epochs} more (same {self.run.settings['optimizer']} optimizer, its "
+            f"state kept); {FRESH_NETWORK_TIP}."
+        )
+
+    def show(self, figure: Figure, planned_epochs: int = 0) -> None:
+        """Redraw the boundary, the loss curve and both titles for the current run."""
+        run, losses = self.run, self.run.losses
+        self.map.update(run.model)
+        self.loss_line.set_data(range(1, len(losses) + 1), losses)
+        # room for every epoch planned: the curve fills the axes as training runs
+        self.loss_ax.set_xlim(0.5, max(len(losses), planned_epochs, 1) + 0.5)
+        self.loss_ax.set_ylim(0, max(losses + [0.8]) * 1.05)
+        accuracy = training.evaluate(run.model, [(run.X, run.y)], nn.BCELoss())["accuracy"]
+        settings = run.settings
+        self.boundary_ax.set_title(
+            f"{settings['dataset']}: {settings['hidden_units']} hidden units, "
+            f"{settings['activation']} — accuracy {100 * accuracy:.0f}%",
+            fontsize="medium",
+        )
+        self.loss_ax.set_title(
+            f"{settings['optimizer']}, lr={settings['lr']:.3g}: {len(losses)} epochs trained",
+            fontsize="medium",
+        )
+
+    def train(self, _button: ipywidgets.Button | None = None) -> None:
+        """Train the current network for the chosen epochs more, with its own optimizer."""
+        run, epochs = self.run, self.explorer.values["epochs"]
+        already = len(run.losses)
+        self.progress.value, self.progress.max = 0, epochs
+        self.train_button.disabled = True
+
+        def after_epoch(epoch: int, history: training.History) -> None:
+            run.losses[already:] = history.train_loss
+            self.progress.value = epoch
+            if epoch % REDRAW_EVERY == 0 or epoch == epochs:
+                self.explorer.refresh(lambda figure: self.show(figure, already + epochs))
+
+        try:
+            training.fit(
+                run.model, run.loader, nn.BCELoss(), run.optimizer, epochs, callback=after_epoch
+            )
+            self.explorer.message.value = self.continue_message(epochs)
+        except training.TrainingDiverged:
+            settings = run.settings
+            self.start_fresh(settings)
+            self.explorer.refresh(self.show)
+            self.explorer.message.value = (
+                f"⚠️ The loss became NaN or infinite: lr={settings['lr']:.3g} is too large for "
+                f"{settings['optimizer']}. The network was reset to a new, untrained one: lower lr "
+                "and press Train."
+            )
+        finally:
+            self.train_button.disabled = False
 
 
 def decision_boundary_trainer(
@@ -39,10 +180,12 @@ def decision_boundary_trainer(
 ) -> Explorer:
     """An explorer: pick data, hidden units, activation, optimizer, lr and epochs, then Train.
 
-    Changing a setting shows the new data set and a fresh, untrained network; the Train button
-    trains it (course_utils.training.fit with the course's own optimizers, batch size 32) while
-    a progress bar fills and the boundary and loss curve redraw. Everything is seeded with
-    ``seed``, so the same settings always give the same result.
+    Changing data, hidden units, activation, optimizer or lr shows the new data set and a fresh,
+    untrained network. Train trains it for ``epochs`` more epochs (course_utils.training.fit with
+    the course's own optimizers, batch size 32) while a progress bar fills and the boundary and
+    loss curve redraw; pressing it again continues with the same optimizer, so Adam's running
+    averages carry on, and the loss curve and epoch count grow. Everything is seeded with
+    ``seed``, so the same settings and presses always give the same result.
     Example: ``widgets.decision_boundary_trainer("circles", hidden_units=2)``.
     Introduced in 08_training.ipynb.
     """
@@ -66,111 +209,12 @@ def decision_boundary_trainer(
     }
     train_button = ipywidgets.Button(description="Train", button_style="primary", icon="play")
     progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run")
-    state: dict = {}
-
-    def setup(figure: Figure) -> None:
-        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not several
-        margins = {"left": 0.07, "right": 0.98, "bottom": 0.13, "top": 0.9, "wspace": 0.25}
-        boundary_ax, loss_ax = figure.subplots(
-            1, 2, gridspec_kw={"width_ratios": [1.2, 1], **margins}
-        )
-        state["map"] = None
-        state["boundary_ax"] = boundary_ax
-        (state["loss_line"],) = loss_ax.plot(
-            [], [], color="#1f77b4", marker=".", label="training loss"
-        )
-        loss_ax.set_xlabel("epoch")
-        loss_ax.set_ylabel("loss (whole training set)")
-        loss_ax.grid(alpha=0.3)
-        loss_ax.legend(loc="upper right", fontsize="small")
-        state["loss_ax"] = loss_ax
-
-    def new_run(values: dict) -> None:
-        """A fresh data set and untrained network for these settings."""
-        generator = torch.Generator().manual_seed(seed)
-        X, y = DATA_SETS[values["dataset"]](generator)
-        with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
-            torch.manual_seed(seed)  # the same settings give the same initial weights
-            model = models.MLPClassifier(2, values["hidden_units"], activation=values["activation"])
-        loader = torch.utils.data.DataLoader(
-            torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
-            generator=torch.Generator().manual_seed(seed),
-        )  # fmt: skip
-        state.update(X=X, y=y, model=model, loader=loader, losses=[], settings=values)
-        if state["map"] is None:
-            state["map"] = ProbabilityMap(state["boundary_ax"], X, y)
-        else:
-            state["map"].set_data(X, y)
-
-    def show(figure: Figure) -> None:
-        settings = state["settings"]
-        state["map"].update(state["model"])
-        losses = state["losses"]
-        state["loss_line"].set_data(range(1, len(losses) + 1), losses)
-        loss_ax = state["loss_ax"]
-        # room for every epoch planned: the curve fills the axes as training runs
-        loss_ax.set_xlim(0.5, max(len(losses), settings["epochs"]) + 0.5)
-        loss_ax.set_ylim(0, max(losses + [0.8]) * 1.05)
-        accuracy = training.evaluate(state["model"], [(state["X"], state["y"])], nn.BCELoss())[
-            "accuracy"
-        ]
-        state["boundary_ax"].set_title(
-            f"{settings['dataset']}: {settings['hidden_units']} hidden units, {settings['activation']} "
-            f"— accuracy {100 * accuracy:.0f}%",
-            fontsize="medium",
-        )
-        loss_ax.set_title(
-            f"{settings['optimizer']}, lr={settings['lr']:.3g}: {len(losses)} epochs trained",
-            fontsize="medium",
-        )
-
-    def draw(figure: Figure, **values) -> str:
-        if not figure.axes:
-            setup(figure)
-        new_run(values)
-        progress.value, progress.max = 0, values["epochs"]
-        show(figure)
-        return "Press <b>Train</b> to train this network."
-
-    def train(_button=None) -> None:
-        values = explorer.values
-        model = state["model"]
-        optimizer = OPTIMIZERS[values["optimizer"]](list(model.parameters()), values["lr"])
-        progress.value, progress.max = 0, values["epochs"]
-        train_button.disabled = True
-
-        def after_epoch(epoch: int, history: training.History) -> None:
-            state["losses"] = list(history.train_loss)
-            progress.value = epoch
-            if epoch % REDRAW_EVERY == 0 or epoch == values["epochs"]:
-                explorer.refresh(show)
-
-        try:
-            training.fit(
-                model,
-                state["loader"],
-                nn.BCELoss(),
-                optimizer,
-                values["epochs"],
-                callback=after_epoch,
-            )
-            explorer.message.value = (
-                f"Trained {values['epochs']} epochs. Press <b>Train</b> to continue training."
-            )
-        except training.TrainingDiverged:
-            explorer.message.value = (
-                f"⚠️ The loss became NaN or infinite: lr={values['lr']:.3g} is too large for "
-                f"{values['optimizer']}. Lower it and press Train."
-            )
-            new_run(values)
-            explorer.refresh(show)
-        finally:
-            train_button.disabled = False
-
-    train_button.on_click(train)
+    trainer = _Trainer(seed, progress, train_button)
+    train_button.on_click(trainer.train)
     explorer = Explorer(
-        controls, draw, figsize=(9.5, 4), title="Decision-boundary trainer",
+        controls, trainer.draw, figsize=(9.5, 4), title="Decision-boundary trainer",
         extras=[ipywidgets.HBox([train_button, progress])],
     )  # fmt: skip
+    trainer.explorer = explorer
     explorer.train_button, explorer.progress = train_button, progress
     return explorer

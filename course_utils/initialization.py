@@ -64,25 +64,28 @@ def deep_stack(
     layers: list[nn.Module] = []
     for _ in range(depth):
         linear = nn.Linear(width, width)
-        init(linear.weight)
-        nn.init.zeros_(linear.bias)
+        with torch.no_grad():  # init may be any in-place function of the weight
+            init(linear.weight)
+            linear.bias.zero_()
         layers += [linear, activation()]
     return nn.Sequential(*layers)
 
 
-def layer_scales(stack: nn.Sequential, X: Tensor) -> tuple[list[float], list[float]]:
-    """Standard deviations of each block's output and of each Linear weight's gradient.
+def layer_scales(
+    stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
+) -> tuple[list[float], list[float]]:
+    """Standard deviations of each block's output (forward) and of the gradient arriving at it.
 
-    One forward pass of ``X`` and one backward pass of the mean squared output; returns
-    (activation stds, gradient stds), one value per Linear layer, first layer first.
+    Forward: ``X`` through the stack. Backward: a standard normal gradient (drawn from
+    ``generator``) enters at the top and flows down. Returns (output stds, gradient stds), one
+    value per block (Linear + activation), first block first.
     """
-    activation_stds: list[float] = []
+    outputs: list[Tensor] = []
     hidden = X
     for module in stack:
         hidden = module(hidden)
-        if not isinstance(module, nn.Linear):
-            activation_stds.append(hidden.std().item())
-    stack.zero_grad()
-    hidden.pow(2).mean().backward()
-    gradient_stds = [m.weight.grad.std().item() for m in stack if isinstance(m, nn.Linear)]
-    return activation_stds, gradient_stds
+        if not isinstance(module, nn.Linear):  # the end of a block
+            hidden.retain_grad()  # keep the gradient of this intermediate tensor
+            outputs.append(hidden)
+    hidden.backward(torch.randn(hidden.shape, generator=generator))
+    return [o.std().item() for o in outputs], [o.grad.std().item() for o in outputs]

@@ -34,14 +34,16 @@ def test_init_of_a_parameter_needs_no_grad_and_refuses_other_shapes():
 
 def test_layer_scales_against_a_hand_computed_two_layer_stack():
     torch.manual_seed(0)
-    stack = initialization.deep_stack(2, 5, nn.init.eye_, activation=nn.Identity)
+    # weights 2 * identity, zero biases, no activation: each block doubles its input
+    stack = initialization.deep_stack(2, 5, lambda w: nn.init.eye_(w).mul_(2), nn.Identity)
     X = torch.randn(8, 5)
-    activation_stds, gradient_stds = initialization.layer_scales(stack, X)
-    # identity weights, zero biases and no activation: each output is X itself
-    assert activation_stds == pytest.approx([X.std().item()] * 2)
-    # d mean(out^2) / d W = 2 out^T X / numel, the same for both layers here
-    expected_grad = 2 * X.T @ X / X.numel()
-    assert gradient_stds == pytest.approx([expected_grad.std().item()] * 2, rel=1e-5)
+    output_stds, gradient_stds = initialization.layer_scales(
+        stack, X, generator=torch.Generator().manual_seed(1)
+    )
+    upstream = torch.randn(8, 5, generator=torch.Generator().manual_seed(1))
+    # forward: 2X then 4X; backward: the top gets the upstream gradient, the block below 2x it
+    assert output_stds == pytest.approx([2 * X.std().item(), 4 * X.std().item()], rel=1e-6)
+    assert gradient_stds == pytest.approx([2 * upstream.std().item(), upstream.std().item()])
 
 
 def test_kaiming_keeps_relu_activations_alive_where_a_small_init_lets_them_vanish():
@@ -49,7 +51,7 @@ def test_kaiming_keeps_relu_activations_alive_where_a_small_init_lets_them_vanis
     X = torch.randn(256, 100)
     small = initialization.deep_stack(20, 100, lambda w: nn.init.normal_(w, std=0.01))
     he = initialization.deep_stack(20, 100, initialization.kaiming_normal_)
-    small_stds, _ = initialization.layer_scales(small, X)
-    he_stds, _ = initialization.layer_scales(he, X)
-    assert small_stds[-1] < 1e-20
-    assert 0.2 < he_stds[-1] < 5
+    small_stds, small_gradients = initialization.layer_scales(small, X)
+    he_stds, he_gradients = initialization.layer_scales(he, X)
+    assert small_stds[-1] < 1e-20 and small_gradients[0] < 1e-20  # vanished both ways
+    assert 0.2 < he_stds[-1] < 5 and 0.2 < he_gradients[0] < 5

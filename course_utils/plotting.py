@@ -234,10 +234,10 @@ def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> 
 
 
 def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
-    """Draw the per-epoch loss curves of a training History, and its accuracy when it has test data.
+    """Draw the per-epoch loss curves of a training History, and its accuracy with validation data.
 
     ``history`` is a ``course_utils.training.History`` (or its ``as_dict()``). Losses are drawn on
-    ``ax`` (left axis); test and train accuracy, in percent, on a second y axis on the right.
+    ``ax`` (left axis); validation and train accuracy, in percent, on a second y axis on the right.
     Returns the loss Axes. Example: ``plot_history(training.fit(...))``.
     Introduced in 08_training.ipynb.
     """
@@ -254,10 +254,10 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
         return symbol if few else ""
 
     lines = ax.plot(epochs, train_loss, "-", marker=marker("o"), color="black", label="train loss")
-    test_loss = list(metrics.get("test_loss", []))
-    if test_loss:
+    val_loss = list(metrics.get("val_loss", []))
+    if val_loss:
         lines += ax.plot(
-            epochs, test_loss, "--", marker=marker("s"), color="tab:orange", label="test loss"
+            epochs, val_loss, "--", marker=marker("s"), color="tab:orange", label="validation loss"
         )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -269,8 +269,8 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
     ax.set_xlim(0.5, len(train_loss) + 0.5)
-    test_accuracy = list(metrics.get("test_accuracy", []))
-    if test_accuracy:
+    val_accuracy = list(metrics.get("val_accuracy", []))
+    if val_accuracy:
         accuracy_ax = ax.twinx()  # a second y axis: accuracy (%) is not on the loss's scale
         train_accuracy = list(metrics.get("train_accuracy", []))
         if train_accuracy:
@@ -284,14 +284,14 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
                 alpha=0.7,
                 label="train accuracy",
             )
-        percent = [100 * a for a in test_accuracy]
+        percent = [100 * a for a in val_accuracy]
         lines += accuracy_ax.plot(
-            epochs, percent, "-", marker=marker("d"), color="tab:green", label="test accuracy"
+            epochs, percent, "-", marker=marker("d"), color="tab:green", label="validation accuracy"
         )
         accuracy_ax.set_ylabel("accuracy (%)", color="tab:green")
         accuracy_ax.tick_params(axis="y", colors="tab:green")
     labels = [line.get_label() for line in lines]
-    if test_accuracy:
+    if val_accuracy:
         # two y axes share the plot area, so no spot inside is sure to be free: legend below
         ax.legend(
             lines, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small"

@@ -390,7 +390,13 @@ def plot_digits(
         raise ValueError("there are no images to draw: X is empty")
     columns = min(columns, count)
     rows = -(-count // columns)  # ceiling division
-    figure, axes = plt.subplots(rows, columns, figsize=(1.0 * columns, 1.15 * rows), squeeze=False)
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(1.0 * columns, 1.2 * rows + 0.3),
+        squeeze=False,
+        layout="constrained",
+    )
     for index, ax in enumerate(axes.flat):
         ax.axis("off")
         if index >= count:

@@ -25,7 +25,10 @@ def _pixel_button(row: int, column: int) -> ipywidgets.Button:
     button = ipywidgets.Button(
         description="",
         tooltip=f"pixel ({row}, {column})",
-        layout=ipywidgets.Layout(width="30px", height="30px", margin="0px", padding="0px"),
+        # a thin border: the white cells must show on the white page
+        layout=ipywidgets.Layout(
+            width="30px", height="30px", margin="0px", padding="0px", border="1px solid #bbbbbb"
+        ),
     )
     button.style.button_color = PAPER
     button.add_class("digit-pad-pixel")

@@ -254,7 +254,9 @@ class Standardizer:
     def __repr__(self) -> str:
         if self.mean is None:
             return "Standardizer(not fitted)"
-        return f"Standardizer(mean={self.mean.tolist()}, scale={self.scale.tolist()})"
+        mean = ", ".join(f"{value:.4g}" for value in self.mean.tolist())
+        scale = ", ".join(f"{value:.4g}" for value in self.scale.tolist())
+        return f"Standardizer(mean=[{mean}], scale=[{scale}])"
 
 
 def make_loaders(

@@ -20,7 +20,7 @@ from typing import Literal
 
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, SequentialSampler, TensorDataset
 
 __all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit", "should_stop"]
 
@@ -296,6 +296,23 @@ def _whole_set_metrics(
     return evaluate(model, DataLoader(dataset, batch_size=256, shuffle=False), loss_fn, outputs)
 
 
+def _held_out_metrics(
+    model: nn.Module,
+    loader: Iterable[tuple[Tensor, Tensor]],
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    outputs: Outputs | None,
+) -> dict[str, float]:
+    """``evaluate(model, loader, ...)``: in one pass when the loader reads a TensorDataset in order.
+
+    On the course's small data sets, fetching examples one by one costs more than the model.
+    """
+    dataset = getattr(loader, "dataset", None)
+    whole_in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
+    if whole_in_order and isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        return _whole_set_metrics(model, dataset, loss_fn, outputs)
+    return evaluate(model, loader, loss_fn, outputs)
+
+
 def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
     """Raise a ValueError unless the optimizer holds exactly the model's trainable parameters."""
     optimizer_ids = {id(p) for group in optimizer.param_groups for p in group["params"]}
@@ -454,7 +471,7 @@ def _record_epoch(
     history.train_accuracy.append(train_metrics["accuracy"])
     line = f"Loss: {train_metrics['loss']:.4f}"  # the seed's format
     if val_loader is not None:
-        val_metrics = evaluate(model, val_loader, loss_fn, outputs)
+        val_metrics = _held_out_metrics(model, val_loader, loss_fn, outputs)
         history.val_loss.append(val_metrics["loss"])
         history.val_accuracy.append(val_metrics["accuracy"])
         line += (

@@ -174,3 +174,9 @@ def test_standardizer_explains_misuse():
         data.Standardizer().fit(torch.zeros(0, 2))
     with pytest.raises(TypeError, match="floating-point"):
         data.Standardizer().fit(torch.ones(3, 2, dtype=torch.int64))
+
+
+def test_standardizer_shows_its_statistics():
+    assert repr(data.Standardizer()) == "Standardizer(not fitted)"
+    scaler = data.Standardizer().fit(torch.tensor([[1.0, 4000.0], [3.0, 6000.0]]))
+    assert repr(scaler) == "Standardizer(mean=[2, 5000], scale=[1, 1000])"

@@ -528,3 +528,18 @@ def test_validation_line_format(capsys):
 )
 def test_should_stop_by_hand(val_loss, patience, expected):
     assert training.should_stop(val_loss, patience) is expected
+
+
+def test_validation_metrics_cover_exactly_what_the_loader_gives():
+    # a loader that samples a subset must be measured on that subset, not its whole dataset
+    probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7], [0.1]])
+    labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0], [1.0]])
+    dataset = TensorDataset(probabilities, labels)
+    subset = DataLoader(dataset, batch_size=2, sampler=[0, 1, 2])
+    whole = DataLoader(dataset, batch_size=4)
+    for loader, rows in ((subset, [0, 1, 2]), (whole, list(range(6)))):
+        metrics = training._held_out_metrics(Echo(), loader, nn.BCELoss(), None)
+        expected_loss = nn.BCELoss()(probabilities[rows], labels[rows]).item()
+        expected_accuracy = (probabilities[rows].round() == labels[rows]).float().mean().item()
+        assert metrics["loss"] == pytest.approx(expected_loss, rel=1e-6)
+        assert metrics["accuracy"] == pytest.approx(expected_accuracy)

@@ -142,8 +142,9 @@ def _class_indices(y_pred: Any, y_true: Any, num_classes: int | None) -> tuple[T
     ``y_pred`` is class indices (N,) or one row of scores per example (N, C): logits or
     probabilities, whose argmax is the predicted class.
     """
-    predicted = torch.as_tensor(y_pred).detach()
-    actual = torch.as_tensor(y_true).detach()
+    # on the CPU: predictions from a GPU model may meet labels that stayed on the CPU
+    predicted = torch.as_tensor(y_pred).detach().cpu()
+    actual = torch.as_tensor(y_true).detach().cpu()
     if actual.dim() == 2 and actual.shape[1] > 1:
         raise ValueError(
             f"y_true must hold one class index per example, shape (N,), got shape "

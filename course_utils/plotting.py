@@ -454,6 +454,7 @@ def plot_misclassified(
     """
     import matplotlib.pyplot as plt
 
+    probabilities, y = probabilities.detach().cpu(), y.cpu()  # from any device, drawn on the CPU
     predicted = probabilities.argmax(dim=1)
     wrong = (predicted != y).nonzero().reshape(-1)[:max_shown].tolist()
     if not wrong:

@@ -160,6 +160,12 @@ def train_one_epoch(
             _check_first_batch(model, batch_features)
         # 1. forward pass: predictions for this batch, shape (batch_size, 1)
         y_pred = model(batch_features)
+        if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
+            # PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs
+            # cryptically or not at all: the course's check says what to do instead
+            from course_utils.losses import check_cross_entropy_inputs
+
+            check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
         # 2. loss: how far the predictions are from the labels (one number)
         try:
             loss = loss_fn(y_pred, batch_labels)

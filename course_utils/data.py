@@ -281,8 +281,6 @@ def make_loaders(
     return train_loader, test_loader
 
 
-DIGITS_CLASSES = 10
-DIGITS_IMAGE_SIZE = 8  # each image is 8 x 8 pixels
 DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)
 
 

@@ -119,6 +119,7 @@ def explorer_factories() -> dict:
 
     factories = {name: getattr(widgets, name) for name in sorted(widgets._EXPLORERS)}
     factories["inference_explorer"] = inference
+    factories.pop("digit_pad")  # it has no slider: clicks on its cells, in bench_digit_pad
     return factories
 
 
@@ -142,6 +143,28 @@ def bench_explorers(redraws: int = 60) -> list[tuple[str, float, float]]:
         p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
         results.append((name, 1000 * statistics.median(seconds), 1000 * p95))
     return results
+
+
+def bench_digit_pad(clicks: int = 60) -> tuple[str, float, float]:
+    """Median and 95th percentile (ms) of the digit pad's redraw after a click on one of its cells."""
+    import torch
+
+    from course_utils import data, models, widgets
+
+    torch.manual_seed(0)
+    X, y = data.load_digits()
+    standardizer = data.Standardizer().fit(X)
+    model = models.MulticlassMLP(
+        64, 64, 10
+    )  # the notebook's size; training does not change the speed
+    pad = widgets.digit_pad(model, standardizer.transform, examples=(X, y))
+    seconds = []
+    for i in range(clicks):
+        pad.buttons[(7 * i) % 64].click()  # cells all over the pad, inked then erased
+        seconds.append(pad.last_redraw_seconds)
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+    return "digit_pad (a click)", 1000 * statistics.median(seconds), 1000 * p95
 
 
 IMPORT_PROBE = """
@@ -175,7 +198,7 @@ def main() -> None:
     # the short measurements first, while the machine is quiet
     torch_seconds, extra = bench_import()
     hand, fit = bench_fit()
-    explorers = bench_explorers()
+    explorers = bench_explorers() + [bench_digit_pad()]
     times, floor = bench_notebooks()
     tested = bench_course_as_tested()
 

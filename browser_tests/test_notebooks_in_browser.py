@@ -163,6 +163,38 @@ def widget_state(area) -> str:
     return sources + "|" + area.inner_text()
 
 
+def check_digit_pad(page) -> None:
+    """Notebook 13's digit pad: each click on a cell inks it and redraws the probabilities."""
+    area = page.locator(".jp-OutputArea-output:has(.digit-pad)")
+    assert area.count() == 1, "13_capstone_digits.ipynb: the digit pad did not render"
+    area.scroll_into_view_if_needed()
+    cells = area.locator(".digit-pad button")
+    assert cells.count() == 64, f"the digit pad has {cells.count()} cells, expected 8 x 8 = 64"
+    for index in (19, 27, 35):  # three cells down the middle column: a stroke
+        cell = cells.nth(index)
+        picture = area.locator("img").first.get_attribute("src")
+        cell.click()
+        try:  # the cell turns to ink and the picture is redrawn
+            page.wait_for_function(
+                "([area, cell, before]) => area.querySelector('img').src !== before"
+                " && getComputedStyle(cell).backgroundColor === 'rgb(34, 34, 34)'",
+                arg=[area.element_handle(), cell.element_handle(), picture],
+                timeout=30_000,
+            )
+        except playwright_sync.TimeoutError:
+            color = cell.evaluate("b => getComputedStyle(b).backgroundColor")
+            redrawn = area.locator("img").first.get_attribute("src") != picture
+            pytest.fail(
+                f"digit pad cell {index} clicked: its colour is {color} (ink is rgb(34, 34, 34)), "
+                f"picture redrawn: {redrawn}"
+            )
+    assert "The model reads" in area.inner_text()
+
+
+# notebook name -> a closer check of its widget, after every widget has had one control moved
+NOTEBOOK_CHECKS = {"13_capstone_digits.ipynb": check_digit_pad}
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     url, token = lab
@@ -210,6 +242,8 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
                 pytest.fail(
                     f"{notebook.name}: {moved} in a widget, but what it shows did not change"
                 )
+        if notebook.name in NOTEBOOK_CHECKS:  # a closer look at one notebook's widget
+            NOTEBOOK_CHECKS[notebook.name](page)
         assert not page_errors, f"{notebook.name}: JavaScript errors: {page_errors}"
         if os.environ.get("BROWSER_SCREENSHOTS"):  # a folder: see what a student sees
             folder = Path(os.environ["BROWSER_SCREENSHOTS"])

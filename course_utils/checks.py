@@ -16,7 +16,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-__all__ = ["check_close", "check_equal", "check_function"]
+__all__ = ["check_close", "check_equal", "check_function", "check_at_least"]
 
 PASS = "✅"
 FAIL = "❌"
@@ -195,3 +195,23 @@ def _short(value: Any) -> str:
     if isinstance(value, PurePath):
         return f"the file {value.name!r}"  # the folder is a temporary one: its name says nothing
     return repr(value)
+
+
+def check_at_least(
+    name: str, answer: Any, minimum: float, *, unit: str = "", hint: str = ""
+) -> bool:
+    """Check that a number (a score to reach, e.g. an accuracy) is at least ``minimum``.
+
+    For open exercises with many right answers. ``unit`` is shown after the numbers.
+    Example: ``check_at_least("validation accuracy (%)", 100 * accuracy, 97, unit="%")``.
+    """
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return _report(name, False, f"expected a number, got {answer!r}", hint)
+    if math.isnan(value):
+        return _report(name, False, "got NaN: did training diverge?", hint)
+    if value >= minimum:
+        print(f"{PASS} {name}: {value:g}{unit}, at least {minimum:g}{unit}: done!")
+        return True
+    return _report(name, False, f"{value:g}{unit}, below the {minimum:g}{unit} to reach", hint)

@@ -28,6 +28,7 @@ __all__ = [
     "train_val_test_split",
     "Standardizer",
     "make_loaders",
+    "load_digits",
 ]
 
 
@@ -278,3 +279,24 @@ def make_loaders(
     )
     test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
     return train_loader, test_loader
+
+
+DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)
+
+
+def load_digits() -> tuple[Tensor, Tensor]:
+    """The UCI handwritten digits: returns ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
+
+    Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
+    with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
+    data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    # imported here, not at the top: scikit-learn takes about a second to import, and only this
+    # function needs it, so `import course_utils.data` stays fast
+    from sklearn.datasets import load_digits as load_sklearn_digits
+
+    digits = load_sklearn_digits()
+    X = torch.as_tensor(digits.data, dtype=torch.float32) / DIGITS_MAX_INK
+    y = torch.as_tensor(digits.target, dtype=torch.int64)
+    return X, y

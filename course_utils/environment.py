@@ -7,8 +7,18 @@ import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["PackageCheck", "check_environment", "print_environment_report", "COURSE_PACKAGES"]
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "PackageCheck",
+    "check_environment",
+    "print_environment_report",
+    "COURSE_PACKAGES",
+    "pick_device",
+]
 
 # The libraries the notebooks use, by their distribution name.
 COURSE_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm")
@@ -80,3 +90,21 @@ def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:
                 "outputs may differ. `make lab` installs the tested versions."
             )
     return python_ok and all(check.ok for check in checks)
+
+
+def pick_device() -> torch.device:
+    """The fastest device here: an NVIDIA GPU ("cuda"), else Apple's GPU ("mps"), else "cpu".
+
+    Example: ``device = pick_device(); model.to(device)``. The course's notebooks run on the CPU
+    and print the same numbers there; on a GPU the numbers may differ in the last digits.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    # imported here: this module checks the set-up, so it must import even when torch is broken
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")

@@ -6,6 +6,7 @@ notebook can combine plots and a widget can redraw into the same figure.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -26,6 +27,9 @@ __all__ = [
     "plot_surface",
     "plot_history",
     "plot_confusion_matrix",
+    "plot_digits",
+    "plot_class_probabilities",
+    "plot_misclassified",
 ]
 
 CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red, everywhere in the course
@@ -301,15 +305,16 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 def plot_confusion_matrix(
     matrix: Any,
     ax: Axes | None = None,
-    class_names: tuple[str, ...] = ("class 0", "class 1"),
+    class_names: Sequence[str] | None = None,
     title: str = "",
 ) -> Axes:
     """Draw a confusion matrix (rows: true class, columns: predicted) with the counts in the cells.
 
     For a 2x2 matrix laid out as ``course_utils.metrics.confusion_matrix`` returns it,
-    ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP).
+    ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP). ``class_names``
+    defaults to "class 0", "class 1" for two classes and to 0, 1, 2, ... for more (e.g. digits).
     Example: ``plot_confusion_matrix(metrics.confusion_matrix(y_pred, y_test))``.
-    Introduced in 09_evaluation.ipynb.
+    Introduced in 09_evaluation.ipynb; the C-class matrix in 13_capstone_digits.ipynb.
     """
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
@@ -317,13 +322,17 @@ def plot_confusion_matrix(
             f"a confusion matrix is square (one row and one column per class), got shape "
             f"{tuple(counts.shape)}"
         )
+    if class_names is None:
+        size = counts.shape[0]
+        class_names = ("class 0", "class 1") if size == 2 else tuple(str(k) for k in range(size))
     if len(class_names) != counts.shape[0]:
         raise ValueError(
             f"give one name per class: the matrix has {counts.shape[0]} classes but class_names "
             f"has {len(class_names)}"
         )
-    ax = _axes(ax, figsize=(4, 4))
     size = counts.shape[0]
+    many = size > 4  # smaller numbers in more cells
+    ax = _axes(ax, figsize=(5.5, 5.5) if many else (4, 4))
     ax.imshow(counts.double().numpy(), cmap="Blues", vmin=0)
     largest = float(counts.max()) if counts.numel() else 0.0
     cell_names = [["TN", "FP"], ["FN", "TP"]] if size == 2 else None
@@ -335,10 +344,141 @@ def plot_confusion_matrix(
                 text = f"{text}\n{cell_names[row][column]}"
             # white text on the dark cells, black on the light ones
             color = "white" if largest and value > largest / 2 else "black"
-            ax.text(column, row, text, ha="center", va="center", color=color, fontsize=13)
+            fontsize = 9 if many else 13
+            ax.text(column, row, text, ha="center", va="center", color=color, fontsize=fontsize)
     ax.set_xticks(range(size), class_names)
     ax.set_yticks(range(size), class_names)
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     ax.set_title(title or "confusion matrix")
     return ax
+
+
+# --------------------------------------------------------------------------- digits (notebook 13)
+
+WRONG_COLOR = "#d62728"  # a wrong prediction, in red
+RIGHT_COLOR = "#2ca02c"  # the true class, in green
+
+
+def digit_image(pixels: Tensor) -> Tensor:
+    """One flattened square image (64 values) as its 8x8 grid of pixels (any square size works)."""
+    side = int(round(pixels.numel() ** 0.5))
+    if side * side != pixels.numel():
+        raise ValueError(
+            f"expected a flattened square image (e.g. 64 = 8 x 8 values), got {pixels.numel()} values"
+        )
+    return pixels.detach().cpu().reshape(side, side)
+
+
+def plot_digits(
+    X: Tensor,
+    y: Tensor | None = None,
+    predicted: Tensor | None = None,
+    columns: int = 10,
+    title: str = "",
+) -> Any:
+    """Draw images (rows of ``X``, pixels 0 = white to 1 = black) in a grid, titled by their label.
+
+    With ``predicted``, each title reads "true → predicted", in red where they differ.
+    Returns the Figure. Example: ``plot_digits(X[:20], y[:20])``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    count = len(X)
+    if count == 0:
+        raise ValueError("there are no images to draw: X is empty")
+    columns = min(columns, count)
+    rows = -(-count // columns)  # ceiling division
+    figure, axes = plt.subplots(
+        rows,
+        columns,
+        figsize=(1.0 * columns, 1.2 * rows + 0.3),
+        squeeze=False,
+        layout="constrained",
+    )
+    for index, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if index >= count:
+            continue
+        ax.imshow(digit_image(X[index]).numpy(), cmap="gray_r", vmin=0, vmax=1)
+        if y is not None and predicted is not None:
+            true_label, guess = int(y[index]), int(predicted[index])
+            color = "black" if true_label == guess else WRONG_COLOR
+            ax.set_title(f"{true_label} → {guess}", color=color, fontsize=10)
+        elif y is not None:
+            ax.set_title(str(int(y[index])), fontsize=10)
+    if title:
+        figure.suptitle(title)
+    return figure
+
+
+def plot_class_probabilities(
+    probabilities: Tensor, ax: Axes | None = None, true_class: int | None = None, title: str = ""
+) -> Axes:
+    """A bar per class for one example's probabilities; the predicted (highest) bar is darker.
+
+    With ``true_class``, that bar is green, and the predicted one red when it is another class.
+    Example: ``plot_class_probabilities(model(x).softmax(dim=1)[0], true_class=3)``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
+    ax = _axes(ax, figsize=(4, 2.5))
+    predicted = int(values.argmax())
+    colors = ["#9ecae1"] * len(values)
+    colors[predicted] = "#1f77b4"
+    if true_class is not None:
+        if predicted != true_class:
+            colors[predicted] = WRONG_COLOR
+        colors[true_class] = RIGHT_COLOR
+    ax.bar(range(len(values)), values.numpy(), color=colors)
+    ax.set_xticks(range(len(values)))
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("class")
+    ax.set_ylabel("probability")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return ax
+
+
+def plot_misclassified(
+    X: Tensor, probabilities: Tensor, y: Tensor, max_shown: int = 10, columns: int = 5
+) -> Any:
+    """Each misclassified image above the bar chart of the model's probabilities for it.
+
+    ``probabilities`` (N, C) are the model's (a softmax of its logits) for the images ``X``
+    (N, pixels), ``y`` the true classes. The true class's bar is green, the wrong guess red.
+    Shows the first ``max_shown``; returns the Figure (None when nothing is misclassified).
+    Example: ``plot_misclassified(X_test, logits.softmax(dim=1), y_test)``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    import matplotlib.pyplot as plt
+
+    probabilities, y = probabilities.detach().cpu(), y.cpu()  # from any device, drawn on the CPU
+    predicted = probabilities.argmax(dim=1)
+    wrong = (predicted != y).nonzero().reshape(-1)[:max_shown].tolist()
+    if not wrong:
+        return None
+    columns = min(columns, len(wrong))
+    rows = -(-len(wrong) // columns)
+    figure, axes = plt.subplots(
+        2 * rows,
+        columns,
+        figsize=(2.3 * columns, 3.3 * rows),
+        gridspec_kw={"height_ratios": [1.3, 1] * rows},
+        squeeze=False,
+        layout="constrained",
+    )
+    for ax in axes.flat:
+        ax.axis("off")
+    for place, index in enumerate(wrong):
+        row, column = 2 * (place // columns), place % columns
+        image_ax, bars_ax = axes[row, column], axes[row + 1, column]
+        image_ax.imshow(digit_image(X[index]).numpy(), cmap="gray_r", vmin=0, vmax=1)
+        image_ax.set_title(f"true {int(y[index])}, predicted {int(predicted[index])}", fontsize=9)
+        bars_ax.axis("on")
+        plot_class_probabilities(probabilities[index], ax=bars_ax, true_class=int(y[index]))
+        bars_ax.set_xlabel("")
+        bars_ax.set_ylabel("")
+        bars_ax.tick_params(labelsize=7)
+    return figure

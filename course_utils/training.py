@@ -193,6 +193,12 @@ def train_one_epoch(
         if bad_predictions := _non_finite_values(y_pred):
             what = f"the model's predictions contain {bad_predictions}"
             raise _diverged(what, optimizer, epoch, batch_index)
+        if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
+            # PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs
+            # cryptically or not at all: the course's check says what to do instead
+            from course_utils.losses import check_cross_entropy_inputs
+
+            check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
         # 2. loss: how far the predictions are from the labels (one number)
         loss = loss_fn(y_pred, batch_labels)
         loss_value = loss.item()

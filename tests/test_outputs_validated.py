@@ -1,37 +1,40 @@
-"""Guards that notebook outputs are really checked: nbval strict over every notebook.
+"""Guards that notebook outputs are really checked: nbval strict over every notebook, figures too.
 
-If someone quietly switched to --nbval-lax, dropped notebooks from the run, or committed a
-notebook that was not executed top to bottom in a fresh kernel, these tests fail.
+If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a sanitize rule
+that blanks numbers, stopped comparing figures, or committed a notebook that was not executed top
+to bottom in a fresh kernel, these tests fail.
 """
 
+import base64
 import json
+import re
 import shutil
+import struct
 import subprocess
 import sys
 import tomllib
+import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
-SANITIZE = ROOT / "tests" / "sanitize.cfg"
-
-
-def pytest_options() -> str:
-    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
-    return config["addopts"]
+PYTEST_CONFIG = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]
 
 
 def test_every_notebook_runs_under_nbval_strict():
-    options = pytest_options().split()
+    options = PYTEST_CONFIG["ini_options"]["addopts"].split()
     assert "--nbval" in options and "--nbval-current-env" in options
     assert "--nbval-lax" not in options
-    testpaths = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
-        "ini_options"
-    ]["testpaths"]
-    assert "notebooks" in testpaths
+    assert "notebooks" in PYTEST_CONFIG["ini_options"]["testpaths"]
     assert NOTEBOOKS, "no notebooks found"
+
+
+def test_figure_comparison_is_loaded_for_every_run():
+    # the top-level conftest.py loads it, so `pytest notebooks/NN.ipynb` compares figures too
+    conftest = (ROOT / "conftest.py").read_text()
+    assert re.search(r"pytest_plugins\s*=\s*\[\s*[\"']tests\.nbval_figures[\"']\s*\]", conftest)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
@@ -48,39 +51,120 @@ def test_committed_notebook_is_a_fresh_top_to_bottom_run(notebook):
             assert output["output_type"] != "error", f"{notebook.name}: a cell raised an error"
 
 
-def run_nbval(notebook: Path) -> subprocess.CompletedProcess:
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:xdist"]
-    command += ["--nbval", "--nbval-current-env", "--nbval-sanitize-with", str(SANITIZE)]
-    command += [str(notebook)]
-    return subprocess.run(command, cwd=notebook.parent, capture_output=True, text=True)
+# Mutation guards: change one committed output in a scratch copy of the course and run pytest
+# there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and sanitize file).
 
 
-def change_first_text_output(notebook: dict) -> str:
-    """Change one committed stream output in place; return the cell's original text."""
-    for cell in notebook["cells"]:
-        for output in cell.get("outputs", []):
-            if output["output_type"] == "stream" and "".join(output["text"]).strip():
-                original = "".join(output["text"])
-                output["text"] = original.replace(original.strip()[-1], "#", 1)
-                assert output["text"] != original
-                return original
-    raise AssertionError("no printed output to change")
+def checked_code_cells(notebook: dict) -> list[tuple[int, dict]]:
+    """(nbval's cell number, cell) of every code cell whose outputs nbval compares."""
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    exempt = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
+    return [
+        (number, cell)
+        for number, cell in enumerate(cells)
+        if not exempt & set(cell["metadata"].get("tags", []))
+    ]
 
 
-def test_nbval_fails_when_one_committed_output_is_changed(tmp_path):
-    # the smallest notebook keeps this fast; it must print something
-    source = min(NOTEBOOKS, key=lambda p: p.stat().st_size)
-    unchanged = tmp_path / "unchanged" / source.name
-    unchanged.parent.mkdir()
-    shutil.copy(source, unchanged)
-    shutil.copytree(ROOT / "images", tmp_path / "images")  # relative image links still resolve
-    changed = tmp_path / "changed" / source.name
-    changed.parent.mkdir()
-    notebook = json.loads(source.read_text())
-    change_first_text_output(notebook)
-    changed.write_text(json.dumps(notebook))
+def change_one_digit(notebook: dict) -> int | None:
+    """Change the first digit of the first number a checked cell prints; return its cell number."""
+    for number, cell in checked_code_cells(notebook):
+        for output in cell["outputs"]:
+            text = "".join(output.get("text", ""))
+            digit = re.search(r"\d", text) if output["output_type"] == "stream" else None
+            if digit:
+                changed = str((int(digit[0]) + 1) % 10)
+                output["text"] = text[: digit.start()] + changed + text[digit.end() :]
+                return number
+    return None
 
-    assert run_nbval(unchanged).returncode == 0, "the committed notebook itself must pass nbval"
-    result = run_nbval(changed)
-    assert result.returncode != 0, "nbval passed a notebook whose output was changed"
-    assert "1 failed" in result.stdout
+
+def png_size(encoded: str) -> tuple[int, int]:
+    """Width and height of a base64 PNG, from its header."""
+    return struct.unpack(">II", base64.b64decode(encoded)[16:24])
+
+
+def committed_figures(notebook: dict) -> list[tuple[int, dict]]:
+    """(cell number, output) of every figure in a checked cell."""
+    return [
+        (number, output)
+        for number, cell in checked_code_cells(notebook)
+        for output in cell["outputs"]
+        if "image/png" in output.get("data", {})
+    ]
+
+
+def replace_one_figure(notebook: dict, others: list[str]) -> int | None:
+    """Replace a committed figure by another of the same size from ``others``; return its cell."""
+    for number, output in committed_figures(notebook):
+        original = output["data"]["image/png"]
+        same_size = [o for o in others if o != original and png_size(o) == png_size(original)]
+        if same_size:
+            output["data"]["image/png"] = same_size[0]
+            return number
+    return None
+
+
+def scratch_course(folder: Path) -> Path:
+    """A copy of the course's test set-up (no notebooks) in ``folder``; returns its notebooks/."""
+    for name in ("pyproject.toml", "conftest.py", "tests/nbval_figures.py", "tests/sanitize.cfg"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, folder / name)
+    shutil.copytree(ROOT / "images", folder / "images")  # relative image links still resolve
+    (folder / "notebooks").mkdir()
+    return folder / "notebooks"
+
+
+def failed_cells(course: Path, notebooks: list[Path]) -> dict[str, str]:
+    """Run pytest (nbval) in the scratch course; return each failed test's id -> its message."""
+    report = course / "report.xml"
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", f"--junitxml={report}"]
+    command += [f"--basetemp={course / 'pytest'}"]  # the kept figures stay in the scratch course
+    result = subprocess.run(
+        command + [str(p.relative_to(course)) for p in notebooks],
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
+    assert report.exists(), f"pytest did not run:\n{result.stdout}\n{result.stderr}"
+    failed = {}
+    for case in ElementTree.parse(report).iter("testcase"):
+        for problem in [*case.iter("failure"), *case.iter("error")]:
+            failed[f"{case.get('classname')}::{case.get('name')}"] = (
+                problem.get("message") or ""
+            ) + (problem.text or "")
+    return failed
+
+
+def failed_id(notebook: Path, cell: int) -> str:
+    """The id ``failed_cells`` gives a notebook's cell (pytest's junit names)."""
+    return f"notebooks.{notebook.name}::Cell {cell}"
+
+
+def test_nbval_fails_when_a_printed_number_or_a_figure_is_changed(tmp_path):
+    def read(path: Path) -> dict:
+        return json.loads(path.read_text())
+
+    all_figures = [o["data"]["image/png"] for p in NOTEBOOKS for _, o in committed_figures(read(p))]
+    by_size = sorted(NOTEBOOKS, key=lambda p: p.stat().st_size)  # the smallest keep this fast
+    number_notebook = next(p for p in by_size if change_one_digit(read(p)) is not None)
+    figure_notebook = next(
+        p
+        for p in by_size
+        if p != number_notebook and replace_one_figure(read(p), all_figures) is not None
+    )
+    number_changed, figure_changed = read(number_notebook), read(figure_notebook)
+    number_cell = change_one_digit(number_changed)
+    figure_cell = replace_one_figure(figure_changed, all_figures)
+    folder = scratch_course(tmp_path)
+    (folder / number_notebook.name).write_text(json.dumps(number_changed))
+    (folder / figure_notebook.name).write_text(json.dumps(figure_changed))
+
+    failed = failed_cells(tmp_path, [folder / number_notebook.name, folder / figure_notebook.name])
+
+    # exactly the two changed cells fail; every other cell of both notebooks passes
+    assert len(failed) == 2, f"expected 2 failed cells, got: {sorted(failed)}"
+    number_failure = failed[failed_id(number_notebook, number_cell)]
+    figure_failure = failed[failed_id(figure_notebook, figure_cell)]
+    assert "Cell outputs differ" in number_failure, number_failure
+    assert "Cell figures differ" in figure_failure, figure_failure

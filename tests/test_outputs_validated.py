@@ -51,6 +51,65 @@ def test_committed_notebook_is_a_fresh_top_to_bottom_run(notebook):
             assert output["output_type"] != "error", f"{notebook.name}: a cell raised an error"
 
 
+EXEMPT_TAGS = {"nbval-ignore-output", "nbval-skip"}
+EXEMPT_MARKERS = re.compile(r"^\s*#\s*NBVAL_(IGNORE_OUTPUT|SKIP)\b", re.MULTILINE | re.IGNORECASE)
+TIMING = re.compile(r"\btime\.(perf_counter|time|monotonic|process_time)\b|%%?timeit?\b")
+
+
+def is_exempt(cell: dict) -> bool:
+    """True for a code cell nbval does not compare (by tag or by an NBVAL_ comment)."""
+    tags = set(cell["metadata"].get("tags", []))
+    return bool(EXEMPT_TAGS & tags) or bool(EXEMPT_MARKERS.search("".join(cell["source"])))
+
+
+def unjustified_exemptions(cells: list[dict]) -> list[str]:
+    """The code cells nbval does not compare that show no widget and measure no time."""
+    unjustified = []
+    for number, cell in enumerate(c for c in cells if c["cell_type"] == "code"):
+        shows_widget = any(
+            "application/vnd.jupyter.widget-view+json" in output.get("data", {})
+            for output in cell["outputs"]
+        )
+        measures_time = TIMING.search("".join(cell["source"]))
+        if is_exempt(cell) and not (shows_widget or measures_time):
+            unjustified.append(f"Cell {number}")
+    return unjustified
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
+def test_only_widgets_and_timings_are_exempt_from_comparison(notebook):
+    unjustified = unjustified_exemptions(json.loads(notebook.read_text())["cells"])
+    assert not unjustified, (
+        f"{notebook.name}: {', '.join(unjustified)} escape nbval's comparison (nbval-ignore-output "
+        "or nbval-skip) but show no widget and measure no time: remove the tag so their outputs "
+        "are checked, and make them deterministic (seed the randomness)"
+    )
+
+
+def test_an_exempt_cell_without_widget_or_timing_is_caught():
+    def code(source: str, tags: list[str], outputs: list | None = None) -> dict:
+        metadata = {"tags": tags}
+        return {
+            "cell_type": "code",
+            "source": source,
+            "metadata": metadata,
+            "outputs": outputs or [],
+        }
+
+    widget = [
+        {"output_type": "display_data", "data": {"application/vnd.jupyter.widget-view+json": {}}}
+    ]
+    cells = [
+        code("print(torch.rand(3))", ["nbval-ignore-output"]),  # caught
+        code("# NBVAL_IGNORE_OUTPUT\nprint(loss)", []),  # caught
+        code("print(loss)", ["nbval-skip"]),  # caught
+        code("widgets.loss_explorer()", ["nbval-ignore-output"], widget),
+        code("start = time.perf_counter()\nfit()", ["nbval-ignore-output"]),
+        code("print(torch.rand(3))", []),  # compared: fine
+    ]
+    assert unjustified_exemptions(cells) == ["Cell 0", "Cell 1", "Cell 2"]
+
+
 # Mutation guards: change one committed output in a scratch copy of the course and run pytest
 # there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and sanitize file).
 
@@ -58,12 +117,7 @@ def test_committed_notebook_is_a_fresh_top_to_bottom_run(notebook):
 def checked_code_cells(notebook: dict) -> list[tuple[int, dict]]:
     """(nbval's cell number, cell) of every code cell whose outputs nbval compares."""
     cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
-    exempt = {"nbval-ignore-output", "nbval-skip", "raises-exception"}
-    return [
-        (number, cell)
-        for number, cell in enumerate(cells)
-        if not exempt & set(cell["metadata"].get("tags", []))
-    ]
+    return [(number, cell) for number, cell in enumerate(cells) if not is_exempt(cell)]
 
 
 def change_one_digit(notebook: dict) -> int | None:

@@ -1,9 +1,9 @@
 """The course's benchmark: `make bench`. Prints one table, measured in one run on this machine.
 
-- each notebook's execution time in a fresh kernel, and two floors measured the same way: the
-  import floor (a notebook that only imports torch and course_utils) and the training floor (one
-  that also imports pyplot and builds an optimizer, which imports torch._dynamo: what any
-  training notebook pays before its first line of its own);
+- each notebook's execution time in a fresh kernel, and two floors measured the same way (the
+  median of one run just before each notebook): the import floor, a notebook that only imports
+  torch and course_utils; the training floor, one that also imports pyplot and builds an
+  optimizer (which imports torch._dynamo): what any training notebook pays before its own code;
 - the whole course one notebook after another (what a student pays) against
   (number of notebooks x training floor), and as `make test` runs it (nbval, 2 workers) against
   (number of notebooks x import floor), each with its own target;
@@ -56,18 +56,28 @@ TRAINING_FLOOR = (
 )
 
 
-def floor_seconds(code: str, repeats: int = 3) -> float:
-    """Median wall time of a one-cell notebook running ``code`` in a fresh kernel."""
+def one_cell_notebook(code: str) -> nbformat.NotebookNode:
     notebook = nbformat.v4.new_notebook()
     notebook.cells = [nbformat.v4.new_code_cell(code)]
-    with tempfile.TemporaryDirectory() as scratch:  # the floor notebook runs in a scratch folder
-        return statistics.median(execute_seconds(notebook, Path(scratch)) for _ in range(repeats))
+    return notebook
 
 
 def bench_notebooks() -> tuple[list[tuple[str, float]], float, float]:
-    """Each notebook's time, the import floor and the training floor (seconds)."""
-    import_floor, training_floor = floor_seconds(IMPORT_FLOOR), floor_seconds(TRAINING_FLOOR)
-    times = [(p.name, execute_seconds(nbformat.read(p, as_version=4), p.parent)) for p in NOTEBOOKS]
+    """Each notebook's time, and the median import floor and training floor (seconds).
+
+    One run of each floor goes just before each notebook, so that on a shared machine the
+    floors are measured under the same load as the notebooks they are compared with.
+    """
+    floors: dict[str, list[float]] = {IMPORT_FLOOR: [], TRAINING_FLOOR: []}
+    times = []
+    with tempfile.TemporaryDirectory() as scratch:  # the floor notebooks run in a scratch folder
+        for path in NOTEBOOKS:
+            for code, seconds in floors.items():
+                seconds.append(execute_seconds(one_cell_notebook(code), Path(scratch)))
+            times.append(
+                (path.name, execute_seconds(nbformat.read(path, as_version=4), path.parent))
+            )
+    import_floor, training_floor = (statistics.median(floors[code]) for code in floors)
     return times, import_floor, training_floor
 
 

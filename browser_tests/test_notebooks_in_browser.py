@@ -7,7 +7,8 @@ dropdown) and check that what it shows changes.
 
 JupyterLab serves a temporary copy of the course folder (notebooks/ and images/) from its top, as
 `make lab` does, so running cells (and JupyterLab's autosave) never touches the committed
-notebooks, and every picture a notebook links must load.
+notebooks, and every picture a notebook links must load. Without playwright or Chromium every test
+fails and says what to install: the suite is never skipped.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from pathlib import Path
 
 import pytest
 
-playwright_sync = pytest.importorskip("playwright.sync_api")
+try:
+    from playwright import sync_api as playwright_sync
+except ImportError:  # a failure with what to install (require_browser_tools), never a silent skip
+    playwright_sync = None
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -41,6 +45,23 @@ CHROMIUM_ARGS = [
 NOTEBOOK_TIMEOUT_MS = 120_000
 
 
+def require_browser_tools() -> None:
+    """Fail, saying what to install, when playwright or Chromium is missing."""
+    if playwright_sync is None:
+        pytest.fail(
+            f"the browser tests need the Python package playwright, which {sys.executable} "
+            "cannot import: `make test-browser` installs it with the other test extras "
+            "(or: pip install -c constraints.txt playwright)",
+            pytrace=False,
+        )
+    if not Path(CHROMIUM).exists():
+        pytest.fail(
+            f"Chromium not found at {CHROMIUM}: install it (on Debian/Ubuntu: sudo apt-get "
+            "install chromium), or point CHROMIUM=/path/to/chromium at another build",
+            pytrace=False,
+        )
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -50,8 +71,7 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def lab(tmp_path_factory):
     """A JupyterLab on loopback, with a token, serving a copy of the course."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it (apt-get install chromium)")
+    require_browser_tools()  # before the slow start of JupyterLab
     home = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     shutil.copytree(ROOT / "images", home / "images")
@@ -94,6 +114,7 @@ def lab(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def browser():
+    require_browser_tools()
     with playwright_sync.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

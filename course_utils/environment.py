@@ -22,7 +22,9 @@ __all__ = [
 
 # The libraries the notebooks use, by their distribution name.
 COURSE_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm")
-CONSTRAINTS = Path(__file__).resolve().parents[1] / "constraints.txt"
+# A copy of the course's top-level constraints.txt, shipped inside the package so that an installed
+# course_utils (a wheel, not the course folder) still knows the pins; a test keeps the two equal.
+CONSTRAINTS = Path(__file__).resolve().with_name("constraints.txt")
 
 
 @dataclass(frozen=True)
@@ -35,10 +37,9 @@ class PackageCheck:
 
     @property
     def ok(self) -> bool:
-        if self.installed is None:
+        """Installed at the pinned version; False when either is unknown."""
+        if self.installed is None or self.pinned is None:
             return False
-        if self.pinned is None:
-            return True
         return self.installed.split("+")[0] == self.pinned  # "2.13.0+cpu" is the pinned 2.13.0
 
 
@@ -82,8 +83,14 @@ def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:
     for check in checks:
         if check.installed is None:
             print(f"❌ {check.name}: not installed. Run `make lab` from the course folder.")
+        elif check.pinned is None:
+            print(
+                f"⚠️ {check.name} {check.installed}: version not checked, because course_utils has "
+                f"no pin for it (its {CONSTRAINTS.name} is missing or incomplete). `make lab` from "
+                "the course folder installs the tested versions."
+            )
         elif check.ok:
-            print(f"✅ {check.name} {check.pinned or check.installed}")
+            print(f"✅ {check.name} {check.pinned}")
         else:
             print(
                 f"⚠️ {check.name} {check.installed}, but the course was tested with {check.pinned}: "

@@ -20,15 +20,76 @@ __all__ = [
     "plot_data",
     "plot_decision_boundary",
     "decision_grid",
+    "PALETTE",
     "CLASS_COLORS",
+    "CLASS_MARKERS",
+    "class_style",
+    "probability_colormap",
+    "OPTIMIZER_STYLES",
     "plot_train_test_split",
     "plot_network",
     "plot_surface",
+    "plot_path",
     "plot_history",
     "plot_confusion_matrix",
 ]
 
-CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red, everywhere in the course
+# The course's colours: Okabe & Ito's palette, which stays distinct for every kind of colour
+# blindness (no red against green). Every plot takes its colours from here.
+PALETTE = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "bluish green": "#009E73",
+    "orange": "#E69F00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "black": "#000000",
+}
+# class 0 blue circles, class 1 vermillion triangles, everywhere in the course: the shapes tell
+# the classes apart without colour, and a dark edge keeps each point visible on any background
+CLASS_COLORS = (PALETTE["blue"], PALETTE["vermillion"])
+CLASS_MARKERS = ("o", "^")
+MARKER_EDGE = "#222222"
+# each optimizer's path: a colour, a line style and an end marker of its own, so paths that run
+# on top of each other stay apart (the end marker also shows where each one stopped)
+OPTIMIZER_STYLES = {
+    "SGD": {"color": PALETTE["vermillion"], "linestyle": "-", "marker": "o"},
+    "SGD with momentum": {"color": PALETTE["orange"], "linestyle": "--", "marker": "s"},
+    "Adagrad": {"color": PALETTE["bluish green"], "linestyle": "-.", "marker": "^"},
+    "RMSprop": {"color": PALETTE["reddish purple"], "linestyle": ":", "marker": "D"},
+    "Adam": {"color": PALETTE["blue"], "linestyle": (0, (6, 1.5, 1, 1.5, 1, 1.5)), "marker": "P"},
+}
+
+
+def class_style(label: int, filled: bool = True) -> dict[str, Any]:
+    """The scatter options that draw class ``label``: its colour, marker shape and dark edge.
+
+    ``filled=False`` gives the hollow version (the colour on the edge), e.g. for test points.
+    """
+    if label not in (0, 1):
+        raise ValueError(f"the course's classes are 0 and 1, got {label!r}")
+    if filled:
+        return {
+            "marker": CLASS_MARKERS[label],
+            "facecolors": CLASS_COLORS[label],
+            "edgecolors": MARKER_EDGE,
+            "linewidths": 0.5,
+        }
+    return {
+        "marker": CLASS_MARKERS[label],
+        "facecolors": "none",
+        "edgecolors": CLASS_COLORS[label],
+        "linewidths": 1.4,
+    }
+
+
+def probability_colormap():
+    """The colour map of P(class 1): class 0's blue at 0, white at 0.5, class 1's vermillion at 1."""
+    from matplotlib.colors import LinearSegmentedColormap
+
+    return LinearSegmentedColormap.from_list(
+        "course_probability", [CLASS_COLORS[0], "#ffffff", CLASS_COLORS[1]]
+    )
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
@@ -51,13 +112,13 @@ def _finish_feature_axes(ax: Axes, title: str) -> Axes:
 
 
 def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **scatter) -> Axes:
-    """Scatter 2-D points coloured by their 0/1 label. Example: ``plot_data(X, y, title="blobs")``."""
+    """Scatter 2-D points by their 0/1 label (colour and shape). Example: ``plot_data(X, y, title="blobs")``."""
     ax = _axes(ax)
     labels = y.reshape(-1)
-    for label, color in enumerate(CLASS_COLORS):
+    for label in (0, 1):
         points = X[labels == label]
-        options = {"s": 12, "alpha": 0.7, "edgecolors": "none", **scatter}
-        ax.scatter(points[:, 0], points[:, 1], color=color, label=f"class {label}", **options)
+        options = {"s": 16, "alpha": 0.8, **class_style(label), **scatter}
+        ax.scatter(points[:, 0], points[:, 1], label=f"class {label}", **options)
     return _finish_feature_axes(ax, title)
 
 
@@ -104,7 +165,9 @@ def plot_decision_boundary(
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
     levels = torch.linspace(0, 1, 21).tolist()  # fixed 0..1, so colours mean the same in every plot
-    mesh = ax.contourf(xx, yy, probability, levels=levels, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6)
+    mesh = ax.contourf(
+        xx, yy, probability, levels=levels, cmap=probability_colormap(), vmin=0, vmax=1, alpha=0.6
+    )
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
     plot_data(X, y, ax=ax, title=title)
     if not getattr(ax, "_course_colorbar", False):
@@ -121,31 +184,27 @@ def plot_train_test_split(
     ax: Axes | None = None,
     title: str = "",
 ) -> Axes:
-    """Scatter a train/test split: training points as dots, test points as crosses, coloured by class.
+    """Scatter a train/test split: training points filled, test points hollow; each class its own
+    colour and shape.
 
     Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
     Introduced in 02_data_preparation.ipynb.
     """
     ax = _axes(ax)
-    for name, X, y, marker, size in (
-        ("train", X_train, y_train, "o", 10),
-        ("test", X_test, y_test, "x", 28),
+    for name, X, y, filled, size, alpha in (
+        ("train", X_train, y_train, True, 12, 0.45),
+        ("test", X_test, y_test, False, 36, 1.0),
     ):
         labels = y.reshape(-1)
-        for label, color in enumerate(CLASS_COLORS):
+        for label in (0, 1):
             points = X[labels == label]
-            # crosses are unfilled markers: they need a line width, not a face colour
-            options = (
-                {"alpha": 0.35, "edgecolors": "none"} if marker == "o" else {"linewidths": 1.2}
-            )
             ax.scatter(
                 points[:, 0],
                 points[:, 1],
                 s=size,
-                marker=marker,
-                color=color,
+                alpha=alpha,
                 label=f"{name}, class {label} ({len(points)})",
-                **options,
+                **class_style(label, filled=filled),
             )
     return _finish_feature_axes(ax, title)
 
@@ -204,12 +263,19 @@ def plot_network(
     return ax
 
 
-def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> Axes:
+def plot_surface(
+    surface: Surface,
+    ax: Axes | None = None,
+    levels: int = 20,
+    paths: dict[str, Tensor] | None = None,
+) -> Axes:
     """Draw a 2-D loss surface as contour lines, with its start point (black dot) and minima (stars).
 
     ``surface`` is a ``course_utils.surfaces.Surface``. The contour levels are quantiles of the
     loss over the window, so the flat valley floor gets as many lines as the steep walls.
-    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"])``.
+    ``paths`` maps optimizer names to the (steps + 1, 2) paths they took (``run_trajectory``);
+    each is drawn in its ``OPTIMIZER_STYLES`` colour and line style, with its marker at its end.
+    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"], paths={"Adam": path})``.
     Introduced in 07_gradient_descent_and_optimizers.ipynb.
     """
     ax = _axes(ax)
@@ -226,7 +292,29 @@ def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> 
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     ax.set_title(surface.name)
+    for name, path in (paths or {}).items():
+        plot_path(path, ax, name)
     return ax
+
+
+def plot_path(path: Tensor, ax: Axes, optimizer_name: str, **line) -> Any:
+    """Draw one optimizer's path in its ``OPTIMIZER_STYLES`` style, its marker at the end; returns the line."""
+    if optimizer_name not in OPTIMIZER_STYLES:
+        raise ValueError(
+            f"no style for optimizer {optimizer_name!r}: choose one of "
+            f"{', '.join(map(repr, OPTIMIZER_STYLES))}"
+        )
+    options = {
+        **OPTIMIZER_STYLES[optimizer_name],
+        "lw": 2,
+        "markevery": [-1],  # the marker only at the last point: where the run ended
+        "markersize": 10,
+        "markeredgecolor": MARKER_EDGE,
+        "label": optimizer_name,
+        **line,
+    }
+    (drawn,) = ax.plot(path[:, 0], path[:, 1], **options)
+    return drawn
 
 
 def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
@@ -253,7 +341,7 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
     test_loss = list(metrics.get("test_loss", []))
     if test_loss:
         lines += ax.plot(
-            epochs, test_loss, "--", marker=marker("s"), color="tab:orange", label="test loss"
+            epochs, test_loss, "--", marker=marker("s"), color=PALETTE["vermillion"], label="test loss"
         )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -276,16 +364,16 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
                 percent,
                 ":",
                 marker=marker("^"),
-                color="tab:green",
+                color=PALETTE["blue"],
                 alpha=0.7,
                 label="train accuracy",
             )
         percent = [100 * a for a in test_accuracy]
         lines += accuracy_ax.plot(
-            epochs, percent, "-", marker=marker("d"), color="tab:green", label="test accuracy"
+            epochs, percent, "-", marker=marker("d"), color=PALETTE["blue"], label="test accuracy"
         )
-        accuracy_ax.set_ylabel("accuracy (%)", color="tab:green")
-        accuracy_ax.tick_params(axis="y", colors="tab:green")
+        accuracy_ax.set_ylabel("accuracy (%)", color=PALETTE["blue"])
+        accuracy_ax.tick_params(axis="y", colors=PALETTE["blue"])
     labels = [line.get_label() for line in lines]
     if test_accuracy:
         # two y axes share the plot area, so no spot inside is sure to be free: legend below

@@ -9,7 +9,7 @@ from __future__ import annotations
 from matplotlib.axes import Axes
 from torch import Tensor, nn
 
-from course_utils.plotting import CLASS_COLORS, decision_grid
+from course_utils.plotting import class_style, decision_grid, probability_colormap
 
 MAP_RESOLUTION = 80  # grid points per side: fine enough to see the boundary, fast to redraw
 
@@ -24,13 +24,13 @@ class ProbabilityMap:
         self.extent = (float(low[0]), float(high[0]), float(low[1]), float(high[1]))
         blank = [[0.5, 0.5], [0.5, 0.5]]
         self.image = ax.imshow(
-            blank, extent=self.extent, origin="lower", cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6,
+            blank, extent=self.extent, origin="lower", cmap=probability_colormap(), vmin=0, vmax=1, alpha=0.6,
             aspect="auto", interpolation="bilinear",
         )  # fmt: skip
         self.boundary = None
         self.points = [
-            ax.scatter([], [], s=10, color=color, alpha=0.8, edgecolors="none", label=f"class {k}")
-            for k, color in enumerate(CLASS_COLORS)
+            ax.scatter([], [], s=14, alpha=0.85, label=f"class {label}", **class_style(label))
+            for label in (0, 1)
         ]
         self.set_data(X, y)
         ax.set_xlim(self.extent[0], self.extent[1])

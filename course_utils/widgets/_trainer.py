@@ -10,7 +10,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
-from course_utils import data, models, training
+from course_utils import data, models, plotting, training
 from course_utils.surfaces import OPTIMIZERS
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
@@ -77,7 +77,7 @@ def decision_boundary_trainer(
         state["map"] = None
         state["boundary_ax"] = boundary_ax
         (state["loss_line"],) = loss_ax.plot(
-            [], [], color="#1f77b4", marker=".", label="training loss"
+            [], [], color=plotting.PALETTE["blue"], marker=".", label="training loss"
         )
         loss_ax.set_xlabel("epoch")
         loss_ax.set_ylabel("loss (whole training set)")

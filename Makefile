@@ -13,8 +13,14 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: setup lab test lint execute test-browser slides bench
 
-## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
-setup: $(STAMP)
+## setup: create .venv and install the pinned dependencies and course_utils (only when needed),
+## and the course's JupyterLab settings (presenting/overrides.json: the slideshow's theme)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+setup: $(STAMP) $(LAB_SETTINGS)
+
+$(LAB_SETTINGS): presenting/overrides.json $(STAMP)
+	mkdir -p $(dir $@)
+	cp presenting/overrides.json $@
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "The course needs Python 3.11 (found %d.%d). Install it, then run: make PYTHON=python3.11 ..." % v[:2])'
@@ -51,7 +57,8 @@ test-browser: setup
 
 ## slides: export every notebook as reveal.js slides into build/slides (open build/slides/*.slides.html).
 ## reveal.js, require.js, jQuery and MathJax are installed next to them with npm when npm is there,
-## so the slides work offline; without npm they load those from the internet.
+## so the slides work offline; without npm they load those from the internet. The rest of the
+## settings (theme, template, alt text for the plots) are in presenting/slides_config.py.
 SLIDES := build/slides
 SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9
 slides: setup
@@ -67,7 +74,8 @@ slides: setup
 	  echo "npm not found: the slides will load reveal.js, require.js and MathJax from the internet"; \
 	  libs=""; \
 	fi; \
-	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --config presenting/slides_config.py --to slides --output-dir $(SLIDES) \
+	  $$libs notebooks/*.ipynb
 
 ## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
 bench: setup

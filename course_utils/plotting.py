@@ -341,7 +341,12 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
     test_loss = list(metrics.get("test_loss", []))
     if test_loss:
         lines += ax.plot(
-            epochs, test_loss, "--", marker=marker("s"), color=PALETTE["vermillion"], label="test loss"
+            epochs,
+            test_loss,
+            "--",
+            marker=marker("s"),
+            color=PALETTE["vermillion"],
+            label="test loss",
         )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")

@@ -45,7 +45,9 @@ def _setup(figure: Figure, x: torch.Tensor) -> dict[str, Line2D]:
         ax.grid(alpha=0.25)
     grey = {"color": "#999999", "lw": 1.2}
     (plain_value,) = value_ax.plot(x.numpy(), x.numpy(), label="f(x)", **grey)
-    (value,) = value_ax.plot(x.numpy(), x.numpy(), color=PALETTE["blue"], lw=2.2, label="f(w·x + b)")
+    (value,) = value_ax.plot(
+        x.numpy(), x.numpy(), color=PALETTE["blue"], lw=2.2, label="f(w·x + b)"
+    )
     (plain_slope,) = slope_ax.plot(x.numpy(), x.numpy(), label="f'(x)", **grey)
     (slope,) = slope_ax.plot(
         x.numpy(), x.numpy(), color=PALETTE["vermillion"], lw=2.2, ls="--", label="d/dx f(w·x + b)"

@@ -53,7 +53,9 @@ def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
         (lines[name],) = loss_ax.plot(p.numpy(), p.numpy(), lw=2, label=name, **style)
         (lines[f"{name}_marker"],) = loss_ax.plot([0.5], [0.0], "o", color=style["color"], ms=8)
         (lines[f"{name}_grad"],) = grad_ax.plot(p.numpy(), p.numpy(), lw=2, label=name, **style)
-        (lines[f"{name}_grad_marker"],) = grad_ax.plot([0.5], [0.0], "o", color=style["color"], ms=8)
+        (lines[f"{name}_grad_marker"],) = grad_ax.plot(
+            [0.5], [0.0], "o", color=style["color"], ms=8
+        )
     for name, line in lines.items():
         line.set_gid(name)  # lets a test find each line
     loss_ax.set_ylim(-0.1, 5.4)

@@ -7,7 +7,7 @@ its cell there and move a control: the widget must render (not fall back to text
 `VBox(children=...)`) and its picture or text must change. The slideshow must fetch nothing
 from outside this machine (no web fonts) and show no "Click to add a cell." bar.
 
-Uses the `lab` and `browser` fixtures of test_notebooks_in_browser.py (run with `make test-browser`).
+Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
 """
 
 from __future__ import annotations
@@ -20,13 +20,11 @@ import pytest
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
-from test_notebooks_in_browser import (  # noqa: E402  (the same JupyterLab, browser and steps)
+from test_notebooks_in_browser import (  # noqa: E402  (the same steps as there)
     BUSY,
     NOTEBOOK_TIMEOUT_MS,
     NOTEBOOKS,
     RUN_ALL,
-    browser,  # noqa: F401  (a fixture)
-    lab,  # noqa: F401  (a fixture)
     widget_state,
 )
 
@@ -122,7 +120,7 @@ def go_to_slide_of(page, source: str):
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS_WITH_WIDGETS, ids=lambda p: p.name)
-def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):  # noqa: F811
+def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
     url, token = lab
     host = urlsplit(url).netloc
     lab_page = browser.new_page(viewport=LAPTOP)

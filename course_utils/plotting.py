@@ -43,6 +43,7 @@ PALETTE = {
     "orange": "#E69F00",
     "reddish purple": "#CC79A7",
     "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
     "black": "#000000",
 }
 # class 0 blue circles, class 1 vermillion triangles, everywhere in the course: the shapes tell
@@ -84,11 +85,17 @@ def class_style(label: int, filled: bool = True) -> dict[str, Any]:
 
 
 def probability_colormap():
-    """The colour map of P(class 1): class 0's blue at 0, white at 0.5, class 1's vermillion at 1."""
-    from matplotlib.colors import LinearSegmentedColormap
+    """The colour map of P(class 1): a tint of class 0's blue at 0, white at 0.5, of class 1's at 1.
+
+    Tints, not the classes' full colours, so each class's points stand out on its own region.
+    """
+    from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+    def tint(colour: str) -> tuple[float, ...]:
+        return tuple(0.6 * c + 0.4 for c in to_rgb(colour))  # 60% colour, 40% white
 
     return LinearSegmentedColormap.from_list(
-        "course_probability", [CLASS_COLORS[0], "#ffffff", CLASS_COLORS[1]]
+        "course_probability", [tint(CLASS_COLORS[0]), (1.0, 1.0, 1.0), tint(CLASS_COLORS[1])]
     )
 
 
@@ -286,7 +293,14 @@ def plot_surface(
     ax.plot(*surface.start, "o", color="black", markersize=6, label="start")
     for index, minimum in enumerate(surface.minima):
         label = "minimum" if index == 0 else None
-        ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=14, label=label)
+        ax.plot(
+            *minimum,
+            "*",
+            color=PALETTE["yellow"],
+            markeredgecolor="black",
+            markersize=14,
+            label=label,
+        )
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.set_xlabel("$w_1$")

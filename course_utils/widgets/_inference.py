@@ -10,6 +10,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
+from course_utils.plotting import PALETTE
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
@@ -44,7 +45,7 @@ def inference_explorer(
         probability_map = ProbabilityMap(ax, X, y, margin=4.0)
         probability_map.update(model)
         (state["marker"],) = ax.plot(
-            [], [], marker="*", markersize=18, color="gold", markeredgecolor="black"
+            [], [], marker="*", markersize=18, color=PALETTE["yellow"], markeredgecolor="black"
         )
         state["ax"] = ax
 

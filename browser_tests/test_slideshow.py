@@ -91,7 +91,9 @@ def move_a_control(page, area) -> str:
     """
     select = area.locator(".widget-dropdown select")
     if select.count():
-        select.first.select_option(index=1)
+        options = select.first.locator("option").all_inner_texts()
+        current = select.first.input_value()
+        select.first.select_option(index=1 if options[0] == current else 0)
         return "changed a dropdown"
     button = area.locator("button.jupyter-button")
     if button.count():

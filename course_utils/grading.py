@@ -29,7 +29,6 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course_utils import checks
 from course_utils.student_edition import student_notebook
 
 __all__ = [
@@ -116,11 +115,11 @@ def _checked_names(source: str) -> list[str]:
 # ----------------------------------------------------------------------------- the course tree
 
 
-def tree_snapshot(root: Path) -> dict[str, str]:
+def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> dict[str, str]:
     """Every file under ``root`` (but .git, .venv and caches) -> a hash of its content."""
     files = {}
     for folder, subfolders, names in os.walk(root):
-        subfolders[:] = [d for d in subfolders if d not in SKIPPED_FOLDERS]
+        subfolders[:] = [d for d in subfolders if d not in skipped_folders]
         for name in names:
             path = Path(folder) / name
             try:
@@ -165,6 +164,8 @@ def grade_notebook(
 
 def _run(submission: Path, timeout: float) -> tuple[list[dict], str]:
     """Execute a submission without its solution cells; return its recorded checks and failure."""
+    from course_utils import checks  # here, so the tree guard can import this module without torch
+
     with tempfile.TemporaryDirectory(prefix="grade-") as folder:
         record = Path(folder) / "checks.jsonl"
         try:

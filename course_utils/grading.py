@@ -140,11 +140,14 @@ def tree_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def grade_notebook(
-    submission: Path, course_notebooks: Path, timeout: float = 60.0
+    submission: Path, course_notebooks: Path, timeout: float = 60.0, label: str = ""
 ) -> NotebookReport:
-    """Run one submission in a fresh kernel and report each exercise of its course notebook."""
+    """Run one submission in a fresh kernel and report each exercise of its course notebook.
+
+    ``label`` names the submission in the report (default: its file name).
+    """
     submission, course_notebooks = Path(submission), Path(course_notebooks)
-    report = NotebookReport(notebook=submission.name)
+    report = NotebookReport(notebook=label or submission.name)
     course_notebook = course_notebooks / submission.name
     if not course_notebook.is_file():
         report.failure = (
@@ -251,15 +254,22 @@ def _exercise_results(names: list[str], recorded: list[dict], failure: str) -> l
 
 
 def grade(path: Path, course_notebooks: Path, timeout: float = 60.0) -> list[NotebookReport]:
-    """Grade one submitted notebook, or every notebook in a folder (sorted by name)."""
+    """Grade one submitted notebook, or every notebook under a folder (one subfolder per student
+    is fine: the report names each by its path in the folder)."""
     path = Path(path)
-    submissions = [path] if path.is_file() else sorted(path.glob("*.ipynb"))
+    if path.is_file():
+        submissions = [path]
+    else:
+        submissions = sorted(
+            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+        )
     reports = []
     for submission in submissions:
+        label = submission.name if path.is_file() else str(submission.relative_to(path))
         try:
-            reports.append(grade_notebook(submission, course_notebooks, timeout))
+            reports.append(grade_notebook(submission, course_notebooks, timeout, label))
         except Exception as error:  # one broken submission must not stop the others
-            reports.append(NotebookReport(submission.name, failure=f"grader error: {error}"))
+            reports.append(NotebookReport(label, failure=f"grader error: {error}"))
     return reports
 
 

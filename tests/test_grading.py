@@ -168,13 +168,16 @@ def test_the_command_prints_a_table_and_writes_json_and_csv_next_to_the_folder(
     course, tmp_path, capsys
 ):
     submit(tmp_path, "class", course_notebook("def double(x):\n    return x * 3"))
+    submit(tmp_path, "class/ann", course_notebook("def double(x):\n    return x + x"))
     code = grading.main([str(tmp_path / "class"), "--course", str(course / "notebooks")])
     assert code == 0
     out = capsys.readouterr().out
     assert "07_mini.ipynb: 0 of 2 passed" in out
+    assert "ann/07_mini.ipynb: 1 of 2 passed" in out  # one folder per student works too
     assert "  double    wrong     for input tensor([0.0, 1.0, 2.0])" in out
     assert "  three     not done\n" in out
     written = json.loads((tmp_path / "class" / "grades.json").read_text())
+    assert [r["notebook"] for r in written] == ["07_mini.ipynb", "ann/07_mini.ipynb"]
     assert [(e["exercise"], e["status"]) for e in written[0]["exercises"]] == [
         ("double", "wrong"),
         ("three", "not done"),
@@ -184,6 +187,8 @@ def test_the_command_prints_a_table_and_writes_json_and_csv_next_to_the_folder(
     assert [(r["notebook"], r["exercise"], r["status"]) for r in rows] == [
         (NAME, "double", "wrong"),
         (NAME, "three", "not done"),
+        (f"ann/{NAME}", "double", "passed"),
+        (f"ann/{NAME}", "three", "not done"),
     ]
     assert rows[0]["message"] == written[0]["exercises"][0]["message"]
     assert not list((tmp_path / "class").glob("*.partial"))

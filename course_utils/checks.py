@@ -71,9 +71,9 @@ class _NotDone(Exception):
 
 def _steps(hints: Sequence[str] | str, hint: str) -> tuple[str, ...]:
     """The hint steps, from ``hints`` or the older one-step ``hint=`` keyword."""
-    if isinstance(hints, str):
+    if hints is None or isinstance(hints, str):
         hints = (hints,)
-    return tuple(h for h in (*hints, hint) if h)
+    return tuple(str(h) for h in (*hints, hint) if h)
 
 
 def _exercise(name: str, hints: tuple[str, ...]) -> _Exercise:
@@ -98,8 +98,7 @@ def hint(name: str) -> None:
         print(f"No hints for {name!r}: run its check cell first (exercises with hints: {known}).")
         return
     if exercise.hints_shown >= len(exercise.hints):
-        print(f"That was the last hint for {name}; the hidden solution cell below the check shows")
-        print("one possible answer. Try once more before you open it.")
+        print(f"That was the last hint for {name}; here it is again:")
         _print_hint(name, exercise)
         return
     exercise.hints_shown += 1

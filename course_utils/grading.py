@@ -176,20 +176,26 @@ def _run(submission: Path, timeout: float) -> tuple[list[dict], str]:
         except Exception as error:
             return [], f"could not read the notebook: {type(error).__name__}: {error}"
         environment = {**os.environ, checks.RECORD_VARIABLE: str(record), "OMP_NUM_THREADS": "1"}
+        running = [0]  # the index of the cell that runs now
+
+        def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
+            running[0] = cell_index
+
         client = NotebookClient(
             notebook,
             timeout=timeout,
             allow_errors=True,
             kernel_name="python3",
             resources={"metadata": {"path": folder}},
+            on_cell_start=remember_cell,
         )
         failure = ""
         try:
             client.execute(env=environment)
         except CellTimeoutError:
-            failure = f"{_where(notebook, _running_cell(notebook))} ran longer than {timeout:g} s"
+            failure = f"{_where(notebook, running[0])} ran longer than {timeout:g} s"
         except DeadKernelError:
-            failure = f"the kernel died at {_where(notebook, _running_cell(notebook))}"
+            failure = f"the kernel died at {_where(notebook, running[0])}"
         except Exception as error:
             failure = f"the notebook could not run: {type(error).__name__}: {error}"
         failure = failure or _first_error(notebook)
@@ -207,16 +213,6 @@ def _read_record(record: Path) -> list[dict]:
         except json.JSONDecodeError:
             continue
     return results
-
-
-def _running_cell(notebook: nbformat.NotebookNode) -> int:
-    """The index of the code cell that was running when execution stopped."""
-    executed = [
-        i
-        for i, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and cell.get("execution_count") is not None
-    ]
-    return executed[-1] if executed else 0
 
 
 def _where(notebook: nbformat.NotebookNode, index: int) -> str:

@@ -2,7 +2,9 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+# Two set-ups: a student's (the lab extras) and the tests' (adds pytest, nbval, ruff, playwright).
+LAB_STAMP  := $(VENV)/.installed-lab
+TEST_STAMP := $(VENV)/.installed-test
 LAB_ARGS ?=
 # JupyterLab refuses to run as root unless told (containers, CI)
 ROOT_ARGS := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -11,20 +13,33 @@ PYTEST_ARGS ?=
 # several threads per process fight over the cores (a training step became 30 times slower).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup lab test lint execute test-browser slides bench student grade
+.PHONY: setup setup-lab lab test lint execute test-browser slides bench student grade
 
-## setup: create .venv and install the pinned dependencies and course_utils (only when needed)
-setup: $(STAMP)
+## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils,
+## and the course's JupyterLab settings (presenting/overrides.json: the slideshow's theme)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+setup-lab: $(LAB_STAMP) $(LAB_SETTINGS)
 
-$(STAMP): pyproject.toml constraints.txt
+$(LAB_SETTINGS): presenting/overrides.json $(LAB_STAMP)
+	mkdir -p $(dir $@)
+	cp presenting/overrides.json $@
+
+$(LAB_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "The course needs Python 3.11 (found %d.%d). Install it, then run: make PYTHON=python3.11 ..." % v[:2])'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
+	touch $(LAB_STAMP)
+
+## setup: the lab set-up plus the test extras (pytest, nbval, ruff, playwright), for the targets below
+setup: $(TEST_STAMP) $(LAB_SETTINGS)
+
+$(TEST_STAMP): $(LAB_STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
-	touch $(STAMP)
+	touch $(TEST_STAMP)
 
 ## lab: open the course in JupyterLab, in the notebooks folder (extra options: make lab LAB_ARGS="--no-browser --port 8890").
 ## It serves the whole course folder, so the notebooks' pictures in ../images show.
-lab: setup
+lab: setup-lab
 	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_ARGS) $(LAB_ARGS)
 
 ## lint: ruff over the package, the tests and the notebooks
@@ -51,10 +66,11 @@ test-browser: setup
 
 ## slides: export every notebook as reveal.js slides into build/slides (open build/slides/*.slides.html).
 ## reveal.js, require.js, jQuery and MathJax are installed next to them with npm when npm is there,
-## so the slides work offline; without npm they load those from the internet.
+## so the slides work offline; without npm they load those from the internet. The rest of the
+## settings (theme, template, alt text for the plots) are in presenting/slides_config.py.
 SLIDES := build/slides
 SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9
-slides: setup
+slides: setup-lab
 	mkdir -p $(SLIDES)
 	cp -r images build/  # the notebooks link ../images/*.png: the same place, seen from build/slides
 	if command -v npm >/dev/null 2>&1; then \
@@ -67,16 +83,17 @@ slides: setup
 	  echo "npm not found: the slides will load reveal.js, require.js and MathJax from the internet"; \
 	  libs=""; \
 	fi; \
-	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --config presenting/slides_config.py --to slides --output-dir $(SLIDES) \
+	  $$libs notebooks/*.ipynb
 
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
 ## the pictures go to build/images, where the notebooks' ../images links point)
-student: setup
+student: setup-lab
 	$(BIN)/python -m course_utils.student_edition notebooks build/student
 
 ## grade: run submitted notebooks and report each exercise (NB=a submitted .ipynb or a folder of them;
 ## GRADE_ARGS="--timeout 120" to allow more seconds per cell). Writes *.grades.json/.csv next to them.
-grade: setup
+grade: setup-lab
 	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
 	$(BIN)/python -m course_utils.grading $(NB) $(GRADE_ARGS)
 

@@ -1,4 +1,4 @@
-"""Synthetic data sets, the train/test split and DataLoaders.
+"""Synthetic data sets, the train/test and train/validation/test splits, standardization, DataLoaders.
 
 Introduced in 02_data_preparation.ipynb and 03_dataset_and_dataloader.ipynb.
 
@@ -25,7 +25,10 @@ __all__ = [
     "make_circles",
     "make_xor",
     "train_test_split",
+    "train_val_test_split",
+    "Standardizer",
     "make_loaders",
+    "load_digits",
 ]
 
 
@@ -148,6 +151,114 @@ def train_test_split(
     return X[train_indices], X[test_indices], y[train_indices], y[test_indices]
 
 
+def train_val_test_split(
+    X: Tensor,
+    y: Tensor,
+    fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
+    generator: torch.Generator | None = None,
+) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
+    """Shuffle the rows and split them in three: X_train, X_val, X_test, y_train, y_val, y_test.
+
+    One ``randperm`` as in ``train_test_split``: the first ``int(fractions[0] * len(X))`` shuffled
+    rows train, the next ``int(fractions[1] * len(X))`` validate, the rest test.
+    Example: ``X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y)``.
+    """
+    if len(X) != len(y):
+        raise ValueError(
+            f"X and y must have one row per example: X has {len(X)} rows, y has {len(y)}"
+        )
+    if len(fractions) != 3 or any(not 0 < f < 1 for f in fractions):
+        raise ValueError(
+            "fractions must be three numbers between 0 and 1 (train, validation, test), "
+            f"got {fractions!r}"
+        )
+    if not math.isclose(sum(fractions), 1.0, abs_tol=1e-9):
+        raise ValueError(
+            f"fractions must sum to 1, got {fractions!r} (sum {sum(fractions):g}): every example "
+            "goes to exactly one set, e.g. fractions=(0.7, 0.15, 0.15)"
+        )
+    train_size = int(fractions[0] * len(X))
+    val_size = int(fractions[1] * len(X))
+    sizes = {"training": train_size, "validation": val_size, "test": len(X) - train_size - val_size}
+    empty = [name for name, size in sizes.items() if size == 0]
+    if empty:
+        raise ValueError(
+            f"{len(X)} examples split with fractions={fractions!r} leave the {' and '.join(empty)} "
+            f"set empty (sizes {list(sizes.values())}): use more data or larger fractions for it"
+        )
+    shuffled_indices = torch.randperm(len(X), generator=generator)
+    train_indices = shuffled_indices[:train_size]
+    val_indices = shuffled_indices[train_size : train_size + val_size]
+    test_indices = shuffled_indices[train_size + val_size :]
+    return (
+        X[train_indices],
+        X[val_indices],
+        X[test_indices],
+        y[train_indices],
+        y[val_indices],
+        y[test_indices],
+    )
+
+
+class Standardizer:
+    """Rescales each feature to mean 0 and standard deviation 1, with the training set's statistics.
+
+    ``fit(X_train)`` keeps each feature's mean and population standard deviation (divided by N,
+    like scikit-learn's StandardScaler); ``transform`` applies them unchanged to any set, so the
+    validation and test sets are scaled as the training set was and leak nothing into it. A
+    constant feature gets scale 1 (it becomes 0), not a division by zero.
+    Example: ``scaler = Standardizer().fit(X_train); X_val = scaler.transform(X_val)``.
+    """
+
+    def __init__(self) -> None:
+        self.mean: Tensor | None = None
+        self.scale: Tensor | None = None
+
+    def fit(self, X: Tensor) -> Standardizer:
+        """Keep X's per-feature mean and standard deviation (X: the training set, shape (N, F))."""
+        if X.dim() != 2 or len(X) == 0:
+            raise ValueError(
+                f"fit expects the training set as a 2-D tensor (N, features) with at least one "
+                f"row, got shape {tuple(X.shape)}"
+            )
+        if not torch.is_floating_point(X):
+            raise TypeError(f"fit expects floating-point features, got {X.dtype}: use X.float()")
+        self.mean = X.mean(dim=0)
+        std = X.std(dim=0, correction=0)  # population standard deviation, as scikit-learn
+        constant = (X == X[0]).all(dim=0)
+        self.scale = torch.where(constant, torch.ones_like(std), std)
+        return self
+
+    def _check(self, X: Tensor, method: str) -> tuple[Tensor, Tensor]:
+        if self.mean is None or self.scale is None:
+            raise RuntimeError(
+                f"this Standardizer has not been fitted yet: call fit(X_train) before {method}"
+            )
+        if X.dim() != 2 or X.shape[1] != len(self.mean):
+            raise ValueError(
+                f"{method} expects shape (N, {len(self.mean)}): the Standardizer was fitted on "
+                f"{len(self.mean)} features, got shape {tuple(X.shape)}"
+            )
+        return self.mean, self.scale
+
+    def transform(self, X: Tensor) -> Tensor:
+        """(X - mean) / scale with the fitted statistics; returns a new tensor."""
+        mean, scale = self._check(X, "transform")
+        return (X - mean) / scale
+
+    def inverse_transform(self, X_scaled: Tensor) -> Tensor:
+        """Undo ``transform``: X_scaled * scale + mean, back in the original units."""
+        mean, scale = self._check(X_scaled, "inverse_transform")
+        return X_scaled * scale + mean
+
+    def __repr__(self) -> str:
+        if self.mean is None:
+            return "Standardizer(not fitted)"
+        mean = ", ".join(f"{value:.4g}" for value in self.mean.tolist())
+        scale = ", ".join(f"{value:.4g}" for value in self.scale.tolist())
+        return f"Standardizer(mean=[{mean}], scale=[{scale}])"
+
+
 def make_loaders(
     X_train: Tensor,
     y_train: Tensor,
@@ -168,3 +279,24 @@ def make_loaders(
     )
     test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
     return train_loader, test_loader
+
+
+DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)
+
+
+def load_digits() -> tuple[Tensor, Tensor]:
+    """The UCI handwritten digits: returns ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
+
+    Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
+    with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
+    data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    # imported here, not at the top: scikit-learn takes about a second to import, and only this
+    # function needs it, so `import course_utils.data` stays fast
+    from sklearn.datasets import load_digits as load_sklearn_digits
+
+    digits = load_sklearn_digits()
+    X = torch.as_tensor(digits.data, dtype=torch.float32) / DIGITS_MAX_INK
+    y = torch.as_tensor(digits.target, dtype=torch.int64)
+    return X, y

@@ -7,12 +7,24 @@ import re
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["PackageCheck", "check_environment", "print_environment_report", "COURSE_PACKAGES"]
+if TYPE_CHECKING:
+    import torch
+
+__all__ = [
+    "PackageCheck",
+    "check_environment",
+    "print_environment_report",
+    "COURSE_PACKAGES",
+    "pick_device",
+]
 
 # The libraries the notebooks use, by their distribution name.
 COURSE_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm")
-CONSTRAINTS = Path(__file__).resolve().parents[1] / "constraints.txt"
+# A copy of the course's top-level constraints.txt, shipped inside the package so that an installed
+# course_utils (a wheel, not the course folder) still knows the pins; a test keeps the two equal.
+CONSTRAINTS = Path(__file__).resolve().with_name("constraints.txt")
 
 
 @dataclass(frozen=True)
@@ -25,10 +37,9 @@ class PackageCheck:
 
     @property
     def ok(self) -> bool:
-        if self.installed is None:
+        """Installed at the pinned version; False when either is unknown."""
+        if self.installed is None or self.pinned is None:
             return False
-        if self.pinned is None:
-            return True
         return self.installed.split("+")[0] == self.pinned  # "2.13.0+cpu" is the pinned 2.13.0
 
 
@@ -72,11 +83,35 @@ def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:
     for check in checks:
         if check.installed is None:
             print(f"❌ {check.name}: not installed. Run `make lab` from the course folder.")
+        elif check.pinned is None:
+            print(
+                f"⚠️ {check.name} {check.installed}: version not checked, because course_utils has "
+                f"no pin for it (its {CONSTRAINTS.name} is missing or incomplete). `make lab` from "
+                "the course folder installs the tested versions."
+            )
         elif check.ok:
-            print(f"✅ {check.name} {check.pinned or check.installed}")
+            print(f"✅ {check.name} {check.pinned}")
         else:
             print(
                 f"⚠️ {check.name} {check.installed}, but the course was tested with {check.pinned}: "
                 "outputs may differ. `make lab` installs the tested versions."
             )
     return python_ok and all(check.ok for check in checks)
+
+
+def pick_device() -> torch.device:
+    """The fastest device here: an NVIDIA GPU ("cuda"), else Apple's GPU ("mps"), else "cpu".
+
+    Example: ``device = pick_device(); model.to(device)``. The course's notebooks run on the CPU
+    and print the same numbers there; on a GPU the numbers may differ in the last digits.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    # imported here: this module checks the set-up, so it must import even when torch is broken
+    import torch
+
+    if torch.cuda.is_available():
+        return torch.device("cuda")
+    mps = getattr(torch.backends, "mps", None)
+    if mps is not None and mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")

@@ -18,7 +18,16 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-__all__ = ["mae", "mse", "bce", "bce_with_logits", "cross_entropy", "REDUCTIONS", "LOG_CLAMP"]
+__all__ = [
+    "mae",
+    "mse",
+    "bce",
+    "bce_with_logits",
+    "cross_entropy",
+    "check_cross_entropy_inputs",
+    "REDUCTIONS",
+    "LOG_CLAMP",
+]
 
 REDUCTIONS = ("mean", "sum", "none")
 # nn.BCELoss clamps each log at -100, so one example's loss is at most 100 (never inf)
@@ -209,17 +218,16 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
     return _reduce(losses, reduction)
 
 
-def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Categorical cross-entropy of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
+def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_entropy") -> None:
+    """Raise an error that says what to do unless ``pred`` are logits (N, C) and ``target`` indices (N,).
 
-    Each example's loss is -log(softmax(z)[y]) = log(sum_j exp(z_j)) - z_y. The log-sum-exp is
-    computed stably: the largest logit m is subtracted first, log(sum_j exp(z_j - m)) + m,
-    so every exponent is <= 0 and nothing overflows, even for logits of 1000.
-    Example: ``cross_entropy(torch.tensor([[2.0, 1.0, 0.1]]), torch.tensor([0]))`` is 0.4170.
-    Introduced in 05_loss_and_cost.ipynb.
+    Catches the mistakes of a first multi-class model, which PyTorch's ``nn.CrossEntropyLoss``
+    reports cryptically or not at all: float or one-hot labels, a model with one output for
+    several classes, probabilities (a softmax's output) where logits belong, tensors on two
+    devices. Example: ``check_cross_entropy_inputs(model(X_batch), y_batch)`` before a loss.
     """
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
-        raise TypeError("cross_entropy expects two tensors: logits (N, C) and class indices (N,)")
+        raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2:
         hint = (
             ": for one example use pred.unsqueeze(0) and target.unsqueeze(0)"
@@ -227,21 +235,27 @@ def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tens
             else ""
         )
         raise ValueError(
-            f"cross_entropy expects logits of shape (N, C), one row of C class scores per "
+            f"{name} expects logits of shape (N, C), one row of C class scores per "
             f"example, got shape {tuple(pred.shape)}{hint}"
         )
     if not pred.is_floating_point():
-        raise TypeError(f"cross_entropy: the logits have dtype {pred.dtype}; use pred.float()")
+        raise TypeError(f"{name}: the logits have dtype {pred.dtype}; use pred.float()")
+    if pred.device != target.device:
+        raise ValueError(
+            f"{name}: the logits are on the device {pred.device.type!r} but the labels on "
+            f"{target.device.type!r}; both must be on one device. Move each batch where the "
+            "model is: X_batch, y_batch = X_batch.to(device), y_batch.to(device)"
+        )
     n, classes = pred.shape
     if target.is_floating_point():
         if target.shape == pred.shape:
             raise ValueError(
-                f"cross_entropy expects class indices of shape ({n},), got a float tensor of shape "
+                f"{name} expects class indices of shape ({n},), got a float tensor of shape "
                 f"{tuple(target.shape)} (one-hot or probabilities?): turn one-hot rows into "
                 f"indices with target.argmax(dim=1)"
             )
         raise TypeError(
-            f"cross_entropy expects integer class indices (dtype torch.long), got dtype "
+            f"{name} expects integer class indices (dtype torch.long), got dtype "
             f"{target.dtype}: convert them with target.long()"
         )
     if target.shape != (n,):
@@ -251,13 +265,47 @@ def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tens
             else f"there must be one class index per row of the {n} rows of logits"
         )
         raise ValueError(
-            f"cross_entropy expects class indices of shape ({n},), got {tuple(target.shape)}: {fix}"
+            f"{name} expects class indices of shape ({n},), got {tuple(target.shape)}: {fix}"
+        )
+    if n > 0 and classes == 1 and target.max() > 0:
+        raise ValueError(
+            f"{name}: the logits have 1 column, but the labels go up to {target.max().item()}: "
+            "a model for C classes needs C outputs, one logit per class. Build its last layer "
+            f"with at least {target.max().item() + 1} outputs, e.g. nn.Linear(hidden_units, num_classes)"
         )
     if n > 0 and (target.min() < 0 or target.max() >= classes):
         raise ValueError(
-            f"cross_entropy: class indices must be between 0 and {classes - 1} for {classes} columns of "
+            f"{name}: class indices must be between 0 and {classes - 1} for {classes} columns of "
             f"logits, got values from {target.min().item()} to {target.max().item()}"
         )
+    if n > 0 and classes > 1 and _look_like_probabilities(pred.detach()):
+        raise ValueError(
+            f"{name} expects logits (raw scores), but every row of pred is between 0 and 1 and "
+            "sums to 1: these look like probabilities (a softmax's output). Pass the model's "
+            "raw output: the loss applies log-softmax itself, and a second softmax would "
+            "flatten the scores so the model learns slowly. Use softmax only to read probabilities"
+        )
+
+
+def _look_like_probabilities(pred: Tensor) -> bool:
+    """True when each row is non-negative and sums to 1: almost never true of real logits."""
+    row_sums = pred.sum(dim=1)
+    return bool((pred >= 0).all()) and bool(
+        torch.isclose(row_sums, torch.ones_like(row_sums), atol=1e-4).all()
+    )
+
+
+def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
+    """Categorical cross-entropy of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
+
+    Each example's loss is -log(softmax(z)[y]) = log(sum_j exp(z_j)) - z_y. The log-sum-exp is
+    computed stably: the largest logit m is subtracted first, log(sum_j exp(z_j - m)) + m,
+    so every exponent is <= 0 and nothing overflows, even for logits of 1000.
+    Example: ``cross_entropy(torch.tensor([[2.0, 1.0, 0.1]]), torch.tensor([0]))`` is 0.4170.
+    Introduced in 05_loss_and_cost.ipynb.
+    """
+    check_cross_entropy_inputs(pred, target)
+    n = pred.shape[0]
     # the shift m does not change the result, only keeps exp in range: no gradient through it
     m = pred.detach().amax(dim=1, keepdim=True)  # (N, 1)
     log_sum_exp = torch.log(torch.exp(pred - m).sum(dim=1)) + m.squeeze(1)  # (N,)

@@ -1,6 +1,7 @@
-"""Binary classification metrics: accuracy, the confusion matrix, precision, recall and F1.
+"""Classification metrics: accuracy, the confusion matrix, precision, recall and F1.
 
-Introduced in 09_evaluation.ipynb.
+Introduced in 09_evaluation.ipynb (binary) and 13_capstone_digits.ipynb (``multiclass_*`` and
+``per_class_precision_recall``, for C classes: see the end of this module).
 
 Every function takes ``y_pred`` (predicted 0/1 labels, or probabilities of class 1) and ``y_true``
 (0/1 labels), each of shape (N,) or (N, 1), as tensors or lists.
@@ -30,6 +31,9 @@ __all__ = [
     "precision",
     "recall",
     "f1",
+    "multiclass_confusion_matrix",
+    "multiclass_accuracy",
+    "per_class_precision_recall",
 ]
 
 THRESHOLD = 0.5  # the default: class 1 when the probability is above it
@@ -66,10 +70,8 @@ def _as_column(values: Any, name: str) -> Tensor:
     return tensor
 
 
-def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, Tensor]:
-    """Validate the inputs; returns predicted and true labels as bool tensors of shape (N,)."""
-    predicted = _as_column(y_pred, "y_pred")
-    actual = _as_column(y_true, "y_true")
+def _check_lengths(predicted: Tensor, actual: Tensor) -> None:
+    """Raise a ValueError unless there is one prediction per label, and at least one."""
     if len(predicted) != len(actual):
         raise ValueError(
             f"y_pred and y_true must have one value per example: got {len(predicted)} "
@@ -77,6 +79,13 @@ def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, 
         )
     if len(actual) == 0:
         raise ValueError("y_pred and y_true are empty: there is nothing to measure")
+
+
+def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, Tensor]:
+    """Validate the inputs; returns predicted and true labels as bool tensors of shape (N,)."""
+    predicted = _as_column(y_pred, "y_pred")
+    actual = _as_column(y_true, "y_true")
+    _check_lengths(predicted, actual)
     if not bool(((actual == 0) | (actual == 1)).all()):
         raise ValueError(
             "y_true must hold the labels 0 and 1 only; got values such as "
@@ -152,3 +161,103 @@ def f1(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     p = precision(y_pred, y_true, threshold)
     r = recall(y_pred, y_true, threshold)
     return 2 * p * r / (p + r) if p + r > 0 else 0.0
+
+
+# ------------------------------------------------------------------------------------ multi-class
+
+
+def _class_indices(y_pred: Any, y_true: Any, num_classes: int | None) -> tuple[Tensor, Tensor, int]:
+    """Validate multi-class inputs; returns predicted and true class indices (N,) and the count.
+
+    ``y_pred`` is class indices (N,) or one row of scores per example (N, C): logits or
+    probabilities, whose argmax is the predicted class.
+    """
+    # on the CPU: predictions from a GPU model may meet labels that stayed on the CPU
+    predicted = torch.as_tensor(y_pred).detach().cpu()
+    actual = torch.as_tensor(y_true).detach().cpu()
+    if actual.dim() == 2 and actual.shape[1] > 1:
+        raise ValueError(
+            f"y_true must hold one class index per example, shape (N,), got shape "
+            f"{tuple(actual.shape)} (one-hot rows?): turn them into indices with y_true.argmax(dim=1)"
+        )
+    actual = actual.reshape(-1) if actual.dim() == 2 else actual
+    if actual.dim() != 1:
+        raise ValueError(f"y_true must have shape (N,), got {tuple(actual.shape)}")
+    if predicted.dim() == 2 and predicted.shape[1] > 1:
+        scores_columns = predicted.shape[1]
+        predicted = predicted.argmax(dim=1)  # the class with the highest score
+    else:
+        scores_columns = None
+        predicted = predicted.reshape(-1) if predicted.dim() == 2 else predicted
+        if predicted.dim() != 1:
+            raise ValueError(
+                f"y_pred must be class indices (N,) or scores (N, C), got {tuple(predicted.shape)}"
+            )
+    _check_lengths(predicted, actual)
+    for name, values in (("y_pred", predicted), ("y_true", actual)):
+        if values.is_floating_point() and not bool((values == values.round()).all()):
+            raise ValueError(
+                f"{name} must hold whole class indices (0, 1, 2, ...), got values such as "
+                f"{values[values != values.round()][0].item():g}: for scores of shape (N, C), "
+                "pass the whole (N, C) tensor, or take .argmax(dim=1) first"
+            )
+    predicted, actual = predicted.long(), actual.long()
+    if num_classes is None:
+        num_classes = scores_columns or int(max(predicted.max(), actual.max())) + 1
+    elif scores_columns is not None and scores_columns != num_classes:
+        raise ValueError(
+            f"y_pred has {scores_columns} columns of scores but num_classes={num_classes}: "
+            "one column per class"
+        )
+    for name, values in (("y_pred", predicted), ("y_true", actual)):
+        if values.min() < 0 or values.max() >= num_classes:
+            raise ValueError(
+                f"{name} holds class indices from {values.min().item()} to {values.max().item()}, "
+                f"but there are {num_classes} classes (0 to {num_classes - 1})"
+            )
+    return predicted, actual, num_classes
+
+
+def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | None = None) -> Tensor:
+    """The C x C confusion matrix: entry [i, j] counts examples of true class i predicted as j.
+
+    ``y_pred`` is predicted class indices (N,) or scores (N, C) (logits or probabilities: the
+    argmax is taken); ``y_true`` the true class indices (N,). Rows are true classes and columns
+    predicted ones, as in the binary ``confusion_matrix``: the diagonal holds the correct answers.
+    Returns an int64 tensor. Example: ``multiclass_confusion_matrix([0, 2, 2], [0, 1, 2])`` ->
+    ``tensor([[1, 0, 0], [0, 0, 1], [0, 0, 1]])``. Introduced in 13_capstone_digits.ipynb.
+    """
+    predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
+    # each example adds 1 to cell (true, predicted): count the flat index true * C + predicted
+    counts = torch.bincount(actual * num_classes + predicted, minlength=num_classes**2)
+    return counts.reshape(num_classes, num_classes)
+
+
+def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
+    """The fraction (0..1) of examples whose predicted class (argmax of the scores) is the true one.
+
+    Example: ``multiclass_accuracy(torch.tensor([[2.0, 0.1], [0.3, 0.2]]), [0, 1])`` -> 0.5.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+    predicted, actual, _ = _class_indices(y_pred, y_true, None)
+    return (predicted == actual).double().mean().item()
+
+
+def per_class_precision_recall(
+    y_pred: Any, y_true: Any, num_classes: int | None = None
+) -> tuple[Tensor, Tensor]:
+    """Precision and recall of each class, two float64 tensors of shape (C,).
+
+    Each class in turn is "positive" and all others "negative": precision[c] is the fraction of
+    the examples predicted c that are c (column c of the confusion matrix), recall[c] the
+    fraction of the examples of class c predicted c (row c). 0.0 where nothing is counted.
+    Example: ``per_class_precision_recall([0, 2, 2], [0, 1, 2])`` -> precision ``[1, 0, 0.5]``,
+    recall ``[1, 0, 1]``. Introduced in 13_capstone_digits.ipynb.
+    """
+    matrix = multiclass_confusion_matrix(y_pred, y_true, num_classes).double()
+    correct = matrix.diagonal()
+    predicted_as = matrix.sum(dim=0)  # column sums: how often each class was predicted
+    actually_is = matrix.sum(dim=1)  # row sums: how many examples each class has
+    precision_per_class = torch.where(predicted_as > 0, correct / predicted_as.clamp(min=1), 0.0)
+    recall_per_class = torch.where(actually_is > 0, correct / actually_is.clamp(min=1), 0.0)
+    return precision_per_class, recall_per_class

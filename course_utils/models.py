@@ -13,7 +13,14 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-__all__ = ["SimpleClassifier", "MLPClassifier", "build_model", "MODEL_CLASSES", "ACTIVATIONS"]
+__all__ = [
+    "SimpleClassifier",
+    "MLPClassifier",
+    "MulticlassMLP",
+    "build_model",
+    "MODEL_CLASSES",
+    "ACTIVATIONS",
+]
 
 
 def check_input_shape(x: Tensor, input_features: int, model_name: str) -> None:
@@ -113,9 +120,61 @@ class MLPClassifier(nn.Module):
         return self.layers(x)
 
 
+def check_input_device(x: Tensor, model: nn.Module) -> None:
+    """Raise a ValueError that says what to do when ``x`` is not on the device of ``model``'s weights."""
+    parameter = next(model.parameters(), None)
+    if parameter is not None and x.device != parameter.device:
+        raise ValueError(
+            f"the input is on the device {x.device.type!r} but the {type(model).__name__}'s "
+            f"weights are on {parameter.device.type!r}: tensors must be on the same device to "
+            f"compute together. Move the batch where the model is: x = x.to(device) (with "
+            f"device = next(model.parameters()).device)"
+        )
+
+
+class MulticlassMLP(nn.Module):
+    """A C-class classifier: Linear -> ReLU -> (Dropout) -> Linear, returning C logits per example.
+
+    The output (N, num_classes) holds raw scores (logits), the input ``nn.CrossEntropyLoss``
+    expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
+    into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
+    Example: ``MulticlassMLP(input_features=64, hidden_units=64, num_classes=10)``.
+    Introduced in 13_capstone_digits.ipynb.
+    """
+
+    def __init__(
+        self, input_features: int, hidden_units: int, num_classes: int, dropout: float = 0.0
+    ):
+        super().__init__()
+        if num_classes < 2:
+            raise ValueError(
+                f"num_classes must be at least 2 (one output per class), got {num_classes}: "
+                "for two classes with one output, use SimpleClassifier and BCE"
+            )
+        if not 0 <= dropout < 1:
+            raise ValueError(f"dropout is a probability in [0, 1), got {dropout}")
+        self.init_args = {
+            "input_features": input_features,
+            "hidden_units": hidden_units,
+            "num_classes": num_classes,
+            "dropout": dropout,
+        }
+        self.hidden = nn.Linear(input_features, hidden_units)
+        self.relu = nn.ReLU()
+        self.dropout = nn.Dropout(dropout)
+        self.output = nn.Linear(hidden_units, num_classes)
+
+    def forward(self, x: Tensor) -> Tensor:
+        check_input_shape(x, self.hidden.in_features, type(self).__name__)
+        check_input_device(x, self)
+        x = self.dropout(self.relu(self.hidden(x)))  # (N, hidden_units)
+        return self.output(x)  # (N, num_classes): logits, no softmax
+
+
 MODEL_CLASSES: dict[str, type[nn.Module]] = {
     "SimpleClassifier": SimpleClassifier,
     "MLPClassifier": MLPClassifier,
+    "MulticlassMLP": MulticlassMLP,
 }
 
 

@@ -1,7 +1,7 @@
 """The training loop, evaluation, and the per-epoch history they record.
 
-Introduced in 08_training.ipynb (``train_one_epoch``, ``fit``, ``History``) and
-09_evaluation.ipynb (``evaluate``).
+Introduced in 08_training.ipynb (``train_one_epoch``, ``fit``, ``History``),
+09_evaluation.ipynb (``evaluate``, validation data) and 12_generalization.ipynb (early stopping).
 
 ``fit`` runs the seed lesson's loop: it iterates the shuffled training DataLoader once per epoch
 and draws nothing else from PyTorch's global random number generator, so from the same start it
@@ -12,15 +12,17 @@ puts the generator's state back afterwards.
 
 from __future__ import annotations
 
+import copy
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, fields
+from typing import Literal
 
 import torch
 from torch import Tensor, nn
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, SequentialSampler, TensorDataset
 
-__all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit"]
+__all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit", "should_stop"]
 
 
 class TrainingDiverged(RuntimeError):
@@ -36,20 +38,30 @@ class History:
     """Per-epoch metrics recorded by ``fit``: one entry per epoch in each list.
 
     ``train_loss`` is the loss on the whole training set in eval mode after each epoch (what the
-    seed lesson prints); ``test_loss`` and ``test_accuracy`` stay empty when ``fit`` got no test
-    data; ``train_accuracy`` is the training set's accuracy (fraction 0..1) after each epoch.
-    Example: ``history = fit(...); history.train_loss[-1]``.
+    seed lesson prints); ``train_accuracy`` is the training set's accuracy (fraction 0..1);
+    ``val_loss`` and ``val_accuracy`` are the validation set's, and stay empty when ``fit`` got
+    no validation data. Example: ``history = fit(...); history.val_loss[-1]``.
     """
 
     train_loss: list[float] = field(default_factory=list)
-    test_loss: list[float] = field(default_factory=list)
-    test_accuracy: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    val_accuracy: list[float] = field(default_factory=list)
 
     @property
     def epochs(self) -> int:
         """The number of epochs recorded."""
         return len(self.train_loss)
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch (counted from 1) with the lowest validation loss; None without validation data.
+
+        The first one on a tie. ``fit(..., patience=k)`` restores this epoch's weights.
+        """
+        if not self.val_loss:
+            return None
+        return min(range(len(self.val_loss)), key=self.val_loss.__getitem__) + 1
 
     def __len__(self) -> int:
         return self.epochs
@@ -64,8 +76,11 @@ class History:
         known = {f.name for f in fields(cls)}
         unknown = set(metrics) - known
         if unknown:
+            renamed = " (fit records validation data now: test_* became val_*)" * bool(
+                unknown & {"test_loss", "test_accuracy"}
+            )
             raise ValueError(
-                f"unknown History keys {sorted(unknown)}: expected some of {sorted(known)}"
+                f"unknown History keys {sorted(unknown)}: expected some of {sorted(known)}{renamed}"
             )
         return cls(**{name: [float(v) for v in values] for name, values in metrics.items()})
 
@@ -178,6 +193,12 @@ def train_one_epoch(
         if bad_predictions := _non_finite_values(y_pred):
             what = f"the model's predictions contain {bad_predictions}"
             raise _diverged(what, optimizer, epoch, batch_index)
+        if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
+            # PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs
+            # cryptically or not at all: the course's check says what to do instead
+            from course_utils.losses import check_cross_entropy_inputs
+
+            check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
         # 2. loss: how far the predictions are from the labels (one number)
         loss = loss_fn(y_pred, batch_labels)
         loss_value = loss.item()
@@ -196,9 +217,35 @@ def train_one_epoch(
     return total_loss / batches
 
 
-def _rounded_matches(y_pred: Tensor, labels: Tensor) -> int:
-    """How many rounded probabilities equal their 0/1 labels."""
-    predicted_labels = y_pred.round().reshape(labels.shape)
+Outputs = Literal["probabilities", "logits"]
+_OUTPUTS = ("probabilities", "logits")
+
+
+def _binary_outputs(loss_fn: Callable[[Tensor, Tensor], Tensor], outputs: Outputs | None) -> str:
+    """What a single-output model's outputs are: as given, else logits for BCEWithLogitsLoss."""
+    if outputs is None:
+        return "logits" if isinstance(loss_fn, nn.BCEWithLogitsLoss) else "probabilities"
+    if outputs not in _OUTPUTS:
+        raise ValueError(
+            f"outputs must be 'probabilities' (after a sigmoid, as with nn.BCELoss) or 'logits' "
+            f"(raw scores, as with nn.BCEWithLogitsLoss), got {outputs!r}"
+        )
+    return outputs
+
+
+def _correct_predictions(y_pred: Tensor, labels: Tensor, outputs: str) -> int:
+    """How many predictions name the right class.
+
+    Several output columns: the class is the argmax (the same for logits and probabilities).
+    One column: class 1 when the probability is above 0.5, i.e. when the logit is above 0
+    (``round`` as in the seed lesson: 0.5 itself is class 0).
+    """
+    if y_pred.dim() == 2 and y_pred.shape[1] > 1:
+        predicted_labels = y_pred.argmax(dim=1).reshape(labels.shape)
+    elif outputs == "logits":
+        predicted_labels = (y_pred > 0).to(labels.dtype).reshape(labels.shape)
+    else:
+        predicted_labels = y_pred.round().reshape(labels.shape)
     return int((predicted_labels == labels).sum().item())
 
 
@@ -206,15 +253,20 @@ def evaluate(
     model: nn.Module,
     loader: Iterable[tuple[Tensor, Tensor]],
     loss_fn: Callable[[Tensor, Tensor], Tensor],
+    outputs: Outputs | None = None,
 ) -> dict[str, float]:
     """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``.
 
-    Runs in eval mode without gradients and restores the model's previous mode. The accuracy
-    counts rounded probabilities (threshold 0.5) equal to the 0/1 labels, as the seed lesson does.
+    Runs in eval mode without gradients and restores the model's previous mode. Accuracy: a
+    multi-class model's class is the argmax of its outputs; a single-output model predicts class
+    1 when its probability is above 0.5 (the seed's rounding), or its logit above 0.
+    ``outputs`` says which a single output is, "probabilities" or "logits"; by default it is
+    "logits" when ``loss_fn`` is an ``nn.BCEWithLogitsLoss`` and "probabilities" otherwise.
     PyTorch's global random generator is left as it was (a DataLoader draws from it when iterated).
     Example: ``evaluate(model, test_loader, nn.BCELoss())`` -> ``{"loss": 0.01, "accuracy": 1.0}``.
     Introduced in 09_evaluation.ipynb.
     """
+    outputs = _binary_outputs(loss_fn, outputs)
     was_training = model.training
     model.eval()  # evaluation mode: Dropout off, BatchNorm uses its running statistics
     total_loss = 0.0
@@ -227,7 +279,7 @@ def evaluate(
                 size = len(batch_labels)
                 # weight by batch size: the last batch may be smaller than the others
                 total_loss += loss_fn(y_pred, batch_labels).item() * size
-                correct += _rounded_matches(y_pred, batch_labels)
+                correct += _correct_predictions(y_pred, batch_labels, outputs)
                 examples += size
     finally:
         model.train(was_training)
@@ -237,7 +289,10 @@ def evaluate(
 
 
 def _whole_set_metrics(
-    model: nn.Module, dataset: object, loss_fn: Callable[[Tensor, Tensor], Tensor]
+    model: nn.Module,
+    dataset: object,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    outputs: Outputs | None = None,
 ) -> dict[str, float]:
     """Loss and accuracy on a whole data set, in eval mode, as the seed computes its epoch loss."""
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
@@ -249,11 +304,28 @@ def _whole_set_metrics(
             with torch.no_grad():
                 y_pred = model(X)
                 loss = loss_fn(y_pred, y).item()
-                correct = _rounded_matches(y_pred, y)
+                correct = _correct_predictions(y_pred, y, _binary_outputs(loss_fn, outputs))
         finally:
             model.train(was_training)
         return {"loss": loss, "accuracy": correct / len(y)}
-    return evaluate(model, DataLoader(dataset, batch_size=256, shuffle=False), loss_fn)
+    return evaluate(model, DataLoader(dataset, batch_size=256, shuffle=False), loss_fn, outputs)
+
+
+def _held_out_metrics(
+    model: nn.Module,
+    loader: Iterable[tuple[Tensor, Tensor]],
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    outputs: Outputs | None,
+) -> dict[str, float]:
+    """``evaluate(model, loader, ...)``: in one pass when the loader reads a TensorDataset in order.
+
+    On the course's small data sets, fetching examples one by one costs more than the model.
+    """
+    dataset = getattr(loader, "dataset", None)
+    whole_in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
+    if whole_in_order and isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        return _whole_set_metrics(model, dataset, loss_fn, outputs)
+    return evaluate(model, loader, loss_fn, outputs)
 
 
 def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
@@ -287,33 +359,71 @@ def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer)
         )
 
 
+def should_stop(val_loss: list[float], patience: int) -> bool:
+    """Early stopping's rule: True when the last ``patience`` epochs brought no new lowest loss.
+
+    ``val_loss`` holds one validation loss per epoch so far. Only a loss strictly lower than
+    every earlier one counts as an improvement. Example: ``should_stop([0.5, 0.4, 0.45, 0.41],
+    patience=2)`` -> True (the best, 0.4, was two epochs ago).
+    """
+    if not val_loss:
+        return False
+    best_index = min(range(len(val_loss)), key=val_loss.__getitem__)
+    return len(val_loss) - 1 - best_index >= patience
+
+
 def fit(
     model: nn.Module,
     train_loader: DataLoader,
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     optimizer: torch.optim.Optimizer,
     epochs: int,
-    test_loader: Iterable[tuple[Tensor, Tensor]] | None = None,
+    val_loader: Iterable[tuple[Tensor, Tensor]] | None = None,
+    patience: int | None = None,
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
     log_every: int | None = None,
     verbose: bool = False,
+    outputs: Outputs | None = None,
+    *,
+    test_loader: None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs; returns a History of per-epoch metrics.
 
     After each epoch: ``train_loss`` is the loss on the whole training set in eval mode (the
-    number the seed lesson prints), then test loss and accuracy when ``test_loader`` is given.
-    ``verbose=True`` prints ``Epoch 1/5 | Loss: 0.1657`` every epoch, ``log_every=k`` every k-th
-    epoch (and the last); ``progress=True`` shows a tqdm bar; ``callback(epoch, history)`` is
-    called after each epoch (epoch counts from 1), e.g. to redraw a live plot. The model is
-    left in the train/eval mode it was given in.
-    Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, epochs=5)``.
+    number the seed lesson prints), then validation loss and accuracy when ``val_loader`` is
+    given. ``patience=k`` stops after k epochs in a row without a lower validation loss, and
+    at the end (stopped early or not) puts back the weights of the epoch with the lowest
+    validation loss, ``history.best_epoch`` (the optimizer's state is not rewound). ``verbose=True`` prints ``Epoch 1/5 | Loss: 0.1657`` every epoch, ``log_every=k``
+    every k-th epoch (and the last); ``progress=True`` shows a tqdm bar; ``callback(epoch,
+    history)`` is called after each epoch (epoch counts from 1), e.g. to redraw a live plot.
+    ``outputs`` ("probabilities" or "logits") is passed to ``evaluate`` for the accuracy. The
+    model is left in the train/eval mode it was given in.
+
+    There is no test set here on purpose: choosing or stopping on the test set would make its
+    score optimistic. Measure it once, at the end, with ``evaluate(model, test_loader, loss_fn)``.
+    Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, 50, val_loader, 5)``.
     Introduced in 08_training.ipynb.
     """
+    if test_loader is not None:
+        raise TypeError(
+            "fit no longer takes test_loader: watch validation data during training with "
+            "val_loader=..., and measure the test set once, at the end, with "
+            "training.evaluate(model, test_loader, loss_fn)"
+        )
     if not isinstance(epochs, int) or epochs < 1:
         raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
     if log_every is not None and (not isinstance(log_every, int) or log_every < 1):
         raise ValueError(f"log_every must be a positive whole number or None, got {log_every!r}")
+    if patience is not None:
+        if not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"patience must be a positive whole number or None, got {patience!r}")
+        if val_loader is None:
+            raise ValueError(
+                "patience needs validation data: early stopping watches the validation loss, so "
+                "pass val_loader=... (never the test set), or leave patience=None"
+            )
+    _binary_outputs(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
     _check_optimizer_matches(model, optimizer)
     if verbose and log_every is None:
         log_every = 1
@@ -324,6 +434,7 @@ def fit(
         )
 
     history = History()
+    best_weights = None
     was_training = model.training
     epoch_numbers: Iterable[int] = range(1, epochs + 1)
     if progress:
@@ -333,13 +444,27 @@ def fit(
     try:
         for epoch in epoch_numbers:
             train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
-            line = _record_epoch(model, train_loader.dataset, test_loader, loss_fn, history)
+            line = _record_epoch(model, train_loader.dataset, val_loader, loss_fn, history, outputs)
             if progress:
                 epoch_numbers.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
             if log_every is not None and (epoch % log_every == 0 or epoch == epochs):
                 print(f"Epoch {epoch}/{epochs} | {line}")
             if callback is not None:
                 callback(epoch, history)
+            if patience is None:
+                continue
+            if history.best_epoch == epoch:  # a new lowest validation loss: remember these weights
+                best_weights = copy.deepcopy(model.state_dict())
+            elif should_stop(history.val_loss, patience):
+                if log_every is not None:
+                    print(
+                        f"Early stop after epoch {epoch}: no lower validation loss for "
+                        f"{patience} epochs; restored epoch {history.best_epoch} (val loss "
+                        f"{history.val_loss[history.best_epoch - 1]:.4f})"
+                    )
+                break
+        if best_weights is not None:
+            model.load_state_dict(best_weights)
     finally:
         if progress:
             epoch_numbers.close()
@@ -350,21 +475,22 @@ def fit(
 def _record_epoch(
     model: nn.Module,
     train_dataset: object,
-    test_loader: Iterable[tuple[Tensor, Tensor]] | None,
+    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     history: History,
+    outputs: Outputs | None = None,
 ) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
-    train_metrics = _whole_set_metrics(model, train_dataset, loss_fn)
+    train_metrics = _whole_set_metrics(model, train_dataset, loss_fn, outputs)
     history.train_loss.append(train_metrics["loss"])
     history.train_accuracy.append(train_metrics["accuracy"])
     line = f"Loss: {train_metrics['loss']:.4f}"  # the seed's format
-    if test_loader is not None:
-        test_metrics = evaluate(model, test_loader, loss_fn)
-        history.test_loss.append(test_metrics["loss"])
-        history.test_accuracy.append(test_metrics["accuracy"])
+    if val_loader is not None:
+        val_metrics = _held_out_metrics(model, val_loader, loss_fn, outputs)
+        history.val_loss.append(val_metrics["loss"])
+        history.val_accuracy.append(val_metrics["accuracy"])
         line += (
-            f" | Test loss: {test_metrics['loss']:.4f}"
-            f" | Test accuracy: {100 * test_metrics['accuracy']:.2f}%"
+            f" | Val loss: {val_metrics['loss']:.4f}"
+            f" | Val accuracy: {100 * val_metrics['accuracy']:.2f}%"
         )
     return line

@@ -1,3 +1,4 @@
+import numpy as np
 import pytest
 import torch
 
@@ -84,3 +85,98 @@ def test_loaders_batch_shapes_shuffle_and_order():
     assert not torch.equal(train_labels, y[:40, 0])  # shuffled
     test_labels = torch.cat([b for _, b in test_loader])[:, 0]
     assert torch.equal(test_labels, y[40:, 0])  # not shuffled
+
+
+def test_three_way_split_sizes_are_disjoint_complete_and_paired():
+    X = torch.arange(1000.0).unsqueeze(1)
+    y = X.clone()
+    X_train, X_val, X_test, y_train, y_val, y_test = data.train_val_test_split(X, y)
+    assert (len(X_train), len(X_val), len(X_test)) == (700, 150, 150)
+    rows = torch.cat([X_train, X_val, X_test])[:, 0]
+    assert torch.equal(rows.sort().values, X[:, 0])  # every row exactly once
+    assert torch.equal(torch.cat([X_train, X_val, X_test]), torch.cat([y_train, y_val, y_test]))
+    # the test set takes what int() leaves: 10 rows with (0.5, 0.25, 0.25) -> 5, 2, 3
+    sizes = [len(s) for s in data.train_val_test_split(X[:10], y[:10], (0.5, 0.25, 0.25))[:3]]
+    assert sizes == [5, 2, 3]
+
+
+def test_three_way_split_shuffles_with_one_randperm_like_train_test_split():
+    X = torch.arange(20.0).unsqueeze(1)
+    X_train, X_val, X_test, *_ = data.train_val_test_split(
+        X, X, (0.6, 0.2, 0.2), generator=torch.Generator().manual_seed(3)
+    )
+    # the oracle: the permutation itself, drawn from the same generator state
+    order = torch.randperm(20, generator=torch.Generator().manual_seed(3)).float()
+    assert torch.equal(X_train[:, 0], order[:12])
+    assert torch.equal(X_val[:, 0], order[12:16]) and torch.equal(X_test[:, 0], order[16:])
+    # and with the global generator, as train_test_split does
+    torch.manual_seed(5)
+    first = data.train_val_test_split(X, X)[0]
+    torch.manual_seed(5)
+    assert torch.equal(first, X[torch.randperm(20)][:14])
+
+
+@pytest.mark.parametrize(
+    ("fractions", "message"),
+    [
+        ((0.7, 0.2, 0.2), "sum to 1"),
+        ((0.8, 0.2), "three numbers"),
+        ((1.0, 0.0, 0.0), "between 0 and 1"),
+        ((0.9, 0.05, 0.05), r"leave the validation set empty \(sizes \[9, 0, 1\]\)"),
+    ],
+)
+def test_three_way_split_explains_bad_fractions(fractions, message):
+    with pytest.raises(ValueError, match=message):
+        data.train_val_test_split(torch.zeros(10, 2), torch.zeros(10, 1), fractions)
+    with pytest.raises(ValueError, match="X has 10 rows, y has 9"):
+        data.train_val_test_split(torch.zeros(10, 2), torch.zeros(9, 1))
+
+
+def test_standardizer_by_hand_with_a_constant_feature():
+    X_train = torch.tensor([[1.0, 10.0], [3.0, 10.0]])
+    scaler = data.Standardizer().fit(X_train)
+    # feature 0: mean 2, population std sqrt(((1-2)^2 + (3-2)^2) / 2) = 1; feature 1 constant
+    assert torch.equal(scaler.mean, torch.tensor([2.0, 10.0]))
+    assert torch.equal(scaler.scale, torch.tensor([1.0, 1.0]))  # constant: scale 1, not 0
+    assert torch.equal(scaler.transform(X_train), torch.tensor([[-1.0, 0.0], [1.0, 0.0]]))
+    assert torch.equal(scaler.transform(torch.tensor([[5.0, 12.0]])), torch.tensor([[3.0, 2.0]]))
+
+
+def test_standardizer_matches_numpy_population_statistics_and_inverts():
+    generator = torch.Generator().manual_seed(0)
+    X_train = torch.randn(50, 3, generator=generator) * torch.tensor([1.0, 5.0, 0.1]) + 7
+    X_test = torch.randn(10, 3, generator=generator)
+    scaler = data.Standardizer().fit(X_train)
+    numpy_train = X_train.double().numpy()
+    expected_mean = numpy_train.mean(axis=0)
+    expected_std = numpy_train.std(axis=0, ddof=0)  # what scikit-learn's StandardScaler keeps
+    assert np.allclose(scaler.mean.numpy(), expected_mean, atol=1e-5)
+    assert np.allclose(scaler.scale.numpy(), expected_std, rtol=1e-5)
+    scaled = scaler.transform(X_train)
+    assert torch.allclose(scaled.mean(dim=0), torch.zeros(3), atol=1e-5)
+    assert torch.allclose(scaled.std(dim=0, correction=0), torch.ones(3), atol=1e-5)
+    # the test set is scaled with the training statistics, not its own
+    expected_test = (X_test.double().numpy() - expected_mean) / expected_std
+    assert np.allclose(scaler.transform(X_test).numpy(), expected_test, atol=1e-5)
+    assert torch.allclose(scaler.inverse_transform(scaler.transform(X_test)), X_test, atol=1e-5)
+
+
+def test_standardizer_explains_misuse():
+    scaler = data.Standardizer()
+    with pytest.raises(RuntimeError, match=r"not been fitted yet: call fit\(X_train\)"):
+        scaler.transform(torch.zeros(3, 2))
+    scaler.fit(torch.randn(5, 2))
+    with pytest.raises(ValueError, match=r"fitted on 2 features, got shape \(4, 3\)"):
+        scaler.transform(torch.zeros(4, 3))
+    with pytest.raises(ValueError, match="inverse_transform expects shape"):
+        scaler.inverse_transform(torch.zeros(4))
+    with pytest.raises(ValueError, match="2-D tensor"):
+        data.Standardizer().fit(torch.zeros(0, 2))
+    with pytest.raises(TypeError, match="floating-point"):
+        data.Standardizer().fit(torch.ones(3, 2, dtype=torch.int64))
+
+
+def test_standardizer_shows_its_statistics():
+    assert repr(data.Standardizer()) == "Standardizer(not fitted)"
+    scaler = data.Standardizer().fit(torch.tensor([[1.0, 4000.0], [3.0, 6000.0]]))
+    assert repr(scaler) == "Standardizer(mean=[2, 5000], scale=[1, 1000])"

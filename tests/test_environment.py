@@ -32,3 +32,21 @@ def test_local_version_labels_match_their_pin():
 def test_the_course_environment_matches_its_own_pins():
     # The set-up (make test) installs constraints.txt, so this machine must agree with it.
     assert all(check.ok for check in environment.check_environment())
+
+
+def test_the_package_ships_the_course_pins_unchanged():
+    # course_utils/constraints.txt goes into the wheel; make installs the top-level one
+    top_level = environment.CONSTRAINTS.parents[1] / "constraints.txt"
+    assert environment.CONSTRAINTS.read_text() == top_level.read_text(), (
+        "course_utils/constraints.txt differs from constraints.txt: "
+        "after changing a pin, run `cp constraints.txt course_utils/constraints.txt`"
+    )
+
+
+def test_without_pins_the_report_says_it_cannot_check(tmp_path, capsys):
+    checks = environment.check_environment(("numpy",), tmp_path / "missing.txt")
+    assert not checks[0].ok
+    assert environment.print_environment_report(checks) is False
+    out = capsys.readouterr().out
+    assert f"⚠️ numpy {metadata.version('numpy')}: version not checked" in out
+    assert "✅ numpy" not in out

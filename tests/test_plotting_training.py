@@ -7,7 +7,7 @@ import torch
 from course_utils import plotting, training
 
 
-def test_plot_history_draws_the_loss_curves_only_without_test_data():
+def test_plot_history_draws_the_loss_curves_only_without_validation_data():
     history = training.History(train_loss=[0.5, 0.3, 0.2])
     ax = plotting.plot_history(history)
     lines = ax.get_lines()
@@ -19,21 +19,21 @@ def test_plot_history_draws_the_loss_curves_only_without_test_data():
     plt.close(ax.figure)
 
 
-def test_plot_history_adds_test_loss_and_accuracy_in_percent_on_a_second_axis():
+def test_plot_history_adds_validation_loss_and_accuracy_in_percent_on_a_second_axis():
     history = training.History(
         train_loss=[0.5, 0.3],
-        test_loss=[0.6, 0.4],
-        test_accuracy=[0.8, 0.9],
+        val_loss=[0.6, 0.4],
+        val_accuracy=[0.8, 0.9],
         train_accuracy=[0.85, 0.95],
     )
     ax = plotting.plot_history(history, title="run 1")
-    assert [line.get_label() for line in ax.get_lines()] == ["train loss", "test loss"]
+    assert [line.get_label() for line in ax.get_lines()] == ["train loss", "validation loss"]
     accuracy_ax = next(a for a in ax.figure.axes if a is not ax)
     curves = {line.get_label(): list(line.get_ydata()) for line in accuracy_ax.get_lines()}
-    assert curves["test accuracy"] == pytest.approx([80.0, 90.0])
+    assert curves["validation accuracy"] == pytest.approx([80.0, 90.0])
     assert curves["train accuracy"] == pytest.approx([85.0, 95.0])
     legend = [text.get_text() for text in ax.get_legend().get_texts()]
-    assert legend == ["train loss", "test loss", "train accuracy", "test accuracy"]
+    assert legend == ["train loss", "validation loss", "train accuracy", "validation accuracy"]
     assert ax.get_title() == "run 1"
     plt.close(ax.figure)
 

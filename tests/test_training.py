@@ -22,15 +22,15 @@ def seed_setup():
     return model, train_loader, test_loader, X_train, y_train
 
 
-class Probabilities(nn.Module):
-    """A 'model' whose output is its first input column: lets a test choose the predictions."""
+class Echo(nn.Module):
+    """A 'model' whose output is its input: lets a test choose the probabilities, logits, scores."""
 
     def __init__(self):
         super().__init__()
         self.unused = nn.Parameter(torch.zeros(1))
 
     def forward(self, x):
-        return x[:, :1]
+        return x
 
 
 def test_fit_reproduces_the_seeds_printed_losses(capsys):
@@ -302,7 +302,7 @@ def test_evaluate_against_hand_computed_loss_and_accuracy():
     labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0]])
     # batches of 2, 2 and 1: a plain mean of batch means would weigh the last example double
     loader = DataLoader(TensorDataset(probabilities, labels), batch_size=2)
-    result = training.evaluate(Probabilities(), loader, nn.BCELoss())
+    result = training.evaluate(Echo(), loader, nn.BCELoss())
     hand_loss = -(math.log(0.9) + math.log(0.8) + math.log(0.4) + math.log(0.6) + math.log(0.7)) / 5
     assert result["loss"] == pytest.approx(hand_loss, rel=1e-6)
     assert result["accuracy"] == pytest.approx(4 / 5)  # 0.6 rounds to 1 but the label is 0
@@ -313,7 +313,7 @@ def test_evaluate_accepts_labels_of_shape_n():
     probabilities = torch.tensor([[0.9], [0.2], [0.6]])
     loader = DataLoader(TensorDataset(probabilities, torch.tensor([1.0, 1.0, 1.0])), batch_size=3)
     loss_fn = lambda y_pred, y: nn.functional.binary_cross_entropy(y_pred.reshape(-1), y)  # noqa: E731
-    assert training.evaluate(Probabilities(), loader, loss_fn)["accuracy"] == pytest.approx(2 / 3)
+    assert training.evaluate(Echo(), loader, loss_fn)["accuracy"] == pytest.approx(2 / 3)
 
 
 @pytest.mark.parametrize("start_in_training_mode", [True, False])
@@ -342,26 +342,26 @@ def test_fit_leaves_the_model_in_the_mode_it_found(start_in_training_mode):
     assert model.training is start_in_training_mode
 
 
-def test_history_records_train_and_test_metrics_per_epoch():
-    model, train_loader, test_loader, X_train, y_train = seed_setup()
+def test_history_records_train_and_validation_metrics_per_epoch():
+    model, train_loader, val_loader, X_train, y_train = seed_setup()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     history = training.fit(
-        model, train_loader, nn.BCELoss(), optimizer, epochs=3, test_loader=test_loader
+        model, train_loader, nn.BCELoss(), optimizer, epochs=3, val_loader=val_loader
     )
     assert history.epochs == len(history) == 3
-    assert set(history.as_dict()) == {"train_loss", "test_loss", "test_accuracy", "train_accuracy"}
+    assert set(history.as_dict()) == {"train_loss", "train_accuracy", "val_loss", "val_accuracy"}
     assert all(len(values) == 3 for values in history.as_dict().values())
     # the oracle: nn.BCELoss on the whole sets, computed here after training
     model.eval()
     with torch.no_grad():
         assert history.train_loss[-1] == pytest.approx(nn.BCELoss()(model(X_train), y_train).item())
-        X_test, y_test = test_loader.dataset.tensors
-        test_preds = model(X_test)
-        assert history.test_loss[-1] == pytest.approx(
-            nn.BCELoss()(test_preds, y_test).item(), rel=1e-5
+        X_val, y_val = val_loader.dataset.tensors
+        val_preds = model(X_val)
+        assert history.val_loss[-1] == pytest.approx(
+            nn.BCELoss()(val_preds, y_val).item(), rel=1e-5
         )
-        correct = (test_preds.round() == y_test).float().mean().item()
-    assert history.test_accuracy[-1] == pytest.approx(correct)
+        correct = (val_preds.round() == y_val).float().mean().item()
+    assert history.val_accuracy[-1] == pytest.approx(correct)
     assert history.train_accuracy[-1] == pytest.approx(
         (model(X_train).round() == y_train).float().mean().item()
     )
@@ -371,23 +371,24 @@ def test_history_records_train_and_test_metrics_per_epoch():
     assert training.History.from_dict(history.as_dict()) == history
 
 
-def test_history_without_test_data_has_empty_test_lists():
+def test_history_without_validation_data_has_empty_validation_lists():
     model, train_loader, _, _, _ = seed_setup()
     history = training.fit(
         model, train_loader, nn.BCELoss(), torch.optim.Adam(model.parameters(), lr=0.01), 1
     )
-    assert history.test_loss == [] and history.test_accuracy == []
+    assert history.val_loss == [] and history.val_accuracy == []
+    assert history.best_epoch is None
     assert len(history.train_loss) == 1
-    with pytest.raises(ValueError, match="unknown History keys"):
-        training.History.from_dict({"val_loss": [1.0]})
+    with pytest.raises(ValueError, match="unknown History keys.*test_\\* became val_\\*"):
+        training.History.from_dict({"test_loss": [1.0]})
 
 
-def test_evaluating_on_test_data_does_not_change_the_training():
+def test_evaluating_on_validation_data_does_not_change_the_training():
     # iterating a DataLoader draws from the global RNG; evaluate must put it back
-    model, train_loader, test_loader, _, _ = seed_setup()
+    model, train_loader, val_loader, _, _ = seed_setup()
     optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
     history = training.fit(
-        model, train_loader, nn.BCELoss(), optimizer, epochs=3, test_loader=test_loader
+        model, train_loader, nn.BCELoss(), optimizer, epochs=3, val_loader=val_loader
     )
     assert [round(v, 4) for v in history.train_loss] == [0.1657, 0.0401, 0.0231]
 
@@ -411,10 +412,10 @@ def test_log_every_prints_every_kth_and_the_last_epoch(capsys):
     loader = DataLoader(TensorDataset(torch.randn(4, 2), torch.ones(4, 1)), batch_size=2)
     model = models.SimpleClassifier(2, 3)
     optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
-    training.fit(model, loader, nn.BCELoss(), optimizer, epochs=5, log_every=2, test_loader=loader)
+    training.fit(model, loader, nn.BCELoss(), optimizer, epochs=5, log_every=2, val_loader=loader)
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(" |")[0] for line in lines] == ["Epoch 2/5", "Epoch 4/5", "Epoch 5/5"]
-    assert "| Test loss: " in lines[0] and lines[0].endswith("%")
+    assert "| Val loss: " in lines[0] and lines[0].endswith("%")
 
 
 def test_progress_bar_runs_and_does_not_print_to_stdout(capsys):
@@ -438,3 +439,167 @@ def test_bad_arguments_are_explained():
         training.train_one_epoch(model, [], nn.BCELoss(), optimizer)
     with pytest.raises(ValueError, match="no examples"):
         training.evaluate(model, [], nn.BCELoss())
+
+
+def _noisy_setup(seed=0):
+    """Few noisy examples and a wide network: the validation loss turns up after a while."""
+    generator = torch.Generator().manual_seed(seed)
+    X = torch.randn(60, 2, generator=generator)
+    y = ((X[:, :1] + 0.8 * torch.randn(60, 1, generator=generator)) > 0).float()
+    train = DataLoader(
+        TensorDataset(X[:30], y[:30]),
+        batch_size=10,
+        shuffle=True,
+        generator=torch.Generator().manual_seed(1),
+    )
+    val = DataLoader(TensorDataset(X[30:], y[30:]), batch_size=30)
+    torch.manual_seed(seed)
+    model = models.MLPClassifier(2, hidden_units=64, hidden_layers=2)
+    return model, train, val, torch.optim.Adam(model.parameters(), lr=0.03)
+
+
+def _fit_keeping_every_epochs_weights(epochs, patience=None):
+    """fit on the noisy setup, keeping a copy of the weights after every epoch."""
+    model, train, val, optimizer = _noisy_setup()
+    snapshots = []
+    history = training.fit(
+        model,
+        train,
+        nn.BCELoss(),
+        optimizer,
+        epochs,
+        val_loader=val,
+        patience=patience,
+        callback=lambda epoch, h: snapshots.append(copy.deepcopy(model.state_dict())),
+    )
+    return history, snapshots, model
+
+
+def test_early_stopping_follows_the_rule_and_restores_the_best_weights(capsys):
+    # the oracle: a plain run, its weights after every epoch, and the rule applied by hand
+    full, snapshots, _ = _fit_keeping_every_epochs_weights(epochs=40)
+    patience = 3
+    best, stop = 0, None
+    for epoch in range(1, 41):
+        if full.val_loss[epoch - 1] < full.val_loss[best - 1] or best == 0:
+            best = epoch
+        elif epoch - best >= patience:
+            stop = epoch
+            break
+    assert stop is not None and stop < 40  # the setting does overfit
+
+    model, train, val, optimizer = _noisy_setup()
+    history = training.fit(
+        model, train, nn.BCELoss(), optimizer, 40, val_loader=val, patience=patience, verbose=True
+    )
+    assert history.epochs == stop
+    assert history.best_epoch == best
+    assert history.val_loss == full.val_loss[:stop]
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, snapshots[best - 1][name]), name
+    last_line = capsys.readouterr().out.splitlines()[-1]
+    assert last_line.startswith(f"Early stop after epoch {stop}: no lower validation loss for 3")
+    assert f"restored epoch {best}" in last_line
+
+
+def test_patience_longer_than_training_still_restores_the_best_epoch():
+    history, snapshots, model = _fit_keeping_every_epochs_weights(epochs=25, patience=100)
+    assert history.epochs == 25
+    best = history.val_loss.index(min(history.val_loss)) + 1
+    assert history.best_epoch == best < 25
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, snapshots[best - 1][name]), name
+
+
+def test_best_epoch_is_the_first_lowest_validation_loss():
+    history = training.History(train_loss=[1, 1, 1, 1], val_loss=[0.5, 0.3, 0.3, 0.4])
+    assert history.best_epoch == 2
+
+
+def test_patience_and_test_loader_mistakes_are_explained():
+    model, train, val, optimizer = _noisy_setup()
+    with pytest.raises(ValueError, match="patience needs validation data.*val_loader"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, patience=2)
+    with pytest.raises(ValueError, match="patience must be a positive whole number"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, val_loader=val, patience=0)
+    with pytest.raises(TypeError, match=r"no longer takes test_loader.*val_loader.*evaluate"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, test_loader=val)
+    with pytest.raises(ValueError, match="outputs must be 'probabilities'.*or 'logits'"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, outputs="scores")
+
+
+def test_accuracy_of_a_single_logit_output():
+    logits = torch.tensor([[2.0], [-1.0], [0.3], [0.0], [-0.2]])
+    labels = torch.tensor([[1.0], [0.0], [0.0], [1.0], [1.0]])
+    loader = DataLoader(TensorDataset(logits, labels), batch_size=2)
+    result = training.evaluate(Echo(), loader, nn.BCEWithLogitsLoss())
+    # by hand: class 1 when the logit is above 0 -> 1, 0, 1, 0, 0: right on rows 1 and 2
+    assert result["accuracy"] == pytest.approx(2 / 5)
+    assert result["loss"] == pytest.approx(nn.BCEWithLogitsLoss()(logits, labels).item())
+    # explicit outputs= for a loss that is not an nn.BCEWithLogitsLoss instance
+    loss_fn = nn.functional.binary_cross_entropy_with_logits
+    assert training.evaluate(Echo(), loader, loss_fn, outputs="logits")["accuracy"] == 2 / 5
+
+
+def test_accuracy_of_a_multi_class_model_is_the_argmax():
+    scores = torch.tensor([[2.0, 0.1, 0.3], [0.0, 1.0, -1.0], [0.2, 0.1, 0.3], [5.0, 0.0, 0.0]])
+    labels = torch.tensor([0, 1, 0, 2])  # by hand: argmax 0, 1, 2, 0 -> two right
+    loader = DataLoader(TensorDataset(scores, labels), batch_size=3)
+    result = training.evaluate(Echo(), loader, nn.CrossEntropyLoss())
+    assert result["accuracy"] == pytest.approx(2 / 4)
+    assert result["loss"] == pytest.approx(nn.CrossEntropyLoss()(scores, labels).item(), rel=1e-6)
+
+
+def test_fit_trains_a_multi_class_model_and_records_its_accuracy():
+    torch.manual_seed(0)
+    centres = torch.tensor([[0.0, 3.0], [3.0, 0.0], [-3.0, -3.0]])
+    labels = torch.arange(3).repeat_interleave(20)
+    X = centres[labels] + 0.5 * torch.randn(60, 2)
+    loader = DataLoader(TensorDataset(X, labels), batch_size=16, shuffle=True)
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 3))
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.05)
+    history = training.fit(model, loader, nn.CrossEntropyLoss(), optimizer, 20, val_loader=loader)
+    with torch.no_grad():
+        expected = (model(X).argmax(dim=1) == labels).float().mean().item()
+    assert history.train_accuracy[-1] == pytest.approx(expected)
+    assert history.val_accuracy[-1] == pytest.approx(expected) == 1.0
+
+
+def test_validation_line_format(capsys):
+    model, train, val, optimizer = _noisy_setup()
+    history = training.fit(model, train, nn.BCELoss(), optimizer, 1, val_loader=val, verbose=True)
+    expected = (
+        f"Epoch 1/1 | Loss: {history.train_loss[0]:.4f} | Val loss: {history.val_loss[0]:.4f}"
+        f" | Val accuracy: {100 * history.val_accuracy[0]:.2f}%"
+    )
+    assert capsys.readouterr().out.splitlines() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("val_loss", "patience", "expected"),
+    [
+        ([], 1, False),
+        ([0.5], 1, False),
+        ([0.5, 0.4, 0.45, 0.41], 2, True),  # best two epochs ago
+        ([0.5, 0.4, 0.45, 0.41], 3, False),
+        ([0.5, 0.4, 0.4], 1, True),  # an equal loss is no improvement
+        ([0.5, 0.6, 0.3], 1, False),
+    ],
+)
+def test_should_stop_by_hand(val_loss, patience, expected):
+    assert training.should_stop(val_loss, patience) is expected
+
+
+def test_validation_metrics_cover_exactly_what_the_loader_gives():
+    # a loader that samples a subset must be measured on that subset, not its whole dataset
+    probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7], [0.1]])
+    labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0], [1.0]])
+    dataset = TensorDataset(probabilities, labels)
+    subset = DataLoader(dataset, batch_size=2, sampler=[0, 1, 2])
+    whole = DataLoader(dataset, batch_size=4)
+    for loader, rows in ((subset, [0, 1, 2]), (whole, list(range(6)))):
+        metrics = training._held_out_metrics(Echo(), loader, nn.BCELoss(), None)
+        expected_loss = nn.BCELoss()(probabilities[rows], labels[rows]).item()
+        expected_accuracy = (probabilities[rows].round() == labels[rows]).float().mean().item()
+        assert metrics["loss"] == pytest.approx(expected_loss, rel=1e-6)
+        assert metrics["accuracy"] == pytest.approx(expected_accuracy)

@@ -15,6 +15,10 @@ def build(name):
         torch.manual_seed(0)
         X, y = data.make_blobs(n_per_class=50, generator=torch.Generator().manual_seed(0))
         return widgets.inference_explorer(models.SimpleClassifier(2, 10), X, y)
+    if name == "digit_pad":
+        torch.manual_seed(0)
+        X, y = data.load_digits()
+        return widgets.digit_pad(models.MulticlassMLP(64, 16, 10), examples=(X[:30], y[:30]))
     return getattr(widgets, name)()
 
 

@@ -18,6 +18,7 @@ _EXPLORERS: dict[str, str] = {
     "optimizer_explorer": "_optimizer",  # 07_gradient_descent_and_optimizers
     "decision_boundary_trainer": "_trainer",  # 08_training
     "inference_explorer": "_inference",  # 11_inference
+    "digit_pad": "_digit_pad",  # 13_capstone_digits
 }
 # other widgets, not explorers: name -> the module that defines it
 _OTHER_WIDGETS: dict[str, str] = {

@@ -1,0 +1,91 @@
+"""Weight initialization from scratch (Xavier/Glorot, Kaiming/He) and how scale flows through depth.
+
+Introduced in 12_generalization.ipynb. ``xavier_uniform_`` and ``kaiming_normal_`` draw the same
+numbers as ``torch.nn.init``'s functions of the same names, given the same generator.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["xavier_uniform_", "kaiming_normal_", "deep_stack", "layer_scales"]
+
+
+def _fans(weight: Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) of a Linear layer's weight, shape (out_features, in_features)."""
+    if weight.dim() != 2:
+        raise ValueError(
+            f"expected a Linear layer's 2-D weight (out_features, in_features), got shape "
+            f"{tuple(weight.shape)}"
+        )
+    fan_out, fan_in = weight.shape
+    return fan_in, fan_out
+
+
+@torch.no_grad()
+def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """Fill ``weight`` in place from U(-a, a) with standard deviation sqrt(2 / (fan_in + fan_out)).
+
+    Glorot and Bengio's rule: it keeps the variance of the signal about the same forwards
+    and backwards through tanh-like layers. A uniform on [-a, a] has std a / sqrt(3).
+    """
+    fan_in, fan_out = _fans(weight)
+    std = math.sqrt(2.0 / (fan_in + fan_out))
+    bound = math.sqrt(3.0) * std
+    return weight.uniform_(-bound, bound, generator=generator)
+
+
+@torch.no_grad()
+def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
+    """Fill ``weight`` in place from N(0, std²) with std = sqrt(2) / sqrt(fan_in): He's rule for ReLU.
+
+    ReLU zeroes half of its inputs, halving the signal's second moment at every layer; the
+    factor 2 in the variance makes up for it.
+    """
+    fan_in, _ = _fans(weight)
+    std = math.sqrt(2.0) / math.sqrt(fan_in)
+    return weight.normal_(0.0, std, generator=generator)
+
+
+def deep_stack(
+    depth: int,
+    width: int,
+    init: Callable[[Tensor], object],
+    activation: Callable[[], nn.Module] = nn.ReLU,
+) -> nn.Sequential:
+    """``depth`` blocks of Linear(width, width) then ``activation``, weights set by ``init``, biases 0.
+
+    Example: ``deep_stack(20, 100, lambda w: nn.init.normal_(w, std=0.01))``.
+    """
+    layers: list[nn.Module] = []
+    for _ in range(depth):
+        linear = nn.Linear(width, width)
+        with torch.no_grad():  # init may be any in-place function of the weight
+            init(linear.weight)
+            linear.bias.zero_()
+        layers += [linear, activation()]
+    return nn.Sequential(*layers)
+
+
+def layer_scales(
+    stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
+) -> tuple[list[float], list[float]]:
+    """Standard deviations of each block's output (forward) and of the gradient arriving at it.
+
+    Forward: ``X`` through the stack. Backward: a standard normal gradient (drawn from
+    ``generator``) enters at the top and flows down. Returns (output stds, gradient stds), one
+    value per block (Linear + activation), first block first.
+    """
+    outputs: list[Tensor] = []
+    hidden = X
+    for module in stack:
+        hidden = module(hidden)
+        if not isinstance(module, nn.Linear):  # the end of a block
+            hidden.retain_grad()  # keep the gradient of this intermediate tensor
+            outputs.append(hidden)
+    hidden.backward(torch.randn(hidden.shape, generator=generator))
+    return [o.std().item() for o in outputs], [o.grad.std().item() for o in outputs]

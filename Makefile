@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # several threads per process fight over the cores (a training step became 30 times slower).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup setup-lab lab test lint execute test-browser slides bench
+.PHONY: setup setup-lab lab test lint execute test-browser slides bench student grade
 
 ## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils
 setup-lab: $(LAB_STAMP)
@@ -77,6 +77,17 @@ slides: setup-lab
 	  libs=""; \
 	fi; \
 	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb
+
+## student: the student edition in build/student (solution cells removed, check outputs cleared;
+## the pictures go to build/images, where the notebooks' ../images links point)
+student: setup
+	$(BIN)/python -m course_utils.student_edition notebooks build/student
+
+## grade: run submitted notebooks and report each exercise (NB=a submitted .ipynb or a folder of them;
+## GRADE_ARGS="--timeout 120" to allow more seconds per cell). Writes *.grades.json/.csv next to them.
+grade: setup
+	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
+	$(BIN)/python -m course_utils.grading $(NB) $(GRADE_ARGS)
 
 ## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
 bench: setup

@@ -5,5 +5,16 @@ nbval starts from this same process, inherit the environment and must keep their
 """
 
 import matplotlib
+import pytest
 
 matplotlib.use("Agg")
+
+
+@pytest.fixture
+def fresh_checker(monkeypatch):
+    """The exercise checker as in a fresh kernel: no hints shown, no results recorded."""
+    from course_utils import checks
+
+    monkeypatch.setattr(checks, "_exercises", {})
+    monkeypatch.setattr(checks, "_results", [])
+    monkeypatch.delenv(checks.RECORD_VARIABLE, raising=False)

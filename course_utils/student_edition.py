@@ -1,0 +1,96 @@
+"""The student edition: the course notebooks without their solutions (``make student``).
+
+Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line above
+each; the check cells lose their outputs; everything else stays as committed. Run it with
+``python -m course_utils.student_edition notebooks build/student``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import nbformat
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+__all__ = ["SOLUTION_TAG", "is_check_cell", "student_notebook", "write_student_edition"]
+
+SOLUTION_TAG = "solution"  # the tag of a hidden solution cell (see the exercise rules in README)
+
+
+def is_check_cell(cell: nbformat.NotebookNode) -> bool:
+    """True for a code cell that runs an exercise's check (``checks.check_...``)."""
+    return cell.cell_type == "code" and "checks.check_" in cell.source
+
+
+def _is_solution_heading(cell: nbformat.NotebookNode) -> bool:
+    text = cell.source.lstrip()
+    return cell.cell_type == "markdown" and (
+        text.startswith("**Solution**") or text.startswith("Solution")
+    )
+
+
+def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """A copy of ``notebook`` without solution cells and their headings, check outputs cleared."""
+    notebook = nbformat.from_dict(notebook)  # a deep copy: the course notebook stays as it is
+    cells = notebook.cells
+    for cell, following in zip(cells, [*cells[1:], None], strict=True):
+        if following is not None and _is_solution_heading(cell) and _has_solution_tag(following):
+            cell.metadata.setdefault("tags", []).append(SOLUTION_TAG)
+    remover = TagRemovePreprocessor(remove_cell_tags={SOLUTION_TAG}, enabled=True)
+    notebook, _ = remover.preprocess(notebook, {})
+    for cell in notebook.cells:
+        if is_check_cell(cell):
+            cell.outputs, cell.execution_count = [], None
+    return notebook
+
+
+def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
+    return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
+
+
+def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
+    """Write the student edition of every notebook in ``course_notebooks`` to ``output_folder``.
+
+    The course's ``images`` folder is copied next to ``output_folder`` (as ``../images``, where
+    the notebooks' pictures point). Returns the notebooks written.
+    """
+    course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
+    sources = sorted(course_notebooks.glob("*.ipynb"))
+    if not sources:
+        raise FileNotFoundError(
+            f"no notebooks in {course_notebooks}: give the folder of the course notebooks, "
+            "e.g. notebooks"
+        )
+    output_folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for source in sources:
+        notebook = student_notebook(nbformat.read(source, as_version=4))
+        target = output_folder / source.name
+        _write_atomically(notebook, target)
+        written.append(target)
+    images = course_notebooks.resolve().parent / "images"
+    if images.is_dir():
+        shutil.copytree(images, output_folder.resolve().parent / "images", dirs_exist_ok=True)
+    return written
+
+
+def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
+    """Write to a temporary name, then rename: an interrupted run leaves no half-written file."""
+    partial = target.with_name(target.name + ".partial")
+    nbformat.write(notebook, partial)
+    partial.replace(target)
+
+
+def main(arguments: list[str]) -> int:
+    if len(arguments) != 2:
+        print("usage: python -m course_utils.student_edition COURSE_NOTEBOOKS OUTPUT_FOLDER")
+        return 2
+    written = write_student_edition(Path(arguments[0]), Path(arguments[1]))
+    print(f"student edition: {len(written)} notebooks without solutions in {arguments[1]}/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,112 @@
+"""Hints come in steps, only after a wrong answer; every check records its result."""
+
+import json
+
+import pytest
+import torch
+
+from course_utils import checks
+
+pytestmark = pytest.mark.usefixtures("fresh_checker")
+
+HINTS = ["think about the idea", "a more concrete step", "nearly there"]
+INPUTS = [torch.linspace(-3, 3, 7)]
+
+
+def unfinished(x):
+    raise NotImplementedError
+
+
+def wrong(x):
+    return x * 2
+
+
+def right(x):
+    return torch.relu(x)
+
+
+def check(candidate):
+    return checks.check_function("my_relu", candidate, torch.relu, INPUTS, hints=HINTS)
+
+
+def test_an_untouched_stub_says_only_that_it_is_not_done(capsys):
+    assert check(unfinished) is False
+    out = capsys.readouterr().out
+    assert out == (
+        "⏳ my_relu: not done yet: write your code in the exercise cell, run that cell, "
+        "then run this check\n"
+    )
+    assert not any(h in out for h in HINTS)
+
+
+def test_a_wrong_answer_says_what_differs_and_gives_the_first_hint(capsys):
+    assert check(wrong) is False
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("❌ my_relu: for input a tensor of shape (7,): ")
+    assert "value(s) differ" in lines[0]
+    assert lines[1:] == ["   Hint 1/3: think about the idea", '   (more: checks.hint("my_relu"))']
+
+
+def test_the_next_hint_comes_on_request(capsys):
+    check(wrong)
+    capsys.readouterr()
+    checks.hint("my_relu")
+    assert capsys.readouterr().out == (
+        '   Hint 2/3: a more concrete step\n   (more: checks.hint("my_relu"))\n'
+    )
+    checks.hint("my_relu")
+    assert capsys.readouterr().out == "   Hint 3/3: nearly there\n"  # the last: no "more"
+    checks.hint("my_relu")
+    out = capsys.readouterr().out
+    assert "That was the last hint" in out and "Hint 3/3: nearly there" in out
+
+
+def test_every_third_wrong_try_shows_the_next_hint_by_itself(capsys):
+    shown = []
+    for _ in range(7):
+        check(wrong)
+        hint_lines = [line for line in capsys.readouterr().out.splitlines() if "Hint" in line]
+        shown.append(hint_lines[0].split(":")[0].strip())
+    assert shown == [
+        "Hint 1/3",
+        "Hint 1/3",
+        "Hint 2/3",
+        "Hint 2/3",
+        "Hint 2/3",
+        "Hint 3/3",
+        "Hint 3/3",
+    ]
+
+
+def test_hint_for_an_exercise_not_checked_yet_explains_itself(capsys):
+    checks.hint("never_checked")
+    assert "No hints for 'never_checked': run its check cell first" in capsys.readouterr().out
+
+
+def test_a_right_answer_passes_and_shows_no_hint(capsys):
+    assert check(right) is True
+    assert capsys.readouterr().out == "✅ my_relu: correct!\n"
+
+
+def test_checks_without_hints_print_no_hint_line(capsys):
+    assert not checks.check_close("x", 1.0, 2.0)
+    assert "Hint" not in capsys.readouterr().out
+
+
+def test_every_result_is_recorded_and_written_for_the_grader(tmp_path, monkeypatch, capsys):
+    record = tmp_path / "results.jsonl"
+    monkeypatch.setenv(checks.RECORD_VARIABLE, str(record))
+    check(unfinished)
+    check(wrong)
+    check(right)
+    statuses = [(r["exercise"], r["status"]) for r in checks.results()]
+    assert statuses == [("my_relu", "not done"), ("my_relu", "wrong"), ("my_relu", "passed")]
+    written = [json.loads(line) for line in record.read_text().splitlines()]
+    assert written == checks.results()
+    assert "value(s) differ" in written[1]["message"]
+
+
+def test_an_unwritable_record_file_does_not_break_the_check(tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv(checks.RECORD_VARIABLE, str(tmp_path / "missing" / "results.jsonl"))
+    assert check(right) is True
+    assert "could not record" in capsys.readouterr().out

@@ -1,0 +1,171 @@
+"""A check cannot be fooled or confused: copies of inputs, in-place changes, .item(), sizes, eval."""
+
+import pytest
+import torch
+from torch import nn
+
+from course_utils import checks, models
+
+pytestmark = pytest.mark.usefixtures("fresh_checker")
+
+INPUTS = [torch.linspace(-5, 5, 11), torch.tensor([-100.0, 0.0, 100.0])]
+
+
+def in_place_sigmoid(x):
+    x.neg_().exp_().add_(1).reciprocal_()
+    return x
+
+
+def in_place_relu(x):
+    x[x < 0] = 0
+    return x
+
+
+def test_an_in_place_function_is_told_so_and_the_expected_value_stays_right(capsys):
+    assert not checks.check_function("my_sigmoid", in_place_sigmoid, torch.sigmoid, INPUTS)
+    out = capsys.readouterr().out
+    assert "changed its input `x` in place" in out
+    assert not checks.check_function("my_relu", in_place_relu, torch.relu, INPUTS)
+    assert "changed its input `x` in place" in capsys.readouterr().out
+    assert INPUTS[0][0].item() == -5.0  # the notebook's own inputs are untouched
+
+
+def test_an_in_place_mse_does_not_break_the_next_check_on_the_same_inputs(capsys):
+    generator = torch.Generator().manual_seed(0)
+    cases = [(torch.rand(6, 1, generator=generator) * 0.9 + 0.05, torch.ones(6, 1))]
+
+    def mse_in_place(y_pred, y):
+        y_pred -= y
+        return (y_pred**2).mean()
+
+    def bce(y_pred, y):
+        return -(y * torch.log(y_pred) + (1 - y) * torch.log(1 - y_pred)).mean()
+
+    assert not checks.check_function("my_mse", mse_in_place, nn.MSELoss(), cases)
+    assert "changed its input `y_pred` in place" in capsys.readouterr().out
+    assert checks.check_function("my_bce", bce, nn.BCELoss(), cases)
+
+
+def test_a_function_that_may_change_its_input_can_be_allowed():
+    def initialize(layer):
+        nn.init.zeros_(layer.weight)
+        return layer.weight.sum()
+
+    assert checks.check_function(
+        "init",
+        initialize,
+        lambda layer: torch.tensor(0.0),
+        [nn.Linear(2, 3)],
+        may_change_inputs=True,
+    )
+    assert not checks.check_function(
+        "init", initialize, lambda layer: torch.tensor(0.0), [nn.Linear(2, 3)]
+    )
+
+
+def test_a_loss_returning_item_is_told_that_item_cuts_the_graph(capsys):
+    cases = [(torch.rand(4, 1, requires_grad=True), torch.rand(4, 1))]
+    assert not checks.check_function(
+        "my_mse", lambda p, y: ((p - y) ** 2).mean().item(), nn.MSELoss(), cases
+    )
+    out = capsys.readouterr().out
+    assert "returned a Python float" in out and "cuts it from the graph" in out
+    assert "backward() cannot run" in out
+    assert "works on a whole tensor" not in out
+
+
+def test_a_result_rebuilt_with_torch_tensor_is_told_it_left_the_graph(capsys):
+    cases = [(torch.rand(4, 1, requires_grad=True), torch.rand(4, 1))]
+    assert not checks.check_function(
+        "my_mse", lambda p, y: torch.tensor(((p - y) ** 2).mean().item()), nn.MSELoss(), cases
+    )
+    assert "cut from the graph (requires_grad is False)" in capsys.readouterr().out
+
+
+def test_a_returned_list_is_named(capsys):
+    assert not checks.check_function(
+        "relu", lambda x: [max(v, 0.0) for v in x.tolist()], torch.relu, INPUTS
+    )
+    assert "returned a list, but a tensor was expected" in capsys.readouterr().out
+
+
+def test_inputs_of_sizes_catch_a_hard_coded_batch_size(capsys):
+    cases = checks.inputs_of_sizes(
+        lambda n, g: (torch.rand(n, 1, generator=g), torch.rand(n, 1, generator=g))
+    )
+    assert [len(y_pred) for y_pred, _ in cases] == [1, 5, 8, 13]
+    again = checks.inputs_of_sizes(
+        lambda n, g: (torch.rand(n, 1, generator=g), torch.rand(n, 1, generator=g))
+    )
+    assert all(torch.equal(a[0], b[0]) for a, b in zip(cases, again, strict=True))
+    assert checks.check_function(
+        "mse", lambda p, y: ((p - y) ** 2).sum() / len(p), nn.MSELoss(), cases
+    )
+    assert not checks.check_function(
+        "mse", lambda p, y: ((p - y) ** 2).sum() / 8, nn.MSELoss(), cases
+    )
+    assert "for input tensor([" in capsys.readouterr().out  # the 1-row case shows the input
+
+
+def test_a_model_left_in_training_mode_is_named(capsys):
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 4), nn.Dropout(0.0))  # same values in both modes
+    X = torch.randn(5, 2)
+
+    def reference(model, X):
+        model.eval()
+        with torch.no_grad():
+            return model(X)
+
+    def forgot_eval(model, X):
+        with torch.no_grad():
+            return model(X)
+
+    assert checks.check_function("predict", reference, reference, [(model, X)])
+    assert not checks.check_function("predict", forgot_eval, reference, [(model, X)])
+    assert "still in training mode" in capsys.readouterr().out
+    assert model.training  # the checker worked on copies
+
+
+def test_nan_is_named(capsys):
+    assert not checks.check_function("log", lambda x: torch.log(x - 10), torch.sigmoid, INPUTS)
+    assert "NaN" in capsys.readouterr().out
+
+
+def test_random_calls_see_the_same_numbers_and_leave_the_notebook_generator_alone():
+    torch.manual_seed(123)
+    expected_next = torch.rand(3)
+    torch.manual_seed(123)
+    assert checks.check_function(
+        "noise", lambda x: x + torch.rand(3), lambda x: x + torch.rand(3), [torch.zeros(3)]
+    )
+    assert torch.equal(torch.rand(3), expected_next)
+
+
+def test_check_at_least_passes_at_the_target_and_says_how_far_off(capsys):
+    assert checks.check_at_least("accuracy", 0.95, 0.95)
+    assert checks.check_at_least("accuracy", torch.tensor(0.97), 0.95)
+    assert not checks.check_at_least("accuracy", 0.9, 0.95)
+    assert "got 0.9, at least 0.95 needed (0.05 short)" in capsys.readouterr().out
+    assert not checks.check_at_least("accuracy", None, 0.95)
+    assert "not done yet" in capsys.readouterr().out
+    assert not checks.check_at_least("accuracy", float("nan"), 0.95)
+    assert "NaN" in capsys.readouterr().out
+    assert not checks.check_at_least("accuracy", [0.9, 0.99], 0.95)
+    assert "expected one number" in capsys.readouterr().out
+
+
+def test_a_checker_never_raises_even_when_the_reference_does(capsys):
+    def broken_reference(x):
+        raise RuntimeError("reference broke")
+
+    assert not checks.check_function("f", torch.relu, broken_reference, INPUTS)
+    assert "could not check your answer: reference broke" in capsys.readouterr().out
+    assert not checks.check_function("f", torch.relu, torch.relu, None)
+    assert "❌ f" in capsys.readouterr().out
+
+
+def test_a_module_input_is_shown_by_its_class(capsys):
+    model = models.SimpleClassifier(2, 3)
+    assert not checks.check_function("count", lambda m: 1, lambda m: 2, [model])
+    assert "for input a SimpleClassifier: got 1, expected 2" in capsys.readouterr().out

@@ -8,6 +8,8 @@ store them and rebuild the same architecture (see ``course_utils.checkpoint``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -18,6 +20,7 @@ __all__ = [
     "MLPClassifier",
     "MulticlassMLP",
     "build_model",
+    "eval_mode",
     "MODEL_CLASSES",
     "ACTIVATIONS",
 ]
@@ -188,3 +191,20 @@ def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
             f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
         )
     return MODEL_CLASSES[class_name](**init_args)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Inside the ``with`` block: ``model`` in eval mode, without gradients; then its mode is restored.
+
+    Eval mode turns Dropout off and makes BatchNorm use its running statistics; ``no_grad``
+    saves the memory and time of recording the computation for a backward pass.
+    Example: ``with models.eval_mode(model): y_pred = model(X_test)``.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)

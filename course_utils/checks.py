@@ -71,9 +71,9 @@ class _NotDone(Exception):
 
 def _steps(hints: Sequence[str] | str, hint: str) -> tuple[str, ...]:
     """The hint steps, from ``hints`` or the older one-step ``hint=`` keyword."""
-    if isinstance(hints, str):
+    if hints is None or isinstance(hints, str):
         hints = (hints,)
-    return tuple(h for h in (*hints, hint) if h)
+    return tuple(str(h) for h in (*hints, hint) if h)
 
 
 def _exercise(name: str, hints: tuple[str, ...]) -> _Exercise:
@@ -98,8 +98,7 @@ def hint(name: str) -> None:
         print(f"No hints for {name!r}: run its check cell first (exercises with hints: {known}).")
         return
     if exercise.hints_shown >= len(exercise.hints):
-        print(f"That was the last hint for {name}; the hidden solution cell below the check shows")
-        print("one possible answer. Try once more before you open it.")
+        print(f"That was the last hint for {name}; here it is again:")
         _print_hint(name, exercise)
         return
     exercise.hints_shown += 1
@@ -290,11 +289,19 @@ def check_equal(
 
 
 def check_at_least(
-    name: str, value: Any, minimum: float, *, hints: Sequence[str] = (), hint: str = ""
+    name: str,
+    value: Any,
+    minimum: float,
+    *,
+    unit: str = "",
+    hints: Sequence[str] = (),
+    hint: str = "",
 ) -> bool:
-    """Check that a number (an accuracy, a score) reaches ``minimum``; say how far off it is.
+    """Check that a number (a score to reach, e.g. an accuracy) is at least ``minimum``.
 
-    Example: ``check_at_least("test accuracy", accuracy, 0.95)``.
+    For open exercises with many right answers; a miss says how far off it is. ``unit`` is
+    shown after the numbers.
+    Example: ``check_at_least("validation accuracy", 100 * accuracy, 97, unit="%")``.
     """
     try:
         if _unassigned(value):
@@ -302,13 +309,15 @@ def check_at_least(
         else:
             number = value.item() if isinstance(value, Tensor) else float(value)
             if math.isnan(number):
-                problem = "got NaN: the training diverged or divided by zero"
+                problem = "got NaN: did the training diverge (or divide by zero)?"
             elif number >= minimum:
-                problem = None
+                print(f"{PASS} {name}: {number:g}{unit}, at least {minimum:g}{unit}: done!")
+                _exercise(name, _steps(hints, hint))
+                _record(name, "passed", "")
+                return True
             else:
-                problem = (
-                    f"got {number:.4g}, at least {minimum:g} needed ({minimum - number:.3g} short)"
-                )
+                short = f"{minimum - number:.3g}{unit} short"
+                problem = f"{number:g}{unit}, below the {minimum:g}{unit} to reach ({short})"
     except Exception as error:
         problem = f"expected one number, got {_short(value)} ({error})"
     return _report(name, problem, _steps(hints, hint))

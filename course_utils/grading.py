@@ -140,11 +140,14 @@ def tree_changes(before: dict[str, str], after: dict[str, str]) -> list[str]:
 
 
 def grade_notebook(
-    submission: Path, course_notebooks: Path, timeout: float = 60.0
+    submission: Path, course_notebooks: Path, timeout: float = 60.0, label: str = ""
 ) -> NotebookReport:
-    """Run one submission in a fresh kernel and report each exercise of its course notebook."""
+    """Run one submission in a fresh kernel and report each exercise of its course notebook.
+
+    ``label`` names the submission in the report (default: its file name).
+    """
     submission, course_notebooks = Path(submission), Path(course_notebooks)
-    report = NotebookReport(notebook=submission.name)
+    report = NotebookReport(notebook=label or submission.name)
     course_notebook = course_notebooks / submission.name
     if not course_notebook.is_file():
         report.failure = (
@@ -173,20 +176,26 @@ def _run(submission: Path, timeout: float) -> tuple[list[dict], str]:
         except Exception as error:
             return [], f"could not read the notebook: {type(error).__name__}: {error}"
         environment = {**os.environ, checks.RECORD_VARIABLE: str(record), "OMP_NUM_THREADS": "1"}
+        running = [0]  # the index of the cell that runs now
+
+        def remember_cell(cell: nbformat.NotebookNode, cell_index: int) -> None:
+            running[0] = cell_index
+
         client = NotebookClient(
             notebook,
             timeout=timeout,
             allow_errors=True,
             kernel_name="python3",
             resources={"metadata": {"path": folder}},
+            on_cell_start=remember_cell,
         )
         failure = ""
         try:
             client.execute(env=environment)
         except CellTimeoutError:
-            failure = f"{_where(notebook, _running_cell(notebook))} ran longer than {timeout:g} s"
+            failure = f"{_where(notebook, running[0])} ran longer than {timeout:g} s"
         except DeadKernelError:
-            failure = f"the kernel died at {_where(notebook, _running_cell(notebook))}"
+            failure = f"the kernel died at {_where(notebook, running[0])}"
         except Exception as error:
             failure = f"the notebook could not run: {type(error).__name__}: {error}"
         failure = failure or _first_error(notebook)
@@ -204,16 +213,6 @@ def _read_record(record: Path) -> list[dict]:
         except json.JSONDecodeError:
             continue
     return results
-
-
-def _running_cell(notebook: nbformat.NotebookNode) -> int:
-    """The index of the code cell that was running when execution stopped."""
-    executed = [
-        i
-        for i, cell in enumerate(notebook.cells)
-        if cell.cell_type == "code" and cell.get("execution_count") is not None
-    ]
-    return executed[-1] if executed else 0
 
 
 def _where(notebook: nbformat.NotebookNode, index: int) -> str:
@@ -251,15 +250,22 @@ def _exercise_results(names: list[str], recorded: list[dict], failure: str) -> l
 
 
 def grade(path: Path, course_notebooks: Path, timeout: float = 60.0) -> list[NotebookReport]:
-    """Grade one submitted notebook, or every notebook in a folder (sorted by name)."""
+    """Grade one submitted notebook, or every notebook under a folder (one subfolder per student
+    is fine: the report names each by its path in the folder)."""
     path = Path(path)
-    submissions = [path] if path.is_file() else sorted(path.glob("*.ipynb"))
+    if path.is_file():
+        submissions = [path]
+    else:
+        submissions = sorted(
+            p for p in path.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts
+        )
     reports = []
     for submission in submissions:
+        label = submission.name if path.is_file() else str(submission.relative_to(path))
         try:
-            reports.append(grade_notebook(submission, course_notebooks, timeout))
+            reports.append(grade_notebook(submission, course_notebooks, timeout, label))
         except Exception as error:  # one broken submission must not stop the others
-            reports.append(NotebookReport(submission.name, failure=f"grader error: {error}"))
+            reports.append(NotebookReport(label, failure=f"grader error: {error}"))
     return reports
 
 

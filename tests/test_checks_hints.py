@@ -58,7 +58,9 @@ def test_the_next_hint_comes_on_request(capsys):
     assert capsys.readouterr().out == "   Hint 3/3: nearly there\n"  # the last: no "more"
     checks.hint("my_relu")
     out = capsys.readouterr().out
-    assert "That was the last hint" in out and "Hint 3/3: nearly there" in out
+    assert (
+        out == "That was the last hint for my_relu; here it is again:\n   Hint 3/3: nearly there\n"
+    )
 
 
 def test_every_third_wrong_try_shows_the_next_hint_by_itself(capsys):
@@ -110,3 +112,10 @@ def test_an_unwritable_record_file_does_not_break_the_check(tmp_path, monkeypatc
     monkeypatch.setenv(checks.RECORD_VARIABLE, str(tmp_path / "missing" / "results.jsonl"))
     assert check(right) is True
     assert "could not record" in capsys.readouterr().out
+
+
+def test_a_single_string_or_none_as_hints_does_not_break_the_check(capsys):
+    assert not checks.check_close("x", 1.0, 2.0, hints="one idea")
+    assert "Hint 1/1: one idea" in capsys.readouterr().out
+    assert not checks.check_close("y", 1.0, 2.0, hints=None)
+    assert "Hint" not in capsys.readouterr().out

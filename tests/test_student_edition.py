@@ -59,7 +59,7 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
         student_edition.write_student_edition(tmp_path / "empty", tmp_path / "out")
 
 
-def test_every_student_notebook_runs_top_to_bottom_with_every_exercise_not_done(tmp_path):
+def test_every_student_notebook_runs_top_to_bottom_and_no_exercise_passes(tmp_path):
     """The slow one: run the whole student edition once, through the grader."""
     student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
     reports = grading.grade(tmp_path / "student", NOTEBOOKS, timeout=120)
@@ -68,5 +68,8 @@ def test_every_student_notebook_runs_top_to_bottom_with_every_exercise_not_done(
         assert report.failure == "", f"{report.notebook}: {report.failure}"
         assert report.changed_files == []
         assert report.exercises, f"{report.notebook} has no exercise"
-        not_done = {r.exercise: r.status for r in report.exercises}
-        assert set(not_done.values()) == {"not done"}, f"{report.notebook}: {not_done}"
+        statuses = {r.exercise: r.status for r in report.exercises}
+        # a stub reports "not done"; an open exercise's starting point (settings to improve)
+        # runs and misses its target: "wrong". None may pass, and every check must run.
+        assert set(statuses.values()) <= {"not done", "wrong"}, f"{report.notebook}: {statuses}"
+        assert "not done" in statuses.values(), f"{report.notebook}: {statuses}"

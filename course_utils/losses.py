@@ -155,35 +155,33 @@ class _BinaryCrossEntropy(torch.autograd.Function):
         return grad_pred, grad_target
 
 
-def _check_bce_predictions(pred: Tensor) -> None:
-    """Raise a ValueError naming the likely cause unless every prediction is a probability."""
+def _first_outside_0_1(tensor: Tensor) -> float | None:
+    """The first value of ``tensor`` below 0 or above 1, or None when there is none."""
+    outside = (tensor < 0) | (tensor > 1)
+    return tensor.detach()[outside][0].item() if outside.any() else None
+
+
+def _check_bce_inputs(pred: Tensor, target: Tensor) -> None:
+    """Raise a ValueError naming the likely cause unless pred and target are all in [0, 1]."""
     if torch.isnan(pred).any():
         raise ValueError(
             "bce got NaN in pred: the predictions are not numbers, so something before the loss "
             "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
             "weights may have blown up during training (try a smaller learning rate)"
         )
-    outside = (pred < 0) | (pred > 1)
-    if outside.any():
-        value = pred.detach()[outside][0].item()
+    if (value := _first_outside_0_1(pred)) is not None:
         raise ValueError(
             f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
             f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
             f"or turn them into probabilities first with torch.sigmoid(pred)."
         )
-
-
-def _check_bce_targets(target: Tensor) -> None:
-    """Raise a ValueError that says what to do unless every target is in [0, 1]."""
     if torch.isnan(target).any():
         raise ValueError(
             "bce got NaN in target: some labels are missing. Remove those examples before "
             "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
             "target[keep]"
         )
-    outside = (target < 0) | (target > 1)
-    if outside.any():
-        value = target.detach()[outside][0].item()
+    if (value := _first_outside_0_1(target)) is not None:
         raise ValueError(
             f"bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
             "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
@@ -203,8 +201,7 @@ def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     _check_same_shape("bce", pred, target)
     target = _labels_as_float(target, pred)
     _check_floating("bce", pred, target)
-    _check_bce_predictions(pred)
-    _check_bce_targets(target)
+    _check_bce_inputs(pred, target)
     return _reduce(_BinaryCrossEntropy.apply(pred, target), reduction)
 
 

@@ -237,6 +237,20 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
     several classes, probabilities (a softmax's output) where logits belong, tensors on two
     devices. Example: ``check_cross_entropy_inputs(model(X_batch), y_batch)`` before a loss.
     """
+    _check_logits(pred, target, name)
+    _check_class_indices(pred, target, name)
+    n, classes = pred.shape
+    if n > 0 and classes > 1 and _look_like_probabilities(pred.detach()):
+        raise ValueError(
+            f"{name} expects logits (raw scores), but every row of pred is between 0 and 1 and "
+            "sums to 1: these look like probabilities (a softmax's output). Pass the model's "
+            "raw output: the loss applies log-softmax itself, and a second softmax would "
+            "flatten the scores so the model learns slowly. Use softmax only to read probabilities"
+        )
+
+
+def _check_logits(pred: Tensor, target: Tensor, name: str) -> None:
+    """Raise unless ``pred`` is a floating-point (N, C) tensor on the labels' device."""
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2:
@@ -257,6 +271,10 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
             f"{target.device.type!r}; both must be on one device. Move each batch where the "
             "model is: X_batch, y_batch = X_batch.to(device), y_batch.to(device)"
         )
+
+
+def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
+    """Raise unless ``target`` holds one integer class index per row of ``pred``, in range."""
     n, classes = pred.shape
     if target.is_floating_point():
         if target.shape == pred.shape:
@@ -288,13 +306,6 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
         raise ValueError(
             f"{name}: class indices must be between 0 and {classes - 1} for {classes} columns of "
             f"logits, got values from {target.min().item()} to {target.max().item()}"
-        )
-    if n > 0 and classes > 1 and _look_like_probabilities(pred.detach()):
-        raise ValueError(
-            f"{name} expects logits (raw scores), but every row of pred is between 0 and 1 and "
-            "sums to 1: these look like probabilities (a softmax's output). Pass the model's "
-            "raw output: the loss applies log-softmax itself, and a second softmax would "
-            "flatten the scores so the model learns slowly. Use softmax only to read probabilities"
         )
 
 

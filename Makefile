@@ -15,8 +15,14 @@ export OMP_NUM_THREADS ?= 1
 
 .PHONY: setup setup-lab lab test lint execute test-browser slides bench
 
-## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils
-setup-lab: $(LAB_STAMP)
+## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils,
+## and the course's JupyterLab settings (presenting/overrides.json: the slideshow's theme)
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+setup-lab: $(LAB_STAMP) $(LAB_SETTINGS)
+
+$(LAB_SETTINGS): presenting/overrides.json $(LAB_STAMP)
+	mkdir -p $(dir $@)
+	cp presenting/overrides.json $@
 
 $(LAB_STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "The course needs Python 3.11 (found %d.%d). Install it, then run: make PYTHON=python3.11 ..." % v[:2])'
@@ -25,7 +31,7 @@ $(LAB_STAMP): pyproject.toml constraints.txt
 	touch $(LAB_STAMP)
 
 ## setup: the lab set-up plus the test extras (pytest, nbval, ruff, playwright), for the targets below
-setup: $(TEST_STAMP)
+setup: $(TEST_STAMP) $(LAB_SETTINGS)
 
 $(TEST_STAMP): $(LAB_STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
@@ -60,7 +66,8 @@ test-browser: setup
 
 ## slides: export every notebook as reveal.js slides into build/slides (open build/slides/*.slides.html).
 ## reveal.js, require.js, jQuery and MathJax are installed next to them with npm when npm is there,
-## so the slides work offline; without npm they load those from the internet.
+## so the slides work offline; without npm they load those from the internet. The rest of the
+## settings (theme, template, alt text for the plots) are in presenting/slides_config.py.
 SLIDES := build/slides
 SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9
 slides: setup-lab
@@ -76,7 +83,8 @@ slides: setup-lab
 	  echo "npm not found: the slides will load reveal.js, require.js and MathJax from the internet"; \
 	  libs=""; \
 	fi; \
-	$(BIN)/jupyter nbconvert --to slides --output-dir $(SLIDES) $$libs notebooks/*.ipynb
+	$(BIN)/jupyter nbconvert --config presenting/slides_config.py --to slides --output-dir $(SLIDES) \
+	  $$libs notebooks/*.ipynb
 
 ## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
 bench: setup

@@ -36,9 +36,11 @@ __all__ = [
 
 DPI = 100
 PNG_METADATA = {"Software": None}  # keeps the bytes free of the matplotlib version string
-FUNCTION_COLOR = "#1f77b4"
-DERIVATIVE_COLOR = "#d62728"
-NODE_COLORS = {"input": "#cfe2f3", "hidden": "#d9ead3", "output": "#f4cccc"}
+# the course's colour-blind-safe palette (course_utils.plotting.PALETTE); the layers' tints are
+# light versions of its sky blue, yellow and vermillion, apart in lightness too (no red vs green)
+FUNCTION_COLOR = "#0072B2"
+DERIVATIVE_COLOR = "#D55E00"
+NODE_COLORS = {"input": "#cce7f8", "hidden": "#fbf6c4", "output": "#f5cdb3"}
 
 
 def _new_figure(width: float, height: float) -> Figure:

@@ -21,10 +21,16 @@ __all__ = [
     "plot_data",
     "plot_decision_boundary",
     "decision_grid",
+    "PALETTE",
     "CLASS_COLORS",
+    "CLASS_MARKERS",
+    "class_style",
+    "probability_colormap",
+    "OPTIMIZER_STYLES",
     "plot_train_test_split",
     "plot_network",
     "plot_surface",
+    "plot_path",
     "plot_history",
     "plot_confusion_matrix",
     "plot_digits",
@@ -32,7 +38,69 @@ __all__ = [
     "plot_misclassified",
 ]
 
-CLASS_COLORS = ("#1f77b4", "#d62728")  # class 0 blue, class 1 red, everywhere in the course
+# The course's colours: Okabe & Ito's palette, which stays distinct for every kind of colour
+# blindness (no red against green). Every plot takes its colours from here.
+PALETTE = {
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "bluish green": "#009E73",
+    "orange": "#E69F00",
+    "reddish purple": "#CC79A7",
+    "sky blue": "#56B4E9",
+    "yellow": "#F0E442",
+    "black": "#000000",
+}
+# class 0 blue circles, class 1 vermillion triangles, everywhere in the course: the shapes tell
+# the classes apart without colour, and a dark edge keeps each point visible on any background
+CLASS_COLORS = (PALETTE["blue"], PALETTE["vermillion"])
+CLASS_MARKERS = ("o", "^")
+MARKER_EDGE = "#222222"
+# each optimizer's path: a colour, a line style and an end marker of its own, so paths that run
+# on top of each other stay apart (the end marker also shows where each one stopped)
+OPTIMIZER_STYLES = {
+    "SGD": {"color": PALETTE["vermillion"], "linestyle": "-", "marker": "o"},
+    "SGD with momentum": {"color": PALETTE["orange"], "linestyle": "--", "marker": "s"},
+    "Adagrad": {"color": PALETTE["bluish green"], "linestyle": "-.", "marker": "^"},
+    "RMSprop": {"color": PALETTE["reddish purple"], "linestyle": ":", "marker": "D"},
+    "Adam": {"color": PALETTE["blue"], "linestyle": (0, (6, 1.5, 1, 1.5, 1, 1.5)), "marker": "P"},
+}
+
+
+def class_style(label: int, filled: bool = True) -> dict[str, Any]:
+    """The scatter options that draw class ``label``: its colour, marker shape and dark edge.
+
+    ``filled=False`` gives the hollow version (the colour on the edge), e.g. for test points.
+    """
+    if label not in (0, 1):
+        raise ValueError(f"the course's classes are 0 and 1, got {label!r}")
+    if filled:
+        return {
+            "marker": CLASS_MARKERS[label],
+            "facecolors": CLASS_COLORS[label],
+            "edgecolors": MARKER_EDGE,
+            "linewidths": 0.5,
+        }
+    return {
+        "marker": CLASS_MARKERS[label],
+        "facecolors": "none",
+        "edgecolors": CLASS_COLORS[label],
+        "linewidths": 1.4,
+    }
+
+
+def probability_colormap():
+    """The colour map of P(class 1): a tint of class 0's blue at 0, white at 0.5, of class 1's at 1.
+
+    Tints, not the classes' full colours, so each class's points stand out on its own region.
+    """
+    from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+    def tint(colour: str) -> tuple[float, ...]:
+        return tuple(0.6 * c + 0.4 for c in to_rgb(colour))  # 60% colour, 40% white
+
+    return LinearSegmentedColormap.from_list(
+        "course_probability", [tint(CLASS_COLORS[0]), (1.0, 1.0, 1.0), tint(CLASS_COLORS[1])]
+    )
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
@@ -55,13 +123,13 @@ def _finish_feature_axes(ax: Axes, title: str) -> Axes:
 
 
 def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **scatter) -> Axes:
-    """Scatter 2-D points coloured by their 0/1 label. Example: ``plot_data(X, y, title="blobs")``."""
+    """Scatter 2-D points by their 0/1 label (colour and shape). Example: ``plot_data(X, y, title="blobs")``."""
     ax = _axes(ax)
     labels = y.reshape(-1)
-    for label, color in enumerate(CLASS_COLORS):
+    for label in (0, 1):
         points = X[labels == label]
-        options = {"s": 12, "alpha": 0.7, "edgecolors": "none", **scatter}
-        ax.scatter(points[:, 0], points[:, 1], color=color, label=f"class {label}", **options)
+        options = {"s": 16, "alpha": 0.8, **class_style(label), **scatter}
+        ax.scatter(points[:, 0], points[:, 1], label=f"class {label}", **options)
     return _finish_feature_axes(ax, title)
 
 
@@ -108,7 +176,9 @@ def plot_decision_boundary(
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
     levels = torch.linspace(0, 1, 21).tolist()  # fixed 0..1, so colours mean the same in every plot
-    mesh = ax.contourf(xx, yy, probability, levels=levels, cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6)
+    mesh = ax.contourf(
+        xx, yy, probability, levels=levels, cmap=probability_colormap(), vmin=0, vmax=1, alpha=0.6
+    )
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
     plot_data(X, y, ax=ax, title=title)
     if not getattr(ax, "_course_colorbar", False):
@@ -125,31 +195,27 @@ def plot_train_test_split(
     ax: Axes | None = None,
     title: str = "",
 ) -> Axes:
-    """Scatter a train/test split: training points as dots, test points as crosses, coloured by class.
+    """Scatter a train/test split: training points filled, test points hollow; each class its own
+    colour and shape.
 
     Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
     Introduced in 02_data_preparation.ipynb.
     """
     ax = _axes(ax)
-    for name, X, y, marker, size in (
-        ("train", X_train, y_train, "o", 10),
-        ("test", X_test, y_test, "x", 28),
+    for name, X, y, filled, size, alpha in (
+        ("train", X_train, y_train, True, 12, 0.45),
+        ("test", X_test, y_test, False, 36, 1.0),
     ):
         labels = y.reshape(-1)
-        for label, color in enumerate(CLASS_COLORS):
+        for label in (0, 1):
             points = X[labels == label]
-            # crosses are unfilled markers: they need a line width, not a face colour
-            options = (
-                {"alpha": 0.35, "edgecolors": "none"} if marker == "o" else {"linewidths": 1.2}
-            )
             ax.scatter(
                 points[:, 0],
                 points[:, 1],
                 s=size,
-                marker=marker,
-                color=color,
+                alpha=alpha,
                 label=f"{name}, class {label} ({len(points)})",
-                **options,
+                **class_style(label, filled=filled),
             )
     return _finish_feature_axes(ax, title)
 
@@ -208,12 +274,19 @@ def plot_network(
     return ax
 
 
-def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> Axes:
+def plot_surface(
+    surface: Surface,
+    ax: Axes | None = None,
+    levels: int = 20,
+    paths: dict[str, Tensor] | None = None,
+) -> Axes:
     """Draw a 2-D loss surface as contour lines, with its start point (black dot) and minima (stars).
 
     ``surface`` is a ``course_utils.surfaces.Surface``. The contour levels are quantiles of the
     loss over the window, so the flat valley floor gets as many lines as the steep walls.
-    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"])``.
+    ``paths`` maps optimizer names to the (steps + 1, 2) paths they took (``run_trajectory``);
+    each is drawn in its ``OPTIMIZER_STYLES`` colour and line style, with its marker at its end.
+    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"], paths={"Adam": path})``.
     Introduced in 07_gradient_descent_and_optimizers.ipynb.
     """
     ax = _axes(ax)
@@ -224,13 +297,42 @@ def plot_surface(surface: Surface, ax: Axes | None = None, levels: int = 20) -> 
     ax.plot(*surface.start, "o", color="black", markersize=6, label="start")
     for index, minimum in enumerate(surface.minima):
         label = "minimum" if index == 0 else None
-        ax.plot(*minimum, "*", color="gold", markeredgecolor="black", markersize=14, label=label)
+        ax.plot(
+            *minimum,
+            "*",
+            color=PALETTE["yellow"],
+            markeredgecolor="black",
+            markersize=14,
+            label=label,
+        )
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.set_xlabel("$w_1$")
     ax.set_ylabel("$w_2$")
     ax.set_title(surface.name)
+    for name, path in (paths or {}).items():
+        plot_path(path, ax, name)
     return ax
+
+
+def plot_path(path: Tensor, ax: Axes, optimizer_name: str, **line) -> Any:
+    """Draw one optimizer's path in its ``OPTIMIZER_STYLES`` style, its marker at the end; returns the line."""
+    if optimizer_name not in OPTIMIZER_STYLES:
+        raise ValueError(
+            f"no style for optimizer {optimizer_name!r}: choose one of "
+            f"{', '.join(map(repr, OPTIMIZER_STYLES))}"
+        )
+    options = {
+        **OPTIMIZER_STYLES[optimizer_name],
+        "lw": 2,
+        "markevery": [-1],  # the marker only at the last point: where the run ended
+        "markersize": 10,
+        "markeredgecolor": MARKER_EDGE,
+        "label": optimizer_name,
+        **line,
+    }
+    (drawn,) = ax.plot(path[:, 0], path[:, 1], **options)
+    return drawn
 
 
 def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
@@ -257,7 +359,12 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
     val_loss = list(metrics.get("val_loss", []))
     if val_loss:
         lines += ax.plot(
-            epochs, val_loss, "--", marker=marker("s"), color="tab:orange", label="validation loss"
+            epochs,
+            val_loss,
+            "--",
+            marker=marker("s"),
+            color=PALETTE["vermillion"],
+            label="validation loss",
         )
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
@@ -280,16 +387,21 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
                 percent,
                 ":",
                 marker=marker("^"),
-                color="tab:green",
+                color=PALETTE["blue"],
                 alpha=0.7,
                 label="train accuracy",
             )
         percent = [100 * a for a in val_accuracy]
         lines += accuracy_ax.plot(
-            epochs, percent, "-", marker=marker("d"), color="tab:green", label="validation accuracy"
+            epochs,
+            percent,
+            "-",
+            marker=marker("d"),
+            color=PALETTE["blue"],
+            label="validation accuracy",
         )
-        accuracy_ax.set_ylabel("accuracy (%)", color="tab:green")
-        accuracy_ax.tick_params(axis="y", colors="tab:green")
+        accuracy_ax.set_ylabel("accuracy (%)", color=PALETTE["blue"])
+        accuracy_ax.tick_params(axis="y", colors=PALETTE["blue"])
     labels = [line.get_label() for line in lines]
     if val_accuracy:
         # two y axes share the plot area, so no spot inside is sure to be free: legend below
@@ -356,8 +468,9 @@ def plot_confusion_matrix(
 
 # --------------------------------------------------------------------------- digits (notebook 13)
 
-WRONG_COLOR = "#d62728"  # a wrong prediction, in red
-RIGHT_COLOR = "#2ca02c"  # the true class, in green
+WRONG_COLOR = PALETTE["vermillion"]  # a wrong prediction (Okabe-Ito: tells apart from the next
+RIGHT_COLOR = PALETTE["bluish green"]  # the true class        for every kind of colour blindness)
+PREDICTED_COLOR, OTHER_COLOR = PALETTE["blue"], PALETTE["sky blue"]  # the predicted class, the rest
 
 
 def digit_image(pixels: Tensor) -> Tensor:
@@ -379,7 +492,7 @@ def plot_digits(
 ) -> Any:
     """Draw images (rows of ``X``, pixels 0 = white to 1 = black) in a grid, titled by their label.
 
-    With ``predicted``, each title reads "true → predicted", in red where they differ.
+    With ``predicted``, each title reads "true → predicted", in the "wrong" colour (vermillion) where they differ.
     Returns the Figure. Example: ``plot_digits(X[:20], y[:20])``.
     Introduced in 13_capstone_digits.ipynb.
     """
@@ -425,8 +538,8 @@ def plot_class_probabilities(
     values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
     ax = _axes(ax, figsize=(4, 2.5))
     predicted = int(values.argmax())
-    colors = ["#9ecae1"] * len(values)
-    colors[predicted] = "#1f77b4"
+    colors = [OTHER_COLOR] * len(values)
+    colors[predicted] = PREDICTED_COLOR
     if true_class is not None:
         if predicted != true_class:
             colors[predicted] = WRONG_COLOR

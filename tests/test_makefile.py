@@ -9,7 +9,8 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def planned_installs(target: str, folder: Path) -> list[str]:
     """The pip installs `make -n <target>` would run in a fresh copy of the course (no .venv)."""
-    for name in ("Makefile", "pyproject.toml", "constraints.txt"):
+    for name in ("Makefile", "pyproject.toml", "constraints.txt", "presenting/overrides.json"):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, folder / name)
     plan = subprocess.run(
         ["make", "-n", target], cwd=folder, capture_output=True, text=True, check=True

@@ -21,12 +21,12 @@ def test_digit_grid_shows_each_image_row_by_row_with_its_label():
     plt.close(figure)
 
 
-def test_digit_grid_marks_wrong_predictions_in_red():
+def test_digit_grid_marks_wrong_predictions_in_the_wrong_colour():
     predicted = torch.tensor([0, 1, 7, 3, 4, 5])
     figure = plotting.plot_digits(X, y, predicted)
     titles = [ax.title for ax in figure.axes]
     assert titles[2].get_text() == "2 → 7"
-    assert matplotlib.colors.to_hex(titles[2].get_color()) == plotting.WRONG_COLOR
+    assert matplotlib.colors.to_hex(titles[2].get_color()) == plotting.WRONG_COLOR.lower()
     assert matplotlib.colors.to_hex(titles[0].get_color()) == "#000000"
     plt.close(figure)
 
@@ -36,8 +36,10 @@ def test_probability_bars_have_the_probabilities_as_heights_and_colour_the_class
     ax = plotting.plot_class_probabilities(probabilities, true_class=2)
     bars = ax.patches
     assert [b.get_height() for b in bars] == pytest.approx([0.1, 0.6, 0.3])
-    assert matplotlib.colors.to_hex(bars[1].get_facecolor()) == plotting.WRONG_COLOR  # predicted
-    assert matplotlib.colors.to_hex(bars[2].get_facecolor()) == plotting.RIGHT_COLOR  # true
+    assert (
+        matplotlib.colors.to_hex(bars[1].get_facecolor()) == plotting.WRONG_COLOR.lower()
+    )  # predicted
+    assert matplotlib.colors.to_hex(bars[2].get_facecolor()) == plotting.RIGHT_COLOR.lower()  # true
     plt.close(ax.figure)
 
 

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from course_utils.activations import ELEMENTWISE
+from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
 __all__ = ["activation_explorer", "X_RANGE"]
@@ -44,10 +45,12 @@ def _setup(figure: Figure, x: torch.Tensor) -> dict[str, Line2D]:
         ax.grid(alpha=0.25)
     grey = {"color": "#999999", "lw": 1.2}
     (plain_value,) = value_ax.plot(x.numpy(), x.numpy(), label="f(x)", **grey)
-    (value,) = value_ax.plot(x.numpy(), x.numpy(), color="#1f77b4", lw=2.2, label="f(w·x + b)")
+    (value,) = value_ax.plot(
+        x.numpy(), x.numpy(), color=PALETTE["blue"], lw=2.2, label="f(w·x + b)"
+    )
     (plain_slope,) = slope_ax.plot(x.numpy(), x.numpy(), label="f'(x)", **grey)
     (slope,) = slope_ax.plot(
-        x.numpy(), x.numpy(), color="#d62728", lw=2.2, ls="--", label="d/dx f(w·x + b)"
+        x.numpy(), x.numpy(), color=PALETTE["vermillion"], lw=2.2, ls="--", label="d/dx f(w·x + b)"
     )
     value_ax.legend(loc="best", fontsize="small")
     slope_ax.legend(loc="best", fontsize="small")

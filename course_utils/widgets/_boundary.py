@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from torch import Tensor, nn
 
 from course_utils.metrics import THRESHOLD
-from course_utils.plotting import CLASS_COLORS, decision_grid
+from course_utils.plotting import class_style, decision_grid, probability_colormap
 
 MAP_RESOLUTION = 80  # grid points per side: fine enough to see the boundary, fast to redraw
 
@@ -28,14 +28,14 @@ class ProbabilityMap:
         self.ax, self.margin, self.threshold = ax, margin, threshold
         blank = [[0.5, 0.5], [0.5, 0.5]]
         self.image = ax.imshow(
-            blank, origin="lower", cmap="RdBu_r", vmin=0, vmax=1, alpha=0.6, aspect="auto",
-            interpolation="bilinear",
+            blank, origin="lower", cmap=probability_colormap(), vmin=0, vmax=1, alpha=0.6,
+            aspect="auto", interpolation="bilinear",
         )  # fmt: skip
         self.boundary = None
         self.grid: tuple[Tensor, Tensor, Tensor] | None = None  # xx, yy, probability
         self.points = [
-            ax.scatter([], [], s=10, color=color, alpha=0.8, edgecolors="none", label=f"class {k}")
-            for k, color in enumerate(CLASS_COLORS)
+            ax.scatter([], [], s=14, alpha=0.85, label=f"class {label}", **class_style(label))
+            for label in (0, 1)
         ]
         self.set_data(X, y)
         ax.set_xlabel("feature 1")

@@ -19,7 +19,7 @@ __all__ = ["digit_pad", "DigitPad", "PAD_SIZE"]
 
 PAD_SIZE = 8  # pixels per side, as the digits data set
 INK, PAPER = "#222222", "#ffffff"
-PREDICTED_COLOR, OTHER_COLOR = "#1f77b4", "#9ecae1"  # as plotting.plot_class_probabilities
+PREDICTED_COLOR, OTHER_COLOR = plotting.PREDICTED_COLOR, plotting.OTHER_COLOR
 
 
 def _pixel_button(row: int, column: int) -> ipywidgets.Button:

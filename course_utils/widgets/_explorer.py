@@ -43,7 +43,13 @@ class Explorer:
         self.controls = dict(controls)
         self.figure = Figure(figsize=figsize, dpi=dpi, layout="constrained")
         self._canvas = FigureCanvasAgg(self.figure)  # one canvas, drawn again on each redraw
-        self.image = ipywidgets.Image(format="png")
+        width, height = self._canvas.get_width_height()
+        # shown at the size it is drawn (one image pixel per screen pixel), not stretched to the
+        # notebook's width and blurred; on a narrower screen it shrinks, keeping its proportions
+        self.image = ipywidgets.Image(
+            format="png",
+            layout=ipywidgets.Layout(width=f"{width}px", max_width="100%", height="auto"),
+        )
         self.message = ipywidgets.HTML()
         self._draw = draw
         self.redraw_count = 0

@@ -11,6 +11,7 @@ from matplotlib.figure import Figure
 from torch import Tensor, nn
 
 from course_utils import metrics
+from course_utils.plotting import PALETTE
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
@@ -49,7 +50,7 @@ def inference_explorer(
         state["map"] = ProbabilityMap(ax, X, y, margin=4.0)
         state["map"].update(model)  # once: the model does not change, only the threshold line
         (state["marker"],) = ax.plot(
-            [], [], marker="*", markersize=18, color="gold", markeredgecolor="black"
+            [], [], marker="*", markersize=18, color=PALETTE["yellow"], markeredgecolor="black"
         )
         state["ax"] = ax
 

@@ -16,13 +16,19 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 
 from course_utils import losses
+from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
 __all__ = ["loss_explorer", "loss_values_and_logit_gradients", "LOSSES", "PREDICTION_RANGE"]
 
 # the losses shown, by name: each f(pred, target, reduction) from course_utils.losses
 LOSSES = {"MAE": losses.mae, "MSE": losses.mse, "BCE": losses.bce}
-COLORS = {"MAE": "#2ca02c", "MSE": "#1f77b4", "BCE": "#d62728"}
+# each loss its own colour-blind-safe colour and line style, so the curves differ without colour
+STYLES = {
+    "MAE": {"color": PALETTE["bluish green"], "linestyle": ":"},
+    "MSE": {"color": PALETTE["blue"], "linestyle": "--"},
+    "BCE": {"color": PALETTE["vermillion"], "linestyle": "-"},
+}
 PREDICTION_RANGE = (0.005, 0.995)  # BCE is infinite at 0 and 1 (before its clamp): stay inside
 _POINTS = 199
 _GRADIENT_LIMIT = 1.1  # every dL/dz here lies in [-1, 1]: BCE's is p - y
@@ -53,11 +59,13 @@ def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
     loss_ax = figure.add_axes((0.07, 0.15, 0.40, 0.72))  # (left, bottom, width, height)
     grad_ax = figure.add_axes((0.57, 0.15, 0.40, 0.72))
     lines: dict[str, Line2D] = {}
-    for name, color in COLORS.items():
-        (lines[name],) = loss_ax.plot(p.numpy(), p.numpy(), color=color, lw=2, label=name)
-        (lines[f"{name}_marker"],) = loss_ax.plot([0.5], [0.0], "o", color=color, ms=8)
-        (lines[f"{name}_grad"],) = grad_ax.plot(p.numpy(), p.numpy(), color=color, lw=2, label=name)
-        (lines[f"{name}_grad_marker"],) = grad_ax.plot([0.5], [0.0], "o", color=color, ms=8)
+    for name, style in STYLES.items():
+        (lines[name],) = loss_ax.plot(p.numpy(), p.numpy(), lw=2, label=name, **style)
+        (lines[f"{name}_marker"],) = loss_ax.plot([0.5], [0.0], "o", color=style["color"], ms=8)
+        (lines[f"{name}_grad"],) = grad_ax.plot(p.numpy(), p.numpy(), lw=2, label=name, **style)
+        (lines[f"{name}_grad_marker"],) = grad_ax.plot(
+            [0.5], [0.0], "o", color=style["color"], ms=8
+        )
     for name, line in lines.items():
         line.set_gid(name)  # lets a test find each line
     loss_ax.set_ylim(-0.1, 5.4)

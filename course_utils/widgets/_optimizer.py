@@ -63,7 +63,7 @@ def optimizer_explorer(
         ),
         "steps": ipywidgets.IntSlider(value=steps, min=0, max=300, step=10, description="steps"),
     }
-    drawn = {"surface": None, "path_line": None, "end_marker": None}
+    drawn = {"surface": None, "optimizer": None, "path_line": None, "end_marker": None}
 
     def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> str:
         if drawn["surface"] != surface:  # new surface: contours once, then only line data
@@ -71,10 +71,17 @@ def optimizer_explorer(
             figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not two
             ax = figure.add_axes((0.11, 0.11, 0.86, 0.82))  # (left, bottom, width, height)
             plotting.plot_surface(SURFACES[surface], ax=ax)
-            (drawn["path_line"],) = ax.plot([], [], "o-", color="C3", markersize=2.5, lw=1.4)
-            (drawn["end_marker"],) = ax.plot([], [], "X", color="C3", markersize=10, label="end")
-            ax.legend(loc="lower right", fontsize="small")
-            drawn["surface"] = surface
+            (drawn["path_line"],) = ax.plot([], [], marker="o", markersize=2.5, lw=1.4)
+            (drawn["end_marker"],) = ax.plot(
+                [], [], linestyle="none", markersize=10, markeredgecolor=plotting.MARKER_EDGE
+            )
+            drawn["surface"], drawn["optimizer"] = surface, None
+        if drawn["optimizer"] != optimizer:  # the optimizer's colour and end marker, as in the race
+            style = plotting.OPTIMIZER_STYLES[optimizer]
+            drawn["path_line"].set(color=style["color"], label=optimizer)
+            drawn["end_marker"].set(color=style["color"], marker=style["marker"], label="end")
+            figure.axes[0].legend(loc="lower right", fontsize="small")
+            drawn["optimizer"] = optimizer
         path = run_trajectory(surface, optimizer, lr, steps)  # (steps + 1, 2), or fewer rows
         drawn["path_line"].set_data(path[:, 0].numpy(), path[:, 1].numpy())
         drawn["end_marker"].set_data(path[-1:, 0].numpy(), path[-1:, 1].numpy())

@@ -13,7 +13,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
-from course_utils import data, models, training
+from course_utils import data, models, plotting, training
 from course_utils.surfaces import OPTIMIZERS
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
@@ -79,7 +79,7 @@ class _Trainer:
         )
         self.map: ProbabilityMap | None = None
         (self.loss_line,) = self.loss_ax.plot(
-            [], [], color="#1f77b4", marker=".", label="training loss"
+            [], [], color=plotting.PALETTE["blue"], marker=".", label="training loss"
         )
         self.loss_ax.set_xlabel("epoch")
         self.loss_ax.set_ylabel("loss (whole training set)")

@@ -386,11 +386,10 @@ def fit(
     number the seed lesson prints), then validation loss and accuracy when ``val_loader`` is
     given. ``patience=k`` stops after k epochs in a row without a lower validation loss and,
     stopped or not, ends with the weights of ``history.best_epoch`` (not the optimizer's state).
-    ``verbose``
-    prints ``Epoch 1/5 | Loss: 0.1657`` each epoch; ``progress`` shows a tqdm bar;
+    ``verbose`` prints ``Epoch 1/5 | Loss: 0.1657`` each epoch; ``progress`` shows a tqdm bar;
     ``callback(epoch, history)`` runs after each epoch (from 1), e.g. to redraw a live plot.
-    ``outputs`` ("probabilities" or "logits") goes to ``evaluate`` for the accuracy. The model
-    is left in the train/eval mode it was given in.
+    ``outputs`` ("probabilities" or "logits") goes to ``evaluate`` for the accuracy. The model is
+    left in the train/eval mode it was given in.
 
     There is no test set here on purpose: choosing or stopping on the test set would make its
     score optimistic. Measure it once, at the end, with ``evaluate(model, test_loader, loss_fn)``.

@@ -1,7 +1,5 @@
 """Models: the seed lesson's SimpleClassifier and a configurable multilayer perceptron.
 
-Introduced in 04_model_definition.ipynb.
-
 Each model keeps the arguments it was built with in ``model.init_args``, so a checkpoint can
 store them and rebuild the same architecture (see ``course_utils.checkpoint``).
 """
@@ -142,7 +140,6 @@ class MulticlassMLP(nn.Module):
     expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
     into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
     Example: ``MulticlassMLP(input_features=64, hidden_units=64, num_classes=10)``.
-    Introduced in 13_capstone_digits.ipynb.
     """
 
     def __init__(

@@ -329,10 +329,14 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
 
 
 def _check_fit_arguments(
+    model: nn.Module,
     train_loader: DataLoader,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
     epochs: int,
     val_loader: Iterable[tuple[Tensor, Tensor]] | None,
     patience: int | None,
+    outputs: Outputs | None,
     test_loader: None,
 ) -> None:
     """Raise a clear error for arguments ``fit`` cannot use, before any training."""
@@ -357,6 +361,8 @@ def _check_fit_arguments(
             "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
             "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
         )
+    _binary_outputs(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
+    _check_optimizer_matches(model, optimizer)
 
 
 def fit(
@@ -378,21 +384,20 @@ def fit(
 
     After each epoch: ``train_loss`` is the loss on the whole training set in eval mode (the
     number the seed lesson prints), then validation loss and accuracy when ``val_loader`` is
-    given. ``patience=k`` stops after k epochs in a row without a lower validation loss, and
-    at the end (stopped early or not) puts back the weights of the epoch with the lowest
-    validation loss, ``history.best_epoch`` (the optimizer's state is not rewound).
-    ``verbose=True`` prints ``Epoch 1/5 | Loss: 0.1657`` every epoch; ``progress=True`` shows a
-    tqdm bar; ``callback(epoch, history)`` is called after each epoch (epoch counts from 1), e.g.
-    to redraw a live plot. ``outputs`` ("probabilities" or "logits") is passed to ``evaluate``
-    for the accuracy. The model is left in the train/eval mode it was given in.
+    given. ``patience=k`` stops after k epochs in a row without a lower validation loss and,
+    stopped or not, ends with the weights of ``history.best_epoch`` (not the optimizer's state).
+    ``verbose`` prints ``Epoch 1/5 | Loss: 0.1657`` each epoch; ``progress`` shows a tqdm bar;
+    ``callback(epoch, history)`` runs after each epoch (from 1), e.g. to redraw a live plot.
+    ``outputs`` ("probabilities" or "logits") goes to ``evaluate`` for the accuracy. The model is
+    left in the train/eval mode it was given in.
 
     There is no test set here on purpose: choosing or stopping on the test set would make its
     score optimistic. Measure it once, at the end, with ``evaluate(model, test_loader, loss_fn)``.
     Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, 50, val_loader, 5)``.
     """
-    _check_fit_arguments(train_loader, epochs, val_loader, patience, test_loader)
-    _binary_outputs(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
-    _check_optimizer_matches(model, optimizer)
+    _check_fit_arguments(
+        model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
+    )
     history = History()
     best_weights = None
     was_training = model.training
@@ -407,11 +412,9 @@ def fit(
                 print(f"Epoch {epoch}/{epochs} | {line}")
             if callback is not None:
                 callback(epoch, history)
-            if patience is None:
-                continue
-            if history.best_epoch == epoch:  # a new lowest validation loss: remember these weights
-                best_weights = copy.deepcopy(model.state_dict())
-            elif should_stop(history.val_loss, patience):
+            if patience is not None and history.best_epoch == epoch:  # a new lowest val loss
+                best_weights = copy.deepcopy(model.state_dict())  # remember these weights
+            elif patience is not None and should_stop(history.val_loss, patience):
                 if verbose:
                     print(_early_stop_message(history, epoch, patience))
                 break

@@ -148,6 +148,15 @@ def _diverged(
     )
 
 
+def _check_batch(
+    model: nn.Module, batch_features: Tensor, batch_labels: Tensor, epoch: int | None, index: int
+) -> None:
+    """Raise before the forward pass: on the first batch's shape, or NaN or inf in any batch."""
+    if index == 0:
+        _check_first_batch(model, batch_features)
+    _check_batch_is_finite(batch_features, batch_labels, epoch, index)
+
+
 def _check_predictions(
     y_pred: Tensor,
     batch_labels: Tensor,
@@ -185,9 +194,7 @@ def train_one_epoch(
     model.train()  # training mode: layers like Dropout behave as in training
     batch_losses = []
     for batch_index, (batch_features, batch_labels) in enumerate(loader):
-        if batch_index == 0:
-            _check_first_batch(model, batch_features)
-        _check_batch_is_finite(batch_features, batch_labels, epoch, batch_index)
+        _check_batch(model, batch_features, batch_labels, epoch, batch_index)  # shape, NaN, inf
         # 1. forward pass: predictions for this batch, shape (batch_size, 1)
         y_pred = model(batch_features)
         _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, batch_index)

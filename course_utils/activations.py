@@ -1,7 +1,5 @@
 """Activation functions and their derivatives, written from elementary tensor operations.
 
-Introduced in 01_neuron_and_activations.ipynb.
-
 Each function wears the name and arguments of PyTorch's own (``torch.sigmoid``, ``F.relu``,
 ``F.leaky_relu``, ``F.elu``, ``F.gelu``, ``torch.softmax``) and is tested against it; each
 derivative ``<name>_grad`` is tested against autograd. None of them calls PyTorch's activations:
@@ -41,7 +39,6 @@ __all__ = [
     "gelu",
     "gelu_grad",
     "softmax",
-    "softmax_jacobian",
     "ELEMENTWISE",
 ]
 
@@ -60,7 +57,6 @@ def step(x: Tensor) -> Tensor:
     """The Heaviside step: 1 where x > 0, else 0 (so ``step(0) = 0``), in x's dtype.
 
     Example: ``step(torch.tensor([-1.0, 0.0, 2.0]))`` gives ``tensor([0., 0., 1.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return (x > 0).to(x.dtype)
 
@@ -70,7 +66,6 @@ def step_grad(x: Tensor) -> Tensor:
 
     This is why a network of step neurons (the original perceptron) cannot be trained by
     gradient descent. Example: ``step_grad(torch.tensor([-1.0, 2.0]))`` gives ``tensor([0., 0.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return torch.zeros_like(x)
 
@@ -80,7 +75,6 @@ def sigmoid(x: Tensor) -> Tensor:
 
     Stable for any x: with z = exp(-|x|) in (0, 1], sigmoid is 1 / (1 + z) for x >= 0 and
     z / (1 + z) for x < 0, so no exp ever overflows. Example: ``sigmoid(torch.tensor(0.0))`` is 0.5.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     z = torch.exp(-_magnitude(x))  # exp(-|x|), in (0, 1]
     return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
@@ -91,7 +85,6 @@ def sigmoid_grad(x: Tensor) -> Tensor:
 
     Computed as z / (1 + z)**2 with z = exp(-|x|) (the same number, without the cancellation in
     1 - sigmoid(x) for large x). Example: ``sigmoid_grad(torch.tensor(0.0))`` is 0.25.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     z = torch.exp(-_magnitude(x))
     return z / (1 + z) ** 2
@@ -103,7 +96,6 @@ def tanh(x: Tensor) -> Tensor:
     Stable: with m = expm1(-2|x|) = exp(-2|x|) - 1, tanh(x) = sign(x) * (-m) / (2 + m); nothing
     overflows, and expm1 keeps full precision for tiny x. (Equivalently 2 * sigmoid(2x) - 1.)
     Example: ``tanh(torch.tensor(100.0))`` is 1.0, not NaN.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     m = torch.expm1(-2 * _magnitude(x))
     magnitude_of_tanh = -m / (2 + m)
@@ -115,7 +107,6 @@ def tanh_grad(x: Tensor) -> Tensor:
 
     Computed as 4z / (1 + z)**2 with z = exp(-2|x|), free of cancellation.
     Example: ``tanh_grad(torch.tensor(0.0))`` is 1.0.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     z = torch.exp(-2 * _magnitude(x))
     return 4 * z / (1 + z) ** 2
@@ -125,7 +116,6 @@ def relu(x: Tensor) -> Tensor:
     """The rectified linear unit max(0, x), like ``F.relu``.
 
     Example: ``relu(torch.tensor([-2.0, 3.0]))`` gives ``tensor([0., 3.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     # where, not clamp: autograd then gives 0 at x = 0 (as for F.relu), and NaN stays NaN
     return torch.where(x <= 0, torch.zeros_like(x), x)
@@ -134,17 +124,16 @@ def relu(x: Tensor) -> Tensor:
 def relu_grad(x: Tensor) -> Tensor:
     """ReLU's derivative: 1 where x > 0, else 0 (autograd's convention: 0 at x = 0).
 
+    That is exactly the step function: the slope of ReLU is the step.
     Example: ``relu_grad(torch.tensor([-2.0, 0.0, 3.0]))`` gives ``tensor([0., 0., 1.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
-    return (x > 0).to(x.dtype)
+    return step(x)
 
 
 def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """x where x > 0, else negative_slope * x, like ``F.leaky_relu``.
 
     Example: ``leaky_relu(torch.tensor([-2.0, 3.0]), 0.1)`` gives ``tensor([-0.2, 3.0])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return torch.where(x > 0, x, negative_slope * x)
 
@@ -153,7 +142,6 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
     """Leaky ReLU's derivative: 1 where x > 0, else negative_slope (also at x = 0, as autograd).
 
     Example: ``leaky_relu_grad(torch.tensor([-2.0, 3.0]), 0.1)`` gives ``tensor([0.1, 1.0])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return torch.where(x > 0, torch.ones_like(x), torch.full_like(x, negative_slope))
 
@@ -163,7 +151,6 @@ def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
 
     The exponential is taken of min(x, 0), so a large positive x never overflows it.
     Example: ``elu(torch.tensor([-100.0, 2.0]))`` gives ``tensor([-1., 2.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
 
@@ -172,7 +159,6 @@ def elu_grad(x: Tensor, alpha: float = 1.0) -> Tensor:
     """ELU's derivative: 1 where x > 0, else alpha * exp(x) (alpha at x = 0, as autograd).
 
     Example: ``elu_grad(torch.tensor([0.0, 2.0]))`` gives ``tensor([1., 1.])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))
 
@@ -192,7 +178,6 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     0.5 * x * (1 + erf(x / sqrt(2))); ``approximate="tanh"`` is the approximation
     0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
     Example: ``gelu(torch.tensor([0.0, 1.0]))`` gives ``tensor([0.0000, 0.8413])``.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     _check_approximate(approximate)
     if approximate == "tanh":
@@ -205,7 +190,6 @@ def gelu_grad(x: Tensor, approximate: str = "none") -> Tensor:
 
     Exact form: Phi(x) + x * phi(x), with phi(x) = exp(-x**2 / 2) / sqrt(2 pi) the normal density.
     Example: ``gelu_grad(torch.tensor(0.0))`` is 0.5.
-    Introduced in 01_neuron_and_activations.ipynb.
     """
     _check_approximate(approximate)
     if approximate == "tanh":
@@ -223,29 +207,11 @@ def softmax(x: Tensor, dim: int = -1) -> Tensor:
     Stable: the maximum along ``dim`` is subtracted first (softmax does not change when the same
     number is subtracted from every input), so the largest exponent is exp(0) = 1 and inputs
     near 1000 do not overflow. Example: ``softmax(torch.tensor([1000.0, 1000.0]))`` gives
-    ``tensor([0.5, 0.5])``. Introduced in 01_neuron_and_activations.ipynb.
+    ``tensor([0.5, 0.5])``.
     """
     shifted = x - x.amax(dim=dim, keepdim=True)
     exponentials = torch.exp(shifted)
     return exponentials / exponentials.sum(dim=dim, keepdim=True)
-
-
-def softmax_jacobian(x: Tensor) -> Tensor:
-    """The Jacobian of ``softmax(x)`` (over the last dimension): J[i, j] = d softmax_i / d x_j.
-
-    For x of shape (n,) it returns (n, n): diag(s) - s s^T with s = softmax(x). Leading
-    dimensions are batch dimensions: x of shape (B, n) gives (B, n, n), one Jacobian per row.
-    Softmax has no element-wise derivative, because every output depends on every input.
-    Example: ``softmax_jacobian(torch.zeros(2))`` gives ``tensor([[0.25, -0.25], [-0.25, 0.25]])``.
-    Introduced in 01_neuron_and_activations.ipynb.
-    """
-    if x.dim() == 0:
-        raise ValueError(
-            "softmax_jacobian needs a vector of logits, shape (n,) or (batch, n), got a single "
-            "number: wrap it as torch.tensor([value])"
-        )
-    s = softmax(x, dim=-1)
-    return torch.diag_embed(s) - s.unsqueeze(-1) * s.unsqueeze(-2)  # (..., n, n)
 
 
 # The element-wise activations with their derivatives, by name, with default arguments.

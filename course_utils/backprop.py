@@ -1,7 +1,5 @@
 """Backpropagation by hand, and a finite-difference check of any model's gradients.
 
-Introduced in 06_backpropagation.ipynb.
-
 ``simple_classifier_gradients`` does for ``models.SimpleClassifier`` what ``loss.backward()``
 does: a forward pass that keeps every intermediate result, then the chain rule applied layer by
 layer from the loss back to the input, in matrix form (one matrix product per layer for the
@@ -31,7 +29,6 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
     "linear2.bias": ...}``, each the shape of its parameter, equal to what ``loss.backward()``
     leaves in ``param.grad`` for ``loss = nn.BCELoss()(model(X), y)``.
     Example: ``grads = simple_classifier_gradients(model, X, y)``; ``grads["linear1.weight"]``.
-    Introduced in 06_backpropagation.ipynb.
 
     The key step: with p = sigmoid(z2) and L = -(1/N) Σ [y log p + (1 - y) log(1 - p)],
     dL/dp = (1/N) (p - y) / (p (1 - p)) and dp/dz2 = p (1 - p), so their product, the chain
@@ -102,7 +99,6 @@ def gradient_check(
     or less; an error near 1 means autograd does not see part of the computation.
     Works with any model and loss, e.g. ``gradient_check(model, nn.BCELoss(), X, y)``; it runs
     two forward passes per parameter entry, so keep the model and the batch small.
-    Introduced in 06_backpropagation.ipynb.
     """
     checked = copy.deepcopy(model).double().eval()  # float64: the differences need the digits
     X = X.detach().double() if X.is_floating_point() else X.detach()

@@ -311,13 +311,12 @@ def check_at_least(
             if math.isnan(number):
                 problem = "got NaN: did the training diverge (or divide by zero)?"
             elif number >= minimum:
-                print(f"{PASS} {name}: {number:g}{unit}, at least {minimum:g}{unit}: done!")
-                _exercise(name, _steps(hints, hint))
-                _record(name, "passed", "")
-                return True
+                problem = None
             else:
-                short = f"{minimum - number:.3g}{unit} short"
-                problem = f"{number:g}{unit}, below the {minimum:g}{unit} to reach ({short})"
+                problem = (
+                    f"got {number:.4g}{unit}, at least {minimum:g}{unit} needed "
+                    f"({minimum - number:.3g}{unit} short)"
+                )
     except Exception as error:
         problem = f"expected one number, got {_short(value)} ({error})"
     return _report(name, problem, _steps(hints, hint))

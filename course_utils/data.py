@@ -1,7 +1,5 @@
 """Synthetic data sets, the train/test and train/validation/test splits, standardization, DataLoaders.
 
-Introduced in 02_data_preparation.ipynb and 03_dataset_and_dataloader.ipynb.
-
 Every function that draws random numbers takes an optional ``generator``. Without one it uses
 PyTorch's global generator, which is what the seed lesson does: seeding with ``set_seed(42)`` and
 calling ``make_blobs``, ``train_test_split`` and ``make_loaders`` in the lesson's order reproduces
@@ -326,7 +324,6 @@ def load_digits() -> tuple[Tensor, Tensor]:
     Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
     with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
     data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
-    Introduced in 13_capstone_digits.ipynb.
     """
     # imported here, not at the top: scikit-learn takes about a second to import, and only this
     # function needs it, so `import course_utils.data` stays fast

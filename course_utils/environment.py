@@ -1,4 +1,4 @@
-"""Check the student's set-up against the course's pins. Introduced in 00_start_here.ipynb."""
+"""Check the student's set-up against the course's pins."""
 
 from __future__ import annotations
 
@@ -21,7 +21,15 @@ __all__ = [
 ]
 
 # The libraries the notebooks use, by their distribution name.
-COURSE_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "jupyterlab", "tqdm")
+COURSE_PACKAGES = (
+    "torch",
+    "numpy",
+    "matplotlib",
+    "scikit-learn",
+    "ipywidgets",
+    "jupyterlab",
+    "tqdm",
+)
 # A copy of the course's top-level constraints.txt, shipped inside the package so that an installed
 # course_utils (a wheel, not the course folder) still knows the pins; a test keeps the two equal.
 CONSTRAINTS = Path(__file__).resolve().with_name("constraints.txt")
@@ -104,7 +112,6 @@ def pick_device() -> torch.device:
 
     Example: ``device = pick_device(); model.to(device)``. The course's notebooks run on the CPU
     and print the same numbers there; on a GPU the numbers may differ in the last digits.
-    Introduced in 13_capstone_digits.ipynb.
     """
     # imported here: this module checks the set-up, so it must import even when torch is broken
     import torch

@@ -1,8 +1,7 @@
 """The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
 
-Introduced in 01_neuron_and_activations.ipynb (which shows them). Run the command from the
-repository's root to regenerate ``images/mlp_diagram.png`` (the course's 2-10-1 classifier), ``images/neuron_diagram.png`` and
-``images/activation_functions.png``. The output is deterministic: the same versions of
+Run the command from the repository's root to regenerate ``images/mlp_diagram.png`` (the
+course's 2-10-1 classifier), ``images/neuron_diagram.png`` and ``images/activation_functions.png``. The output is deterministic: the same versions of
 matplotlib give the same bytes (no timestamp or software name is written into the PNGs).
 
 Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing depends
@@ -44,6 +43,7 @@ NODE_COLORS = {"input": "#cce7f8", "hidden": "#fbf6c4", "output": "#f5cdb3"}
 
 
 def _new_figure(width: float, height: float) -> Figure:
+    # matplotlib loads when a figure is drawn, not with the module
     from matplotlib.figure import Figure
 
     return Figure(figsize=(width, height), dpi=DPI)
@@ -60,6 +60,7 @@ def _blank_axes(figure: Figure, xlim: tuple[float, float], ylim: tuple[float, fl
 
 
 def _node(ax: Axes, x: float, y: float, radius: float, label: str, color: str, size=15) -> None:
+    # matplotlib loads when a figure is drawn, not with the module
     from matplotlib.patches import Circle
 
     ax.add_patch(Circle((x, y), radius, facecolor=color, edgecolor="#333333", lw=1.5, zorder=3))
@@ -137,11 +138,39 @@ def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
     return figure
 
 
+def _weighted_input(
+    ax: Axes, i: int, position: tuple[float, float], radius: float, summation: tuple[float, float]
+) -> None:
+    """Input node x_i and its arrow, labelled w_i, to the sum's circle."""
+    x, y = position
+    _node(ax, x, y, radius, f"$x_{i}$", NODE_COLORS["input"])
+    start = (x + radius, y)
+    # stop where the arrow meets the circle of the sum
+    dx, dy = summation[0] - start[0], summation[1] - start[1]
+    length = (dx**2 + dy**2) ** 0.5
+    end = (summation[0] - 0.55 * dx / length, summation[1] - 0.55 * dy / length)
+    _arrow(ax, start, end)
+    label_x = start[0] + 0.45 * (end[0] - start[0])
+    label_y = start[1] + 0.45 * (end[1] - start[1])
+    ax.text(
+        label_x,
+        label_y + 0.22,
+        f"$w_{i}$",
+        ha="center",
+        va="bottom",
+        fontsize=15,
+        color="#b45f06",
+        bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
+        zorder=5,
+    )
+
+
 def draw_neuron_diagram() -> Figure:
     """One neuron: inputs x1..x3, weights on the arrows, the sum with bias, activation f, output y.
 
     Returns the Figure. Example: ``draw_neuron_diagram().savefig("neuron.png")``.
     """
+    # matplotlib loads when a figure is drawn, not with the module
     from matplotlib.patches import FancyBboxPatch
 
     figure = _new_figure(8, 4.2)
@@ -150,26 +179,7 @@ def draw_neuron_diagram() -> Figure:
     summation = (4.2, 1.5)
     inputs = [(0.6, 2.9), (0.6, 1.5), (0.6, 0.1)]
     for i, (x, y) in enumerate(inputs, start=1):
-        _node(ax, x, y, radius, f"$x_{i}$", NODE_COLORS["input"])
-        start = (x + radius, y)
-        # stop where the arrow meets the circle of the sum
-        dx, dy = summation[0] - start[0], summation[1] - start[1]
-        length = (dx**2 + dy**2) ** 0.5
-        end = (summation[0] - 0.55 * dx / length, summation[1] - 0.55 * dy / length)
-        _arrow(ax, start, end)
-        label_x = start[0] + 0.45 * (end[0] - start[0])
-        label_y = start[1] + 0.45 * (end[1] - start[1])
-        ax.text(
-            label_x,
-            label_y + 0.22,
-            f"$w_{i}$",
-            ha="center",
-            va="bottom",
-            fontsize=15,
-            color="#b45f06",
-            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
-            zorder=5,
-        )
+        _weighted_input(ax, i, (x, y), radius, summation)
     _node(ax, *summation, 0.55, r"$\Sigma$", NODE_COLORS["hidden"], size=22)
     # the bias enters the sum from above
     ax.text(summation[0], 3.25, "bias $b$", ha="center", va="center", fontsize=14, color="#b45f06")

@@ -1,7 +1,7 @@
 """Weight initialization from scratch (Xavier/Glorot, Kaiming/He) and how scale flows through depth.
 
-Introduced in 12_generalization.ipynb. ``xavier_uniform_`` and ``kaiming_normal_`` draw the same
-numbers as ``torch.nn.init``'s functions of the same names, given the same generator.
+``xavier_uniform_`` and ``kaiming_normal_`` draw the same numbers as ``torch.nn.init``'s
+functions of the same names, given the same generator.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
 """Loss functions, written from elementary tensor operations and tested against PyTorch's.
 
-Introduced in 05_loss_and_cost.ipynb.
-
 Each function is ``f(pred, target, reduction="mean")`` and equals its PyTorch counterpart:
 ``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``,
 ``bce_with_logits`` = ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``.
@@ -105,7 +103,6 @@ def mae(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean absolute error (L1 loss) mean(|pred - target|), like ``nn.L1Loss``.
 
     Example: ``mae(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.25.
-    Introduced in 05_loss_and_cost.ipynb.
     """
     _check_same_shape("mae", pred, target)
     _check_floating("mae", pred, target)
@@ -117,7 +114,6 @@ def mse(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean squared error (L2 loss) mean((pred - target)**2), like ``nn.MSELoss``.
 
     Example: ``mse(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.125.
-    Introduced in 05_loss_and_cost.ipynb.
     """
     _check_same_shape("mse", pred, target)
     _check_floating("mse", pred, target)
@@ -159,6 +155,40 @@ class _BinaryCrossEntropy(torch.autograd.Function):
         return grad_pred, grad_target
 
 
+def _first_outside_0_1(tensor: Tensor) -> float | None:
+    """The first value of ``tensor`` below 0 or above 1, or None when there is none."""
+    outside = (tensor < 0) | (tensor > 1)
+    return tensor.detach()[outside][0].item() if outside.any() else None
+
+
+def _check_bce_inputs(pred: Tensor, target: Tensor) -> None:
+    """Raise a ValueError naming the likely cause unless pred and target are all in [0, 1]."""
+    if torch.isnan(pred).any():
+        raise ValueError(
+            "bce got NaN in pred: the predictions are not numbers, so something before the loss "
+            "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
+            "weights may have blown up during training (try a smaller learning rate)"
+        )
+    if (value := _first_outside_0_1(pred)) is not None:
+        raise ValueError(
+            f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
+            f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
+            f"or turn them into probabilities first with torch.sigmoid(pred)."
+        )
+    if torch.isnan(target).any():
+        raise ValueError(
+            "bce got NaN in target: some labels are missing. Remove those examples before "
+            "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
+            "target[keep]"
+        )
+    if (value := _first_outside_0_1(target)) is not None:
+        raise ValueError(
+            f"bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
+            "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
+            "classes need cross_entropy"
+        )
+
+
 def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities, -mean(y log p + (1 - y) log(1 - p)), like ``nn.BCELoss``.
 
@@ -167,29 +197,11 @@ def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     exactly 0 or 1 that is wrong costs 100 rather than infinity, and the gradient is PyTorch's
     (p - y) / max(p(1 - p), 1e-12). For logits, prefer ``bce_with_logits``: it is exact there.
     Example: ``bce(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))`` is 0.1643.
-    Introduced in 05_loss_and_cost.ipynb.
     """
     _check_same_shape("bce", pred, target)
     target = _labels_as_float(target, pred)
     _check_floating("bce", pred, target)
-    outside = ~((pred >= 0) & (pred <= 1))  # also catches NaN
-    if outside.any():
-        value = pred.detach()[outside][0].item()
-        if value != value:  # NaN: not a logit, something upstream went wrong
-            raise ValueError(
-                "bce got NaN in pred: look for a division by zero or the log of 0 in the "
-                "computation that produced the predictions"
-            )
-        raise ValueError(
-            f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
-            f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
-            f"or turn them into probabilities first with torch.sigmoid(pred)."
-        )
-    if not ((target >= 0) & (target <= 1)).all():
-        raise ValueError(
-            "bce expects targets between 0 and 1 (the labels 0. and 1.); for class indices of "
-            "more than two classes use cross_entropy"
-        )
+    _check_bce_inputs(pred, target)
     return _reduce(_BinaryCrossEntropy.apply(pred, target), reduction)
 
 
@@ -206,7 +218,6 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
     logit: sigmoid(z) is never formed, so it cannot round to 0 or 1, and no exp overflows.
     Its gradient is sigmoid(z) - y. Example: ``bce_with_logits(torch.tensor([2.0]),
     torch.tensor([1.0]))`` is 0.1269 (= -log(sigmoid(2))).
-    Introduced in 05_loss_and_cost.ipynb.
     """
     _check_same_shape("bce_with_logits", pred, target)
     target = _labels_as_float(target, pred)
@@ -226,6 +237,20 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
     several classes, probabilities (a softmax's output) where logits belong, tensors on two
     devices. Example: ``check_cross_entropy_inputs(model(X_batch), y_batch)`` before a loss.
     """
+    _check_logits(pred, target, name)
+    _check_class_indices(pred, target, name)
+    n, classes = pred.shape
+    if n > 0 and classes > 1 and _look_like_probabilities(pred.detach()):
+        raise ValueError(
+            f"{name} expects logits (raw scores), but every row of pred is between 0 and 1 and "
+            "sums to 1: these look like probabilities (a softmax's output). Pass the model's "
+            "raw output: the loss applies log-softmax itself, and a second softmax would "
+            "flatten the scores so the model learns slowly. Use softmax only to read probabilities"
+        )
+
+
+def _check_logits(pred: Tensor, target: Tensor, name: str) -> None:
+    """Raise unless ``pred`` is a floating-point (N, C) tensor on the labels' device."""
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2:
@@ -246,6 +271,10 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
             f"{target.device.type!r}; both must be on one device. Move each batch where the "
             "model is: X_batch, y_batch = X_batch.to(device), y_batch.to(device)"
         )
+
+
+def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
+    """Raise unless ``target`` holds one integer class index per row of ``pred``, in range."""
     n, classes = pred.shape
     if target.is_floating_point():
         if target.shape == pred.shape:
@@ -278,13 +307,6 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
             f"{name}: class indices must be between 0 and {classes - 1} for {classes} columns of "
             f"logits, got values from {target.min().item()} to {target.max().item()}"
         )
-    if n > 0 and classes > 1 and _look_like_probabilities(pred.detach()):
-        raise ValueError(
-            f"{name} expects logits (raw scores), but every row of pred is between 0 and 1 and "
-            "sums to 1: these look like probabilities (a softmax's output). Pass the model's "
-            "raw output: the loss applies log-softmax itself, and a second softmax would "
-            "flatten the scores so the model learns slowly. Use softmax only to read probabilities"
-        )
 
 
 def _look_like_probabilities(pred: Tensor) -> bool:
@@ -302,7 +324,6 @@ def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tens
     computed stably: the largest logit m is subtracted first, log(sum_j exp(z_j - m)) + m,
     so every exponent is <= 0 and nothing overflows, even for logits of 1000.
     Example: ``cross_entropy(torch.tensor([[2.0, 1.0, 0.1]]), torch.tensor([0]))`` is 0.4170.
-    Introduced in 05_loss_and_cost.ipynb.
     """
     check_cross_entropy_inputs(pred, target)
     n = pred.shape[0]

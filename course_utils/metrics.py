@@ -1,7 +1,6 @@
 """Classification metrics: accuracy, the confusion matrix, precision, recall and F1.
 
-Introduced in 09_evaluation.ipynb (binary) and 13_capstone_digits.ipynb (``multiclass_*`` and
-``per_class_precision_recall``, for C classes: see the end of this module).
+The C-class versions (``multiclass_*``, ``per_class_precision_recall``) are at the end.
 
 Every function takes ``y_pred`` (predicted 0/1 labels, or probabilities of class 1) and ``y_true``
 (0/1 labels), each of shape (N,) or (N, 1), as tensors or lists.
@@ -110,7 +109,7 @@ def confusion_matrix(y_pred: Any, y_true: Any, threshold: float = 0.5) -> Tensor
     Row 0 holds the examples whose true label is 0 (true negatives, then false positives), row 1
     those whose true label is 1 (false negatives, then true positives); scikit-learn's layout.
     Returns an int64 tensor. Example: ``confusion_matrix([1, 0, 1], [1, 1, 0])`` ->
-    ``tensor([[0, 1], [1, 1]])``. Introduced in 09_evaluation.ipynb.
+    ``tensor([[0, 1], [1, 1]])``.
     """
     predicted, actual = _binary_labels(y_pred, y_true, threshold)
     true_negatives = int((~predicted & ~actual).sum())
@@ -124,7 +123,6 @@ def accuracy(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """The fraction (0..1) of examples whose predicted label equals the true one.
 
     Example: ``accuracy(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1, 0, 0]))`` -> 0.667.
-    Introduced in 09_evaluation.ipynb.
     """
     predicted, actual = _binary_labels(y_pred, y_true, threshold)
     return (predicted == actual).double().mean().item()
@@ -134,7 +132,6 @@ def precision(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """TP / (TP + FP): of the examples predicted positive, the fraction that are positive.
 
     0.0 when nothing is predicted positive. Example: ``precision([1, 1, 0], [1, 0, 0])`` -> 0.5.
-    Introduced in 09_evaluation.ipynb.
     """
     (_, false_positives), (_, true_positives) = confusion_matrix(y_pred, y_true, threshold).tolist()
     predicted_positives = true_positives + false_positives
@@ -145,7 +142,6 @@ def recall(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """TP / (TP + FN): of the positive examples, the fraction predicted positive.
 
     0.0 when there are no positive examples. Example: ``recall([1, 0, 0], [1, 1, 0])`` -> 0.5.
-    Introduced in 09_evaluation.ipynb.
     """
     _, (false_negatives, true_positives) = confusion_matrix(y_pred, y_true, threshold).tolist()
     actual_positives = true_positives + false_negatives
@@ -156,7 +152,6 @@ def f1(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """The harmonic mean of precision and recall, 2PR / (P + R); 0.0 when both are 0.
 
     Example: ``f1([1, 1, 0], [1, 0, 1])`` -> 0.5 (precision 0.5, recall 0.5).
-    Introduced in 09_evaluation.ipynb.
     """
     p = precision(y_pred, y_true, threshold)
     r = recall(y_pred, y_true, threshold)
@@ -225,7 +220,7 @@ def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | Non
     argmax is taken); ``y_true`` the true class indices (N,). Rows are true classes and columns
     predicted ones, as in the binary ``confusion_matrix``: the diagonal holds the correct answers.
     Returns an int64 tensor. Example: ``multiclass_confusion_matrix([0, 2, 2], [0, 1, 2])`` ->
-    ``tensor([[1, 0, 0], [0, 0, 1], [0, 0, 1]])``. Introduced in 13_capstone_digits.ipynb.
+    ``tensor([[1, 0, 0], [0, 0, 1], [0, 0, 1]])``.
     """
     predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
     # each example adds 1 to cell (true, predicted): count the flat index true * C + predicted
@@ -237,7 +232,6 @@ def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
     """The fraction (0..1) of examples whose predicted class (argmax of the scores) is the true one.
 
     Example: ``multiclass_accuracy(torch.tensor([[2.0, 0.1], [0.3, 0.2]]), [0, 1])`` -> 0.5.
-    Introduced in 13_capstone_digits.ipynb.
     """
     predicted, actual, _ = _class_indices(y_pred, y_true, None)
     return (predicted == actual).double().mean().item()
@@ -252,7 +246,7 @@ def per_class_precision_recall(
     the examples predicted c that are c (column c of the confusion matrix), recall[c] the
     fraction of the examples of class c predicted c (row c). 0.0 where nothing is counted.
     Example: ``per_class_precision_recall([0, 2, 2], [0, 1, 2])`` -> precision ``[1, 0, 0.5]``,
-    recall ``[1, 0, 1]``. Introduced in 13_capstone_digits.ipynb.
+    recall ``[1, 0, 1]``.
     """
     matrix = multiclass_confusion_matrix(y_pred, y_true, num_classes).double()
     correct = matrix.diagonal()

@@ -1,13 +1,13 @@
 """Models: the seed lesson's SimpleClassifier and a configurable multilayer perceptron.
 
-Introduced in 04_model_definition.ipynb.
-
 Each model keeps the arguments it was built with in ``model.init_args``, so a checkpoint can
 store them and rebuild the same architecture (see ``course_utils.checkpoint``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
@@ -18,6 +18,7 @@ __all__ = [
     "MLPClassifier",
     "MulticlassMLP",
     "build_model",
+    "eval_mode",
     "MODEL_CLASSES",
     "ACTIVATIONS",
 ]
@@ -139,7 +140,6 @@ class MulticlassMLP(nn.Module):
     expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
     into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
     Example: ``MulticlassMLP(input_features=64, hidden_units=64, num_classes=10)``.
-    Introduced in 13_capstone_digits.ipynb.
     """
 
     def __init__(
@@ -188,3 +188,20 @@ def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
             f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
         )
     return MODEL_CLASSES[class_name](**init_args)
+
+
+@contextmanager
+def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
+    """Inside the ``with`` block: ``model`` in eval mode, without gradients; then its mode is restored.
+
+    Eval mode turns Dropout off and makes BatchNorm use its running statistics; ``no_grad``
+    saves the memory and time of recording the computation for a backward pass.
+    Example: ``with models.eval_mode(model): y_pred = model(X_test)``.
+    """
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            yield model
+    finally:
+        model.train(was_training)

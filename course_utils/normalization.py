@@ -1,7 +1,4 @@
-"""Batch normalization from scratch, equal to ``nn.BatchNorm1d``.
-
-Introduced in 12_generalization.ipynb.
-"""
+"""Batch normalization from scratch, equal to ``nn.BatchNorm1d``."""
 
 from __future__ import annotations
 

@@ -6,11 +6,14 @@ notebook can combine plots and a widget can redraw into the same figure.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import torch
 from torch import Tensor, nn
+
+from course_utils.models import eval_mode
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -93,6 +96,7 @@ def probability_colormap():
 
     Tints, not the classes' full colours, so each class's points stand out on its own region.
     """
+    # matplotlib loads on the first plot, not with the module
     from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
     def tint(colour: str) -> tuple[float, ...]:
@@ -106,7 +110,7 @@ def probability_colormap():
 def _axes(ax: Axes | None, figsize: tuple[float, float] = (5, 4)) -> Axes:
     if ax is not None:
         return ax
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 
     _, ax = plt.subplots(figsize=figsize)
     return ax
@@ -149,14 +153,13 @@ def decision_grid(
     grid = torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
     parameter = next(model.parameters(), None)
     device = parameter.device if parameter is not None else torch.device("cpu")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            probability = model(grid.to(device)).reshape(xx.shape).cpu()
-    finally:
-        model.train(was_training)
+    with eval_mode(model):
+        probability = model(grid.to(device)).reshape(xx.shape).cpu()
     return xx, yy, probability
+
+
+# the axes plot_decision_boundary gave a colorbar (weak references: they do not keep figures alive)
+_AXES_WITH_COLORBAR: weakref.WeakSet = weakref.WeakSet()
 
 
 def plot_decision_boundary(
@@ -181,9 +184,9 @@ def plot_decision_boundary(
     )
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
     plot_data(X, y, ax=ax, title=title)
-    if not getattr(ax, "_course_colorbar", False):
+    if ax not in _AXES_WITH_COLORBAR:  # drawn again on the same axes: one colorbar is enough
         ax.figure.colorbar(mesh, ax=ax, label="P(class 1)")
-        ax._course_colorbar = True
+        _AXES_WITH_COLORBAR.add(ax)
     return ax
 
 
@@ -199,7 +202,6 @@ def plot_train_test_split(
     colour and shape.
 
     Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
-    Introduced in 02_data_preparation.ipynb.
     """
     ax = _axes(ax)
     for name, X, y, filled, size, alpha in (
@@ -231,7 +233,6 @@ def plot_network(
     ``layer_sizes`` lists the units per layer, input first, e.g. ``[2, 10, 1]``; each layer is
     labelled with its name and size under its column.
     Example: ``plot_network([2, 10, 1], title="SimpleClassifier(2, 10)")``.
-    Introduced in 04_model_definition.ipynb.
     """
     if len(layer_sizes) < 2 or any(int(size) < 1 for size in layer_sizes):
         raise ValueError(
@@ -247,7 +248,7 @@ def plot_network(
         raise ValueError(
             f"give one name per layer: {len(layer_sizes)} layers but {len(layer_names)} names"
         )
-    from matplotlib.patches import Circle
+    from matplotlib.patches import Circle  # matplotlib loads on the first plot, not with the module
 
     ax = _axes(ax, figsize=(1.5 + 1.5 * len(layer_sizes), 4))
     tallest = max(layer_sizes)
@@ -287,7 +288,6 @@ def plot_surface(
     ``paths`` maps optimizer names to the (steps + 1, 2) paths they took (``run_trajectory``);
     each is drawn in its ``OPTIMIZER_STYLES`` colour and line style, with its marker at its end.
     Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"], paths={"Adam": path})``.
-    Introduced in 07_gradient_descent_and_optimizers.ipynb.
     """
     ax = _axes(ax)
     w1, w2, loss = surface.grid()  # each (150, 150)
@@ -335,71 +335,74 @@ def plot_path(path: Tensor, ax: Axes, optimizer_name: str, **line) -> Any:
     return drawn
 
 
+# plot_history's curves: each metric's line style, marker (on few epochs) and colour
+_HISTORY_CURVES = {
+    "train_loss": {"fmt": "-", "marker": "o", "color": "black", "label": "train loss"},
+    "val_loss": {
+        "fmt": "--",
+        "marker": "s",
+        "color": PALETTE["vermillion"],
+        "label": "validation loss",
+    },
+    "train_accuracy": {
+        "fmt": ":",
+        "marker": "^",
+        "color": PALETTE["blue"],
+        "alpha": 0.7,
+        "label": "train accuracy",
+    },
+    "val_accuracy": {
+        "fmt": "-",
+        "marker": "d",
+        "color": PALETTE["blue"],
+        "label": "validation accuracy",
+    },
+}
+
+
+def _plot_curve(
+    ax: Axes, metrics: dict[str, Any], name: str, markers: bool, scale: float = 1
+) -> list[Any]:
+    """Draw one metric of a History against the epoch (1, 2, ...); returns its lines (maybe none)."""
+    values = [scale * value for value in metrics.get(name, [])]
+    if not values:
+        return []
+    style = dict(_HISTORY_CURVES[name])
+    fmt = style.pop("fmt")
+    style["marker"] = style["marker"] if markers else ""
+    return ax.plot(range(1, len(values) + 1), values, fmt, **style)
+
+
 def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
     """Draw the per-epoch loss curves of a training History, and its accuracy with validation data.
 
     ``history`` is a ``course_utils.training.History`` (or its ``as_dict()``). Losses are drawn on
     ``ax`` (left axis); validation and train accuracy, in percent, on a second y axis on the right.
     Returns the loss Axes. Example: ``plot_history(training.fit(...))``.
-    Introduced in 08_training.ipynb.
     """
     metrics = history.as_dict() if hasattr(history, "as_dict") else dict(history)
-    train_loss = list(metrics.get("train_loss", []))
-    if not train_loss:
+    epochs = len(metrics.get("train_loss", []))
+    if not epochs:
         raise ValueError("the history is empty: train for at least one epoch before plotting it")
     ax = _axes(ax, figsize=(6, 4))
-    epochs = range(1, len(train_loss) + 1)
-    # markers help on a few epochs and clutter on many
-    few = len(train_loss) <= 25
-
-    def marker(symbol: str) -> str:
-        return symbol if few else ""
-
-    lines = ax.plot(epochs, train_loss, "-", marker=marker("o"), color="black", label="train loss")
-    val_loss = list(metrics.get("val_loss", []))
-    if val_loss:
-        lines += ax.plot(
-            epochs,
-            val_loss,
-            "--",
-            marker=marker("s"),
-            color=PALETTE["vermillion"],
-            label="validation loss",
-        )
+    markers = epochs <= 25  # markers help on a few epochs and clutter on many
+    lines = _plot_curve(ax, metrics, "train_loss", markers)
+    lines += _plot_curve(ax, metrics, "val_loss", markers)
     ax.set_xlabel("epoch")
     ax.set_ylabel("loss")
     ax.set_ylim(bottom=0)
-    if len(train_loss) <= 12:
-        ax.set_xticks(list(epochs))
+    if epochs <= 12:
+        ax.set_xticks(list(range(1, epochs + 1)))
     else:
-        from matplotlib.ticker import MaxNLocator
+        from matplotlib.ticker import MaxNLocator  # matplotlib loads on the first plot
 
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # whole epochs only
-    ax.set_xlim(0.5, len(train_loss) + 0.5)
-    val_accuracy = list(metrics.get("val_accuracy", []))
+    ax.set_xlim(0.5, epochs + 0.5)
+    val_accuracy = metrics.get("val_accuracy", [])
     if val_accuracy:
         accuracy_ax = ax.twinx()  # a second y axis: accuracy (%) is not on the loss's scale
-        train_accuracy = list(metrics.get("train_accuracy", []))
-        if train_accuracy:
-            percent = [100 * a for a in train_accuracy]
-            lines += accuracy_ax.plot(
-                epochs,
-                percent,
-                ":",
-                marker=marker("^"),
-                color=PALETTE["blue"],
-                alpha=0.7,
-                label="train accuracy",
-            )
-        percent = [100 * a for a in val_accuracy]
-        lines += accuracy_ax.plot(
-            epochs,
-            percent,
-            "-",
-            marker=marker("d"),
-            color=PALETTE["blue"],
-            label="validation accuracy",
-        )
+        lines += _plot_curve(accuracy_ax, metrics, "train_accuracy", markers, scale=100)
+        lines += _plot_curve(accuracy_ax, metrics, "val_accuracy", markers, scale=100)
         accuracy_ax.set_ylabel("accuracy (%)", color=PALETTE["blue"])
         accuracy_ax.tick_params(axis="y", colors=PALETTE["blue"])
     labels = [line.get_label() for line in lines]
@@ -426,7 +429,6 @@ def plot_confusion_matrix(
     ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP). ``class_names``
     defaults to "class 0", "class 1" for two classes and to 0, 1, 2, ... for more (e.g. digits).
     Example: ``plot_confusion_matrix(metrics.confusion_matrix(y_pred, y_test))``.
-    Introduced in 09_evaluation.ipynb; the C-class matrix in 13_capstone_digits.ipynb.
     """
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
@@ -494,9 +496,8 @@ def plot_digits(
 
     With ``predicted``, each title reads "true → predicted", in the "wrong" colour (vermillion) where they differ.
     Returns the Figure. Example: ``plot_digits(X[:20], y[:20])``.
-    Introduced in 13_capstone_digits.ipynb.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 
     count = len(X)
     if count == 0:
@@ -533,7 +534,6 @@ def plot_class_probabilities(
 
     With ``true_class``, that bar is green, and the predicted one red when it is another class.
     Example: ``plot_class_probabilities(model(x).softmax(dim=1)[0], true_class=3)``.
-    Introduced in 13_capstone_digits.ipynb.
     """
     values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
     ax = _axes(ax, figsize=(4, 2.5))
@@ -563,9 +563,8 @@ def plot_misclassified(
     (N, pixels), ``y`` the true classes. The true class's bar is green, the wrong guess red.
     Shows the first ``max_shown``; returns the Figure (None when nothing is misclassified).
     Example: ``plot_misclassified(X_test, logits.softmax(dim=1), y_test)``.
-    Introduced in 13_capstone_digits.ipynb.
     """
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 
     probabilities, y = probabilities.detach().cpu(), y.cpu()  # from any device, drawn on the CPU
     predicted = probabilities.argmax(dim=1)

@@ -1,8 +1,8 @@
 """Remedies for overfitting written from scratch: the L2 penalty and (inverted) dropout.
 
-Introduced in 12_generalization.ipynb. Each one equals PyTorch's own: ``l2_penalty`` added to
-the loss gives the gradients of ``torch.optim.SGD(weight_decay=...)``, and ``dropout`` draws
-its mask exactly as ``nn.Dropout`` does, so from the same seed it gives the same output.
+Each one equals PyTorch's own: ``l2_penalty`` added to the loss gives the gradients of
+``torch.optim.SGD(weight_decay=...)``, and ``dropout`` draws its mask exactly as ``nn.Dropout``
+does, so from the same seed it gives the same output.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Two-dimensional loss surfaces, and the path an optimizer takes across them.
 
-Introduced in 07_gradient_descent_and_optimizers.ipynb, where the optimizer race and
-``widgets.optimizer_explorer`` both call ``run_trajectory``. A real network has thousands of
-weights; with two we can draw the loss as contours and watch each optimizer walk downhill.
+The optimizer race and ``widgets.optimizer_explorer`` both call ``run_trajectory``. A real
+network has thousands of weights; with two we can draw the loss as contours and watch each
+optimizer walk downhill.
 """
 
 from __future__ import annotations
@@ -131,7 +131,6 @@ def run_trajectory(
     Starts at ``start`` (default: the surface's own start). If the run diverges (a coordinate
     beyond ``DIVERGED_BEYOND`` or not finite) it stops there, so the result has fewer rows and
     every row is finite. Example: ``path = run_trajectory("Rosenbrock", "Adam", lr=0.1, steps=200)``.
-    Introduced in 07_gradient_descent_and_optimizers.ipynb.
     """
     if isinstance(surface, str):
         surface = _lookup(SURFACES, surface, "surface")

@@ -1,8 +1,5 @@
 """The training loop, evaluation, and the per-epoch history they record.
 
-Introduced in 08_training.ipynb (``train_one_epoch``, ``fit``, ``History``),
-09_evaluation.ipynb (``evaluate``, validation data) and 12_generalization.ipynb (early stopping).
-
 ``fit`` runs the seed lesson's loop: it iterates the shuffled training DataLoader once per epoch
 and draws nothing else from PyTorch's global random number generator, so from the same start it
 gives exactly the seed's numbers (``Epoch 1/5 | Loss: 0.1657`` ...). Evaluation never consumes
@@ -21,6 +18,9 @@ from typing import Literal
 import torch
 from torch import Tensor, nn
 from torch.utils.data import DataLoader, SequentialSampler, TensorDataset
+
+from course_utils.losses import check_cross_entropy_inputs
+from course_utils.models import check_input_shape, eval_mode
 
 __all__ = ["History", "TrainingDiverged", "train_one_epoch", "evaluate", "fit", "should_stop"]
 
@@ -70,20 +70,6 @@ class History:
         """The metrics as a plain dict of lists (copies), e.g. to store in a checkpoint."""
         return {f.name: list(getattr(self, f.name)) for f in fields(self)}
 
-    @classmethod
-    def from_dict(cls, metrics: dict[str, Iterable[float]]) -> History:
-        """Rebuild a History from ``as_dict()``'s output. Example: ``History.from_dict(d)``."""
-        known = {f.name for f in fields(cls)}
-        unknown = set(metrics) - known
-        if unknown:
-            renamed = " (fit records validation data now: test_* became val_*)" * bool(
-                unknown & {"test_loss", "test_accuracy"}
-            )
-            raise ValueError(
-                f"unknown History keys {sorted(unknown)}: expected some of {sorted(known)}{renamed}"
-            )
-        return cls(**{name: [float(v) for v in values] for name, values in metrics.items()})
-
 
 def _first_layer_features(model: nn.Module) -> int | None:
     """in_features of the model's first layer with parameters, when that layer is an nn.Linear."""
@@ -95,8 +81,6 @@ def _first_layer_features(model: nn.Module) -> int | None:
 
 def _check_first_batch(model: nn.Module, batch_features: Tensor) -> None:
     """Raise the course models' shape error before the forward pass, for any Linear-first model."""
-    from course_utils.models import check_input_shape
-
     expected = _first_layer_features(model)
     # only 2-D input can be checked: a model may flatten images etc. before its first Linear
     if expected is not None and batch_features.dim() <= 2:
@@ -164,6 +148,34 @@ def _diverged(
     )
 
 
+def _check_batch(
+    model: nn.Module, batch_features: Tensor, batch_labels: Tensor, epoch: int | None, index: int
+) -> None:
+    """Raise before the forward pass: on the first batch's shape, or NaN or inf in any batch."""
+    if index == 0:
+        _check_first_batch(model, batch_features)
+    _check_batch_is_finite(batch_features, batch_labels, epoch, index)
+
+
+def _check_predictions(
+    y_pred: Tensor,
+    batch_labels: Tensor,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+    epoch: int | None,
+    batch_index: int,
+) -> None:
+    """Raise before the loss: on NaN or inf predictions, or the first batch's cross-entropy misuse."""
+    # checked before the loss, which may refuse NaN probabilities with an error of its own
+    if bad_predictions := _non_finite_values(y_pred):
+        what = f"the model's predictions contain {bad_predictions}"
+        raise _diverged(what, optimizer, epoch, batch_index)
+    if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
+        # PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs
+        # cryptically or not at all: the course's check says what to do instead
+        check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
+
+
 def train_one_epoch(
     model: nn.Module,
     loader: Iterable[tuple[Tensor, Tensor]],
@@ -178,43 +190,28 @@ def train_one_epoch(
     predictions or the loss become NaN or inf (the learning rate); ``epoch`` (optional) only
     names the epoch in that error.
     Example: ``loss = train_one_epoch(model, train_loader, nn.BCELoss(), optimizer)``.
-    Introduced in 08_training.ipynb.
     """
     model.train()  # training mode: layers like Dropout behave as in training
-    total_loss = 0.0
-    batches = 0
+    batch_losses = []
     for batch_index, (batch_features, batch_labels) in enumerate(loader):
-        if batch_index == 0:
-            _check_first_batch(model, batch_features)
-        _check_batch_is_finite(batch_features, batch_labels, epoch, batch_index)
+        _check_batch(model, batch_features, batch_labels, epoch, batch_index)  # shape, NaN, inf
         # 1. forward pass: predictions for this batch, shape (batch_size, 1)
         y_pred = model(batch_features)
-        # checked before the loss, which may refuse NaN probabilities with an error of its own
-        if bad_predictions := _non_finite_values(y_pred):
-            what = f"the model's predictions contain {bad_predictions}"
-            raise _diverged(what, optimizer, epoch, batch_index)
-        if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
-            # PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs
-            # cryptically or not at all: the course's check says what to do instead
-            from course_utils.losses import check_cross_entropy_inputs
-
-            check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
+        _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, batch_index)
         # 2. loss: how far the predictions are from the labels (one number)
         loss = loss_fn(y_pred, batch_labels)
-        loss_value = loss.item()
-        if not math.isfinite(loss_value):
-            raise _diverged(f"the loss is {loss_value}", optimizer, epoch, batch_index)
+        if not math.isfinite(loss.item()):
+            raise _diverged(f"the loss is {loss.item()}", optimizer, epoch, batch_index)
         # 3. zero_grad: clear the gradients left over from the previous batch
         optimizer.zero_grad()
         # 4. backward: backpropagation fills p.grad for every parameter p
         loss.backward()
         # 5. step: the optimizer updates the parameters using their gradients
         optimizer.step()
-        total_loss += loss_value
-        batches += 1
-    if batches == 0:
+        batch_losses.append(loss.item())
+    if not batch_losses:
         raise ValueError("the training loader gave no batches: is the training set empty?")
-    return total_loss / batches
+    return sum(batch_losses) / len(batch_losses)
 
 
 Outputs = Literal["probabilities", "logits"]
@@ -264,68 +261,34 @@ def evaluate(
     "logits" when ``loss_fn`` is an ``nn.BCEWithLogitsLoss`` and "probabilities" otherwise.
     PyTorch's global random generator is left as it was (a DataLoader draws from it when iterated).
     Example: ``evaluate(model, test_loader, nn.BCELoss())`` -> ``{"loss": 0.01, "accuracy": 1.0}``.
-    Introduced in 09_evaluation.ipynb.
     """
     outputs = _binary_outputs(loss_fn, outputs)
-    was_training = model.training
-    model.eval()  # evaluation mode: Dropout off, BatchNorm uses its running statistics
     total_loss = 0.0
     correct = 0
     examples = 0
-    try:
-        with torch.no_grad(), torch.random.fork_rng(devices=[]):
-            for batch_features, batch_labels in loader:
-                y_pred = model(batch_features)
-                size = len(batch_labels)
-                # weight by batch size: the last batch may be smaller than the others
-                total_loss += loss_fn(y_pred, batch_labels).item() * size
-                correct += _correct_predictions(y_pred, batch_labels, outputs)
-                examples += size
-    finally:
-        model.train(was_training)
+    with eval_mode(model), torch.random.fork_rng(devices=[]):
+        for batch_features, batch_labels in loader:
+            y_pred = model(batch_features)
+            size = len(batch_labels)
+            # weight by batch size: the last batch may be smaller than the others
+            total_loss += loss_fn(y_pred, batch_labels).item() * size
+            correct += _correct_predictions(y_pred, batch_labels, outputs)
+            examples += size
     if examples == 0:
         raise ValueError("the loader gave no examples: there is nothing to evaluate")
     return {"loss": total_loss / examples, "accuracy": correct / examples}
 
 
-def _whole_set_metrics(
-    model: nn.Module,
-    dataset: object,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    outputs: Outputs | None = None,
-) -> dict[str, float]:
-    """Loss and accuracy on a whole data set, in eval mode, as the seed computes its epoch loss."""
-    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-        # the seed's way: one forward pass over all of X_train (no DataLoader, no randomness)
-        X, y = dataset.tensors
-        was_training = model.training
-        model.eval()
-        try:
-            with torch.no_grad():
-                y_pred = model(X)
-                loss = loss_fn(y_pred, y).item()
-                correct = _correct_predictions(y_pred, y, _binary_outputs(loss_fn, outputs))
-        finally:
-            model.train(was_training)
-        return {"loss": loss, "accuracy": correct / len(y)}
-    return evaluate(model, DataLoader(dataset, batch_size=256, shuffle=False), loss_fn, outputs)
+def _as_one_batch(dataset: object) -> list[tuple[Tensor, Tensor]] | None:
+    """A (features, labels) TensorDataset as a list of one batch: all of it; else None.
 
-
-def _held_out_metrics(
-    model: nn.Module,
-    loader: Iterable[tuple[Tensor, Tensor]],
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    outputs: Outputs | None,
-) -> dict[str, float]:
-    """``evaluate(model, loader, ...)``: in one pass when the loader reads a TensorDataset in order.
-
-    On the course's small data sets, fetching examples one by one costs more than the model.
+    One forward pass over all of X is how the seed computes its epoch loss, and on the course's
+    small data sets it is much faster than fetching examples one by one.
     """
-    dataset = getattr(loader, "dataset", None)
-    whole_in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
-    if whole_in_order and isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-        return _whole_set_metrics(model, dataset, loss_fn, outputs)
-    return evaluate(model, loader, loss_fn, outputs)
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        features, labels = dataset.tensors
+        return [(features, labels)]
+    return None
 
 
 def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
@@ -372,6 +335,43 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
     return len(val_loss) - 1 - best_index >= patience
 
 
+def _check_fit_arguments(
+    model: nn.Module,
+    train_loader: DataLoader,
+    loss_fn: Callable[[Tensor, Tensor], Tensor],
+    optimizer: torch.optim.Optimizer,
+    epochs: int,
+    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
+    patience: int | None,
+    outputs: Outputs | None,
+    test_loader: None,
+) -> None:
+    """Raise a clear error for arguments ``fit`` cannot use, before any training."""
+    if test_loader is not None:
+        raise TypeError(
+            "fit no longer takes test_loader: watch validation data during training with "
+            "val_loader=..., and measure the test set once, at the end, with "
+            "training.evaluate(model, test_loader, loss_fn)"
+        )
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
+    if patience is not None:
+        if not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"patience must be a positive whole number or None, got {patience!r}")
+        if val_loader is None:
+            raise ValueError(
+                "patience needs validation data: early stopping watches the validation loss, so "
+                "pass val_loader=... (never the test set), or leave patience=None"
+            )
+    if getattr(train_loader, "dataset", None) is None:
+        raise TypeError(
+            "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
+            "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
+        )
+    _binary_outputs(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
+    _check_optimizer_matches(model, optimizer)
+
+
 def fit(
     model: nn.Module,
     train_loader: DataLoader,
@@ -382,7 +382,6 @@ def fit(
     patience: int | None = None,
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
-    log_every: int | None = None,
     verbose: bool = False,
     outputs: Outputs | None = None,
     *,
@@ -392,76 +391,39 @@ def fit(
 
     After each epoch: ``train_loss`` is the loss on the whole training set in eval mode (the
     number the seed lesson prints), then validation loss and accuracy when ``val_loader`` is
-    given. ``patience=k`` stops after k epochs in a row without a lower validation loss, and
-    at the end (stopped early or not) puts back the weights of the epoch with the lowest
-    validation loss, ``history.best_epoch`` (the optimizer's state is not rewound). ``verbose=True`` prints ``Epoch 1/5 | Loss: 0.1657`` every epoch, ``log_every=k``
-    every k-th epoch (and the last); ``progress=True`` shows a tqdm bar; ``callback(epoch,
-    history)`` is called after each epoch (epoch counts from 1), e.g. to redraw a live plot.
-    ``outputs`` ("probabilities" or "logits") is passed to ``evaluate`` for the accuracy. The
-    model is left in the train/eval mode it was given in.
+    given. ``patience=k`` stops after k epochs in a row without a lower validation loss and,
+    stopped or not, ends with the weights of ``history.best_epoch`` (not the optimizer's state).
+    ``verbose`` prints ``Epoch 1/5 | Loss: 0.1657`` each epoch; ``progress`` shows a tqdm bar;
+    ``callback(epoch, history)`` runs after each epoch (from 1), e.g. to redraw a live plot.
+    ``outputs`` ("probabilities" or "logits") goes to ``evaluate`` for the accuracy. The model is
+    left in the train/eval mode it was given in.
 
     There is no test set here on purpose: choosing or stopping on the test set would make its
     score optimistic. Measure it once, at the end, with ``evaluate(model, test_loader, loss_fn)``.
     Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, 50, val_loader, 5)``.
-    Introduced in 08_training.ipynb.
     """
-    if test_loader is not None:
-        raise TypeError(
-            "fit no longer takes test_loader: watch validation data during training with "
-            "val_loader=..., and measure the test set once, at the end, with "
-            "training.evaluate(model, test_loader, loss_fn)"
-        )
-    if not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
-    if log_every is not None and (not isinstance(log_every, int) or log_every < 1):
-        raise ValueError(f"log_every must be a positive whole number or None, got {log_every!r}")
-    if patience is not None:
-        if not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be a positive whole number or None, got {patience!r}")
-        if val_loader is None:
-            raise ValueError(
-                "patience needs validation data: early stopping watches the validation loss, so "
-                "pass val_loader=... (never the test set), or leave patience=None"
-            )
-    _binary_outputs(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
-    _check_optimizer_matches(model, optimizer)
-    if verbose and log_every is None:
-        log_every = 1
-    if getattr(train_loader, "dataset", None) is None:
-        raise TypeError(
-            "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
-            "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
-        )
-
+    _check_fit_arguments(
+        model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
+    )
     history = History()
     best_weights = None
     was_training = model.training
-    epoch_numbers: Iterable[int] = range(1, epochs + 1)
-    if progress:
-        from tqdm.auto import tqdm
-
-        epoch_numbers = tqdm(epoch_numbers, desc="training", unit="epoch")
+    epoch_numbers = _progress_bar(epochs) if progress else range(1, epochs + 1)
     try:
         for epoch in epoch_numbers:
             train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
             line = _record_epoch(model, train_loader.dataset, val_loader, loss_fn, history, outputs)
             if progress:
                 epoch_numbers.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
-            if log_every is not None and (epoch % log_every == 0 or epoch == epochs):
+            if verbose:
                 print(f"Epoch {epoch}/{epochs} | {line}")
             if callback is not None:
                 callback(epoch, history)
-            if patience is None:
-                continue
-            if history.best_epoch == epoch:  # a new lowest validation loss: remember these weights
-                best_weights = copy.deepcopy(model.state_dict())
-            elif should_stop(history.val_loss, patience):
-                if log_every is not None:
-                    print(
-                        f"Early stop after epoch {epoch}: no lower validation loss for "
-                        f"{patience} epochs; restored epoch {history.best_epoch} (val loss "
-                        f"{history.val_loss[history.best_epoch - 1]:.4f})"
-                    )
+            if patience is not None and history.best_epoch == epoch:  # a new lowest val loss
+                best_weights = copy.deepcopy(model.state_dict())  # remember these weights
+            elif patience is not None and should_stop(history.val_loss, patience):
+                if verbose:
+                    print(_early_stop_message(history, epoch, patience))
                 break
         if best_weights is not None:
             model.load_state_dict(best_weights)
@@ -470,6 +432,28 @@ def fit(
             epoch_numbers.close()
         model.train(was_training)  # leave the model in the mode it was given in
     return history
+
+
+def _progress_bar(epochs: int) -> Iterable[int]:
+    """The epoch numbers 1..epochs wrapped in a tqdm progress bar."""
+    # imported here: in a notebook tqdm.auto loads ipywidgets, needed only when a bar is asked for
+    from tqdm.auto import tqdm
+
+    return tqdm(range(1, epochs + 1), desc="training", unit="epoch")
+
+
+def _early_stop_message(history: History, epoch: int, patience: int) -> str:
+    best = history.best_epoch
+    return (
+        f"Early stop after epoch {epoch}: no lower validation loss for {patience} epochs; "
+        f"restored epoch {best} (val loss {history.val_loss[best - 1]:.4f})"
+    )
+
+
+def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tensor, Tensor]]:
+    """The loader's data as one batch if it reads a whole TensorDataset in order, else the loader."""
+    in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
+    return (in_order and _as_one_batch(loader.dataset)) or loader
 
 
 def _record_epoch(
@@ -481,12 +465,13 @@ def _record_epoch(
     outputs: Outputs | None = None,
 ) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
-    train_metrics = _whole_set_metrics(model, train_dataset, loss_fn, outputs)
+    train_batches = _as_one_batch(train_dataset) or DataLoader(train_dataset, batch_size=256)
+    train_metrics = evaluate(model, train_batches, loss_fn, outputs)
     history.train_loss.append(train_metrics["loss"])
     history.train_accuracy.append(train_metrics["accuracy"])
     line = f"Loss: {train_metrics['loss']:.4f}"  # the seed's format
     if val_loader is not None:
-        val_metrics = _held_out_metrics(model, val_loader, loss_fn, outputs)
+        val_metrics = evaluate(model, _in_one_pass(val_loader), loss_fn, outputs)
         history.val_loss.append(val_metrics["loss"])
         history.val_accuracy.append(val_metrics["accuracy"])
         line += (

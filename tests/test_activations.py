@@ -163,28 +163,6 @@ def test_naive_softmax_would_fail_on_these_inputs():
     assert torch.isnan(naive).any()
 
 
-@pytest.mark.parametrize("dtype", DTYPES)
-def test_softmax_jacobian_matches_autograd(dtype):
-    for row in softmax_inputs(dtype):
-        expected = torch.autograd.functional.jacobian(lambda v: torch.softmax(v, dim=-1), row)
-        assert_matches(A.softmax_jacobian(row), expected)
-
-
-def test_softmax_jacobian_is_batched_over_leading_dimensions():
-    x = softmax_inputs(torch.float64)
-    jacobians = A.softmax_jacobian(x)
-    assert jacobians.shape == (10, 4, 4)
-    for row, jacobian in zip(x, jacobians, strict=True):
-        assert_matches(jacobian, A.softmax_jacobian(row))
-    # each column sums to 0: the probabilities always sum to 1
-    torch.testing.assert_close(jacobians.sum(dim=-2), torch.zeros(10, 4, dtype=torch.float64))
-
-
-def test_softmax_jacobian_explains_a_scalar_input():
-    with pytest.raises(ValueError, match="vector of logits"):
-        A.softmax_jacobian(torch.tensor(1.0))
-
-
 def test_gelu_rejects_an_unknown_approximation_clearly():
     with pytest.raises(ValueError, match="'none'.*'tanh'"):
         A.gelu(torch.zeros(2), approximate="erf")

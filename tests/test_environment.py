@@ -50,3 +50,16 @@ def test_without_pins_the_report_says_it_cannot_check(tmp_path, capsys):
     out = capsys.readouterr().out
     assert f"⚠️ numpy {metadata.version('numpy')}: version not checked" in out
     assert "✅ numpy" not in out
+
+
+def test_the_setup_check_covers_every_library_the_package_depends_on():
+    # the oracle: course_utils' own installed metadata (pyproject.toml's dependencies)
+    requirements = metadata.requires("course_utils") or []
+    required = {
+        requirement.split(";")[0].split(">")[0].split("<")[0].split("=")[0].strip().lower()
+        for requirement in requirements
+        if "extra ==" not in requirement
+    }
+    assert "scikit-learn" in required  # notebook 13's digits come from it
+    assert required <= set(environment.COURSE_PACKAGES)
+    assert {"ipywidgets", "jupyterlab"} <= set(environment.COURSE_PACKAGES)  # the lab's

@@ -158,8 +158,22 @@ def test_column_prediction_against_flat_target_says_to_reshape(loss_fn):
 def test_bce_on_values_outside_0_1_suggests_logits_or_sigmoid():
     with pytest.raises(ValueError, match="bce_with_logits.*sigmoid"):
         losses.bce(torch.tensor([2.5, -1.0]), torch.tensor([1.0, 0.0]))
-    with pytest.raises(ValueError, match="targets between 0 and 1"):
+    with pytest.raises(ValueError, match="targets between 0 and 1.*got 2.*cross_entropy"):
         losses.bce(torch.tensor([0.5]), torch.tensor([2.0]))
+    with pytest.raises(ValueError, match=r"got -1.*\(target \+ 1\) / 2"):
+        losses.bce(torch.tensor([0.5, 0.5]), torch.tensor([1.0, -1.0]))
+
+
+def test_bce_on_nan_names_causes_that_fit_where_the_nan_is():
+    # PyTorch's own BCELoss names no cause
+    with pytest.raises(RuntimeError, match="between 0 and 1"):
+        nn.BCELoss()(torch.tensor([float("nan")]), torch.tensor([1.0]))
+    with pytest.raises(ValueError, match="NaN in pred.*inputs.*learning rate") as error:
+        losses.bce(torch.tensor([0.5, float("nan")]), torch.tensor([1.0, 0.0]))
+    assert "division" not in str(error.value) and "cross_entropy" not in str(error.value)
+    with pytest.raises(ValueError, match="NaN in target.*missing.*isnan") as error:
+        losses.bce(torch.tensor([0.5, 0.5]), torch.tensor([1.0, float("nan")]))
+    assert "cross_entropy" not in str(error.value)
 
 
 def test_bce_accepts_integer_labels():

@@ -1,7 +1,4 @@
-"""The activation explorer: one neuron's output f(w·x + b) and its slope, as w and b move.
-
-Introduced in 01_neuron_and_activations.ipynb.
-"""
+"""The activation explorer: one neuron's output f(w·x + b) and its slope, as w and b move."""
 
 from __future__ import annotations
 
@@ -14,7 +11,7 @@ from course_utils.activations import ELEMENTWISE
 from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["activation_explorer", "X_RANGE"]
+__all__ = ["activation_explorer", "ActivationExplorer", "X_RANGE"]
 
 X_RANGE = (-5.0, 5.0)
 _POINTS = 401
@@ -67,42 +64,49 @@ def _fit_y_limits(ax, *curves: torch.Tensor) -> None:
     ax.set_ylim(low - pad, high + pad)
 
 
-def activation_explorer(function: str = "sigmoid", w: float = 1.0, b: float = 0.0) -> Explorer:
-    """An explorer: choose an activation, move w and b, see f(w·x + b) and its derivative d/dx.
+class ActivationExplorer(Explorer):
+    """f(w·x + b) and its derivative (colour) beside f(x) and f'(x) (grey), for the chosen f."""
 
-    Returns an ``Explorer``; leave it as the last expression of a cell to display it.
-    Example: ``widgets.activation_explorer("relu", w=2.0)``.
-    Introduced in 01_neuron_and_activations.ipynb.
-    """
-    if function not in ELEMENTWISE:
-        raise ValueError(f"unknown activation {function!r}: choose one of {', '.join(ELEMENTWISE)}")
-    x = torch.linspace(*X_RANGE, _POINTS, dtype=torch.float64)
-    controls = {
-        "function": ipywidgets.Dropdown(options=list(ELEMENTWISE), value=function, description="f"),
-        "w": ipywidgets.FloatSlider(
-            value=w, min=-3.0, max=3.0, step=0.1, description="weight w", continuous_update=True
-        ),
-        "b": ipywidgets.FloatSlider(
-            value=b, min=-3.0, max=3.0, step=0.1, description="bias b", continuous_update=True
-        ),
-    }
+    def __init__(self, function: str, w: float, b: float):
+        if function not in ELEMENTWISE:
+            raise ValueError(
+                f"unknown activation {function!r}: choose one of {', '.join(ELEMENTWISE)}"
+            )
+        self.x = torch.linspace(*X_RANGE, _POINTS, dtype=torch.float64)
+        slider = {"min": -3.0, "max": 3.0, "step": 0.1, "continuous_update": True}
+        controls = {
+            "function": ipywidgets.Dropdown(
+                options=list(ELEMENTWISE), value=function, description="f"
+            ),
+            "w": ipywidgets.FloatSlider(value=w, description="weight w", **slider),
+            "b": ipywidgets.FloatSlider(value=b, description="bias b", **slider),
+        }
+        super().__init__(controls, figsize=(9, 3.4), title="Activation explorer: one neuron")
 
-    lines: dict[str, Line2D] = {}
+    def setup(self, figure: Figure) -> None:
+        self.lines = _setup(figure, self.x)
 
-    def draw(figure: Figure, function: str, w: float, b: float) -> None:
-        if not lines:
-            lines.update(_setup(figure, x))
+    def draw(self, figure: Figure, function: str, w: float, b: float) -> None:
         value_ax, slope_ax = figure.axes
-        plain_value, plain_slope = _curves(function, 1.0, 0.0, x)
-        value, slope = _curves(function, w, b, x)
-        lines["plain_value"].set_ydata(plain_value.numpy())
-        lines["value"].set_ydata(value.numpy())
-        lines["plain_slope"].set_ydata(plain_slope.numpy())
-        lines["slope"].set_ydata(slope.numpy())
+        plain_value, plain_slope = _curves(function, 1.0, 0.0, self.x)
+        value, slope = _curves(function, w, b, self.x)
+        self.lines["plain_value"].set_ydata(plain_value.numpy())
+        self.lines["value"].set_ydata(value.numpy())
+        self.lines["plain_slope"].set_ydata(plain_slope.numpy())
+        self.lines["slope"].set_ydata(slope.numpy())
         _fit_y_limits(value_ax, plain_value, value)
         _fit_y_limits(slope_ax, plain_slope, slope)
         inside = f"{w:.1f}·x + {b:.1f}".replace("+ -", "− ")
         value_ax.set_title(f"y = {function}({inside})")
         slope_ax.set_title(f"dy/dx = {w:.1f} · {function}'({inside})")
 
-    return Explorer(controls, draw, figsize=(9, 3.4), title="Activation explorer: one neuron")
+
+def activation_explorer(
+    function: str = "sigmoid", w: float = 1.0, b: float = 0.0
+) -> ActivationExplorer:
+    """An explorer: choose an activation, move w and b, see f(w·x + b) and its derivative d/dx.
+
+    Returns an ``Explorer``; leave it as the last expression of a cell to display it.
+    Example: ``widgets.activation_explorer("relu", w=2.0)``.
+    """
+    return ActivationExplorer(function, w, b)

@@ -1,7 +1,4 @@
-"""The digit pad: click an 8x8 grid to draw a digit and watch the model's ten probabilities.
-
-Introduced in 13_capstone_digits.ipynb.
-"""
+"""The digit pad: click an 8x8 grid to draw a digit and watch the model's ten probabilities."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
 
-from course_utils import plotting
+from course_utils import models, plotting
 from course_utils.widgets._explorer import Explorer
 
 __all__ = ["digit_pad", "DigitPad", "PAD_SIZE"]
@@ -90,10 +87,12 @@ class DigitPad(Explorer):
         start = ipywidgets.Dropdown(
             options=list(self.starts), value="blank", description="start from"
         )
+        pad_and_clear = ipywidgets.HBox(
+            [pad, self.clear_button], layout={"align_items": "flex-end"}
+        )
         super().__init__(
-            {"start": start}, self._draw_pad, figsize=(6.5, 2.6), title="Digit pad",
-            extras=[ipywidgets.HBox([pad, self.clear_button], layout={"align_items": "flex-end"})],
-        )  # fmt: skip
+            {"start": start}, figsize=(6.5, 2.6), title="Digit pad", extras=[pad_and_clear]
+        )
 
     def click(self, index: int) -> None:
         """Ink cell ``index`` (row * 8 + column), or erase it when it is already dark; redraw."""
@@ -109,23 +108,18 @@ class DigitPad(Explorer):
 
     def probabilities(self) -> Tensor:
         """The model's ten probabilities for the pixels drawn, in eval mode, without gradients."""
-        was_training = self.model.training
-        self.model.eval()
-        try:
-            with torch.no_grad():
-                x = self.pixels.unsqueeze(0)  # (1, 64): a batch of one
-                if self.preprocess is not None:
-                    x = self.preprocess(x)
-                return self.model(x.to(self.device)).softmax(dim=1)[0].cpu()  # (10,)
-        finally:
-            self.model.train(was_training)
+        x = self.pixels.unsqueeze(0)  # (1, 64): a batch of one
+        with models.eval_mode(self.model):
+            if self.preprocess is not None:
+                x = self.preprocess(x)
+            return self.model(x.to(self.device)).softmax(dim=1)[0].cpu()  # (10,)
 
     def _show_pixels(self) -> None:
         for button, value in zip(self.buttons, self.pixels.tolist(), strict=True):
             level = int(255 * (1 - value))  # shades of grey: a real digit's strokes are soft
             button.style.button_color = f"#{level:02x}{level:02x}{level:02x}"
 
-    def _setup(self, figure: Figure) -> None:
+    def setup(self, figure: Figure) -> None:
         figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw
         image_ax = figure.add_axes((0.02, 0.12, 0.28, 0.76))  # (left, bottom, width, height)
         self.bars_ax = figure.add_axes((0.40, 0.17, 0.57, 0.71))
@@ -136,9 +130,7 @@ class DigitPad(Explorer):
         image_ax.set_yticks([])
         plotting.plot_class_probabilities(self.last_probabilities, ax=self.bars_ax)
 
-    def _draw_pad(self, figure: Figure, start: str) -> str:
-        if not figure.axes:
-            self._setup(figure)
+    def draw(self, figure: Figure, start: str) -> str:
         if start != self.loaded_start:  # a new start picked: load it (a click keeps the drawing)
             self.pixels.copy_(self.starts[start])
             self._show_pixels()
@@ -172,6 +164,5 @@ def digit_pad(
     labels ``y``), a dropdown starts the pad from one real digit of each class. The model runs
     in eval mode without gradients, on the device of its weights, and is left in its mode.
     Example: ``widgets.digit_pad(model, standardizer.transform, examples=(X_test, y_test))``.
-    Introduced in 13_capstone_digits.ipynb.
     """
     return DigitPad(model, preprocess, examples)

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import ipywidgets
+from IPython.display import display
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -18,9 +19,12 @@ __all__ = ["Explorer"]
 class Explorer:
     """Controls that redraw one matplotlib figure, shown as a PNG in an ``ipywidgets.Image``.
 
-    ``draw(figure, **values)`` updates the figure (best: change the data of existing artists
-    rather than creating new ones) given the current value of every control. The figure is
-    created once and reused for every redraw; nothing opens a new pyplot window.
+    The course's explorers subclass it: ``setup(figure)`` creates the axes and artists once,
+    ``draw(figure, **values)`` updates them (their data, not new artists) from the current value
+    of every control. The explorer's state lives in its attributes, set before calling
+    ``super().__init__``, which sets up and draws the first picture. For a quick explorer, pass
+    a ``draw`` function instead of subclassing. The figure is created once and reused for every
+    redraw; nothing opens a new pyplot window.
 
     If ``draw`` returns a string, it is shown (as HTML) in ``message`` above the picture.
 
@@ -34,7 +38,7 @@ class Explorer:
     def __init__(
         self,
         controls: Mapping[str, ipywidgets.ValueWidget],
-        draw: Callable[..., str | None],
+        draw: Callable[..., str | None] | None = None,
         figsize: tuple[float, float] = (8, 3.5),
         title: str = "",
         dpi: int = 80,
@@ -51,7 +55,8 @@ class Explorer:
             layout=ipywidgets.Layout(width=f"{width}px", max_width="100%", height="auto"),
         )
         self.message = ipywidgets.HTML()
-        self._draw = draw
+        if draw is not None:
+            self.draw = draw  # a plain function in place of a subclass's method
         self.redraw_count = 0
         self.last_redraw_seconds = 0.0
         header = [ipywidgets.HTML(f"<b>{title}</b>")] if title else []
@@ -68,7 +73,15 @@ class Explorer:
             if hasattr(control.style, "description_width"):
                 control.style.description_width = "initial"  # show whole labels, not "hidden un..."
             control.observe(self._on_change, names="value")
+        self.setup(self.figure)
         self.redraw()
+
+    def setup(self, figure: Figure) -> None:
+        """Create the axes and artists that ``draw`` updates (once, before the first draw)."""
+
+    def draw(self, figure: Figure, **values: Any) -> str | None:
+        """Update the figure for the controls' ``values``; return a message or None."""
+        raise NotImplementedError("pass draw=... to Explorer, or override draw in a subclass")
 
     @property
     def values(self) -> dict[str, Any]:
@@ -83,7 +96,7 @@ class Explorer:
         self.refresh(self._draw_and_say)
 
     def _draw_and_say(self, figure: Figure) -> None:
-        text = self._draw(figure, **self.values)
+        text = self.draw(figure, **self.values)
         if text is not None:
             self.message.value = text
 
@@ -106,6 +119,4 @@ class Explorer:
         self.last_redraw_seconds = time.perf_counter() - start
 
     def _ipython_display_(self) -> None:
-        from IPython.display import display
-
         display(self.widget)

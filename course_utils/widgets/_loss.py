@@ -1,7 +1,5 @@
 """The loss explorer: MAE, MSE and BCE of one prediction, and the slope that reaches the weights.
 
-Introduced in 05_loss_and_cost.ipynb.
-
 The prediction is a probability p = sigmoid(z) of a logit z, as in the course's classifier. The
 right-hand plot shows each loss's slope with respect to that logit, dL/dz = dL/dp * p(1 - p):
 the number backpropagation carries from the loss into the network's weights. (dL/dp alone
@@ -19,7 +17,13 @@ from course_utils import losses
 from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["loss_explorer", "loss_values_and_logit_gradients", "LOSSES", "PREDICTION_RANGE"]
+__all__ = [
+    "loss_explorer",
+    "LossExplorer",
+    "loss_values_and_logit_gradients",
+    "LOSSES",
+    "PREDICTION_RANGE",
+]
 
 # the losses shown, by name: each f(pred, target, reduction) from course_utils.losses
 LOSSES = {"MAE": losses.mae, "MSE": losses.mse, "BCE": losses.bce}
@@ -81,40 +85,37 @@ def _setup(figure: Figure, p: torch.Tensor) -> dict[str, Line2D]:
     return lines
 
 
-def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
-    """An explorer: pick the target (0 or 1), move the prediction p = σ(z), see each loss and dL/dz.
+class LossExplorer(Explorer):
+    """Each loss (left) and its slope dL/dz (right) over p, with a marker at the chosen p."""
 
-    Returns an ``Explorer``; leave it as the last expression of a cell to display it.
-    Example: ``widgets.loss_explorer(target=0.0, prediction=0.9)``.
-    Introduced in 05_loss_and_cost.ipynb.
-    """
-    if target not in (0.0, 1.0):
-        raise ValueError(f"target must be 0.0 or 1.0 (a class label), got {target!r}")
-    low, high = PREDICTION_RANGE
-    if not 0.01 <= prediction <= 0.99:
-        raise ValueError(
-            f"prediction must be a probability between 0.01 and 0.99, got {prediction!r}"
-        )
-    p = torch.linspace(low, high, _POINTS, dtype=torch.float64)
-    controls = {
-        "target": ipywidgets.ToggleButtons(
-            options=[("target y = 0", 0.0), ("target y = 1", 1.0)], value=float(target)
-        ),
-        "prediction": ipywidgets.FloatSlider(
-            value=prediction,
-            min=0.01,
-            max=0.99,
-            step=0.01,
-            description="prediction p",
-            continuous_update=True,
-        ),
-    }
-    lines: dict[str, Line2D] = {}
+    def __init__(self, target: float, prediction: float):
+        if target not in (0.0, 1.0):
+            raise ValueError(f"target must be 0.0 or 1.0 (a class label), got {target!r}")
+        if not 0.01 <= prediction <= 0.99:
+            raise ValueError(
+                f"prediction must be a probability between 0.01 and 0.99, got {prediction!r}"
+            )
+        self.p = torch.linspace(*PREDICTION_RANGE, _POINTS, dtype=torch.float64)
+        controls = {
+            "target": ipywidgets.ToggleButtons(
+                options=[("target y = 0", 0.0), ("target y = 1", 1.0)], value=float(target)
+            ),
+            "prediction": ipywidgets.FloatSlider(
+                value=prediction,
+                min=0.01,
+                max=0.99,
+                step=0.01,
+                description="prediction p",
+                continuous_update=True,
+            ),
+        }
+        super().__init__(controls, figsize=(9, 3.6), title="Loss explorer: one prediction")
 
-    def draw(figure: Figure, target: float, prediction: float) -> str:
-        if not lines:
-            lines.update(_setup(figure, p))
-        curves = loss_values_and_logit_gradients(p, target)
+    def setup(self, figure: Figure) -> None:
+        self.lines = _setup(figure, self.p)
+
+    def draw(self, figure: Figure, target: float, prediction: float) -> str:
+        curves = loss_values_and_logit_gradients(self.p, target)
         here = loss_values_and_logit_gradients(
             torch.tensor([prediction], dtype=torch.float64), target
         )
@@ -122,14 +123,21 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> Explorer:
         for name in LOSSES:
             values, gradients = curves[name]
             value, gradient = (t.item() for t in here[name])
-            lines[name].set_ydata(values.numpy())
-            lines[f"{name}_grad"].set_ydata(gradients.numpy())
-            lines[f"{name}_marker"].set_data([prediction], [value])
-            lines[f"{name}_grad_marker"].set_data([prediction], [gradient])
+            self.lines[name].set_ydata(values.numpy())
+            self.lines[f"{name}_grad"].set_ydata(gradients.numpy())
+            self.lines[f"{name}_marker"].set_data([prediction], [value])
+            self.lines[f"{name}_grad_marker"].set_data([prediction], [gradient])
             parts.append(f"{name} = {value:.4f} (dL/dz {gradient:+.4f})")
         loss_ax, grad_ax = figure.axes
         loss_ax.set_title(f"loss of one prediction, target y = {target:.0f}")
         grad_ax.set_title("slope dL/dz: what reaches the weights")
         return f"p = {prediction:.2f}, y = {target:.0f}: " + "; ".join(parts)
 
-    return Explorer(controls, draw, figsize=(9, 3.6), title="Loss explorer: one prediction")
+
+def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> LossExplorer:
+    """An explorer: pick the target (0 or 1), move the prediction p = σ(z), see each loss and dL/dz.
+
+    Returns an ``Explorer``; leave it as the last expression of a cell to display it.
+    Example: ``widgets.loss_explorer(target=0.0, prediction=0.9)``.
+    """
+    return LossExplorer(target, prediction)

@@ -5,12 +5,13 @@ from __future__ import annotations
 import math
 
 import ipywidgets
+from matplotlib.figure import Figure
 
 from course_utils import plotting
 from course_utils.surfaces import OPTIMIZERS, SURFACES, run_trajectory
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["optimizer_explorer"]
+__all__ = ["optimizer_explorer", "OptimizerExplorer"]
 
 
 def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path) -> str:
@@ -41,51 +42,73 @@ def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path) ->
     )
 
 
+class OptimizerExplorer(Explorer):
+    """An optimizer's path over a loss surface's contours; the contours redrawn only per surface."""
+
+    def __init__(self, surface: str, optimizer: str, lr: float, steps: int):
+        self.surface: str | None = None  # the surface whose contours are drawn
+        self.optimizer: str | None = None  # the optimizer whose colours the path wears
+        controls = {
+            "surface": ipywidgets.Dropdown(
+                options=list(SURFACES), value=surface, description="surface"
+            ),
+            "optimizer": ipywidgets.Dropdown(
+                options=list(OPTIMIZERS), value=optimizer, description="optimizer"
+            ),
+            "lr": ipywidgets.FloatLogSlider(
+                value=lr,
+                base=10,
+                min=-4,
+                max=0.5,
+                step=0.05,
+                description="lr",
+                readout_format=".4f",
+            ),
+            "steps": ipywidgets.IntSlider(
+                value=steps, min=0, max=300, step=10, description="steps"
+            ),
+        }
+        super().__init__(controls, figsize=(6.5, 4.5), title="Optimizer explorer")
+
+    def _draw_surface(self, figure: Figure, surface: str) -> None:
+        """Clear the figure, draw the surface's contours, and an empty path and end marker."""
+        figure.clear()
+        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not two
+        ax = figure.add_axes((0.11, 0.11, 0.86, 0.82))  # (left, bottom, width, height)
+        plotting.plot_surface(SURFACES[surface], ax=ax)
+        (self.path_line,) = ax.plot([], [], marker="o", markersize=2.5, lw=1.4)
+        (self.end_marker,) = ax.plot(
+            [], [], linestyle="none", markersize=10, markeredgecolor=plotting.MARKER_EDGE
+        )
+        self.surface, self.optimizer = surface, None
+
+    def _dress_path(self, figure: Figure, optimizer: str) -> None:
+        """The optimizer's colour and end marker, as in the race."""
+        style = plotting.OPTIMIZER_STYLES[optimizer]
+        self.path_line.set(color=style["color"], label=optimizer)
+        self.end_marker.set(color=style["color"], marker=style["marker"], label="end")
+        figure.axes[0].legend(loc="lower right", fontsize="small")
+        self.optimizer = optimizer
+
+    def draw(self, figure: Figure, surface: str, optimizer: str, lr: float, steps: int) -> str:
+        if self.surface != surface:
+            self._draw_surface(figure, surface)
+        if self.optimizer != optimizer:
+            self._dress_path(figure, optimizer)
+        path = run_trajectory(surface, optimizer, lr, steps)  # (steps + 1, 2), or fewer rows
+        self.path_line.set_data(path[:, 0].numpy(), path[:, 1].numpy())
+        self.end_marker.set_data(path[-1:, 0].numpy(), path[-1:, 1].numpy())
+        figure.axes[0].set_title(f"{surface}: {optimizer}, lr = {lr:.3g}")
+        return _describe(surface, optimizer, lr, steps, path)
+
+
 def optimizer_explorer(
     surface: str = "elongated bowl", optimizer: str = "SGD", lr: float = 0.1, steps: int = 100
-) -> Explorer:
+) -> OptimizerExplorer:
     """An explorer: surface and optimizer dropdowns, a log-scale learning-rate slider, a steps slider.
 
     The contours are drawn once per surface; moving a slider only updates the path's line data.
     A learning rate that diverges is shown up to where the path left, with a message.
     Example: ``widgets.optimizer_explorer()`` as the last line of a cell.
-    Introduced in 07_gradient_descent_and_optimizers.ipynb.
     """
-    controls = {
-        "surface": ipywidgets.Dropdown(
-            options=list(SURFACES), value=surface, description="surface"
-        ),
-        "optimizer": ipywidgets.Dropdown(
-            options=list(OPTIMIZERS), value=optimizer, description="optimizer"
-        ),
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr, base=10, min=-4, max=0.5, step=0.05, description="lr", readout_format=".4f"
-        ),
-        "steps": ipywidgets.IntSlider(value=steps, min=0, max=300, step=10, description="steps"),
-    }
-    drawn = {"surface": None, "optimizer": None, "path_line": None, "end_marker": None}
-
-    def draw(figure, surface: str, optimizer: str, lr: float, steps: int) -> str:
-        if drawn["surface"] != surface:  # new surface: contours once, then only line data
-            figure.clear()
-            figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not two
-            ax = figure.add_axes((0.11, 0.11, 0.86, 0.82))  # (left, bottom, width, height)
-            plotting.plot_surface(SURFACES[surface], ax=ax)
-            (drawn["path_line"],) = ax.plot([], [], marker="o", markersize=2.5, lw=1.4)
-            (drawn["end_marker"],) = ax.plot(
-                [], [], linestyle="none", markersize=10, markeredgecolor=plotting.MARKER_EDGE
-            )
-            drawn["surface"], drawn["optimizer"] = surface, None
-        if drawn["optimizer"] != optimizer:  # the optimizer's colour and end marker, as in the race
-            style = plotting.OPTIMIZER_STYLES[optimizer]
-            drawn["path_line"].set(color=style["color"], label=optimizer)
-            drawn["end_marker"].set(color=style["color"], marker=style["marker"], label="end")
-            figure.axes[0].legend(loc="lower right", fontsize="small")
-            drawn["optimizer"] = optimizer
-        path = run_trajectory(surface, optimizer, lr, steps)  # (steps + 1, 2), or fewer rows
-        drawn["path_line"].set_data(path[:, 0].numpy(), path[:, 1].numpy())
-        drawn["end_marker"].set_data(path[-1:, 0].numpy(), path[-1:, 1].numpy())
-        figure.axes[0].set_title(f"{surface}: {optimizer}, lr = {lr:.3g}")
-        return _describe(surface, optimizer, lr, steps, path)
-
-    return Explorer(controls, draw, figsize=(6.5, 4.5), title="Optimizer explorer")
+    return OptimizerExplorer(surface, optimizer, lr, steps)

@@ -1,7 +1,4 @@
-"""The decision-boundary trainer: choose a network and a data set, press Train, watch it learn.
-
-Introduced in 08_training.ipynb.
-"""
+"""The decision-boundary trainer: choose a network and a data set, press Train, watch it learn."""
 
 from __future__ import annotations
 
@@ -18,7 +15,7 @@ from course_utils.surfaces import OPTIMIZERS
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["decision_boundary_trainer", "DATA_SETS", "RUN_SETTINGS"]
+__all__ = ["decision_boundary_trainer", "DecisionBoundaryTrainer", "DATA_SETS", "RUN_SETTINGS"]
 
 DATA_SETS = {
     "blobs": lambda generator: data.make_blobs(n_per_class=200, generator=generator),
@@ -54,22 +51,59 @@ def _new_run(settings: dict[str, Any], seed: int) -> _Run:
         torch.manual_seed(seed)  # the same settings give the same initial weights
         model = models.MLPClassifier(2, settings["hidden_units"], activation=settings["activation"])
     optimizer = OPTIMIZERS[settings["optimizer"]](list(model.parameters()), settings["lr"])
+    shuffle_generator = torch.Generator().manual_seed(seed)  # continues its sequence each press
     loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(X, y), batch_size=32, shuffle=True,
-        generator=torch.Generator().manual_seed(seed),  # continues its sequence on every press
-    )  # fmt: skip
+        torch.utils.data.TensorDataset(X, y),
+        batch_size=32,
+        shuffle=True,
+        generator=shuffle_generator,
+    )
     return _Run(dict(settings), X, y, model, optimizer, loader)
 
 
-class _Trainer:
-    """The trainer's figure (boundary left, loss curve right) and the run it shows."""
+def _controls(
+    dataset: str, hidden_units: int, activation: str, optimizer: str, lr: float, epochs: int
+) -> dict[str, ipywidgets.ValueWidget]:
+    """The trainer's six controls, set to the values given."""
+    return {
+        "dataset": ipywidgets.Dropdown(options=list(DATA_SETS), value=dataset, description="data"),
+        "hidden_units": ipywidgets.IntSlider(
+            value=hidden_units, min=1, max=32, description="hidden units"
+        ),
+        "activation": ipywidgets.Dropdown(
+            options=[a for a in models.ACTIVATIONS if a != "gelu"],
+            value=activation,
+            description="activation",
+        ),
+        "optimizer": ipywidgets.Dropdown(
+            options=list(OPTIMIZERS), value=optimizer, description="optimizer"
+        ),
+        "lr": ipywidgets.FloatLogSlider(
+            value=lr, base=10, min=-3, max=0, step=0.1, description="lr", readout_format=".3f"
+        ),
+        "epochs": ipywidgets.IntSlider(value=epochs, min=1, max=200, description="epochs"),
+    }
 
-    def __init__(
-        self, seed: int, progress: ipywidgets.IntProgress, train_button: ipywidgets.Button
-    ):
-        self.seed, self.progress, self.train_button = seed, progress, train_button
+
+class DecisionBoundaryTrainer(Explorer):
+    """The trainer's figure (boundary left, loss curve right), the run it shows, and Train."""
+
+    def __init__(self, controls: dict[str, ipywidgets.ValueWidget], seed: int):
+        self.seed = seed
         self.run: _Run | None = None
-        self.explorer: Explorer | None = None
+        self.map: ProbabilityMap | None = None
+        self.train_button = ipywidgets.Button(
+            description="Train", button_style="primary", icon="play"
+        )
+        self.train_button.on_click(self.train)
+        epochs = controls["epochs"].value
+        self.progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run")
+        super().__init__(
+            controls,
+            figsize=(9.5, 4),
+            title="Decision-boundary trainer",
+            extras=[ipywidgets.HBox([self.train_button, self.progress])],
+        )
 
     def setup(self, figure: Figure) -> None:
         figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not several
@@ -77,7 +111,6 @@ class _Trainer:
         self.boundary_ax, self.loss_ax = figure.subplots(
             1, 2, gridspec_kw={"width_ratios": [1.2, 1], **margins}
         )
-        self.map: ProbabilityMap | None = None
         (self.loss_line,) = self.loss_ax.plot(
             [], [], color=plotting.PALETTE["blue"], marker=".", label="training loss"
         )
@@ -88,8 +121,6 @@ class _Trainer:
 
     def draw(self, figure: Figure, **values: Any) -> str:
         """Called when a control moves: a fresh network if a run setting changed."""
-        if not figure.axes:
-            self.setup(figure)
         self.progress.value, self.progress.max = 0, values["epochs"]
         run_settings = {name: values[name] for name in RUN_SETTINGS}
         if self.run is not None and self.run.settings == run_settings:
@@ -140,7 +171,7 @@ class _Trainer:
 
     def train(self, _button: ipywidgets.Button | None = None) -> None:
         """Train the current network for the chosen epochs more, with its own optimizer."""
-        run, epochs = self.run, self.explorer.values["epochs"]
+        run, epochs = self.run, self.values["epochs"]
         already = len(run.losses)
         self.progress.value, self.progress.max = 0, epochs
         self.train_button.disabled = True
@@ -149,18 +180,18 @@ class _Trainer:
             run.losses[already:] = history.train_loss
             self.progress.value = epoch
             if epoch % REDRAW_EVERY == 0 or epoch == epochs:
-                self.explorer.refresh(lambda figure: self.show(figure, already + epochs))
+                self.refresh(lambda figure: self.show(figure, already + epochs))
 
         try:
             training.fit(
                 run.model, run.loader, nn.BCELoss(), run.optimizer, epochs, callback=after_epoch
             )
-            self.explorer.message.value = self.continue_message(epochs)
+            self.message.value = self.continue_message(epochs)
         except training.TrainingDiverged:
             settings = run.settings
             self.start_fresh(settings)
-            self.explorer.refresh(self.show)
-            self.explorer.message.value = (
+            self.refresh(self.show)
+            self.message.value = (
                 f"⚠️ The loss became NaN or infinite: lr={settings['lr']:.3g} is too large for "
                 f"{settings['optimizer']}. The network was reset to a new, untrained one: lower lr "
                 "and press Train."
@@ -177,7 +208,7 @@ def decision_boundary_trainer(
     lr: float = 0.01,
     epochs: int = 50,
     seed: int = 0,
-) -> Explorer:
+) -> DecisionBoundaryTrainer:
     """An explorer: pick data, hidden units, activation, optimizer, lr and epochs, then Train.
 
     Changing data, hidden units, activation, optimizer or lr shows the new data set and a fresh,
@@ -187,34 +218,6 @@ def decision_boundary_trainer(
     averages carry on, and the loss curve and epoch count grow. Everything is seeded with
     ``seed``, so the same settings and presses always give the same result.
     Example: ``widgets.decision_boundary_trainer("circles", hidden_units=2)``.
-    Introduced in 08_training.ipynb.
     """
-    controls = {
-        "dataset": ipywidgets.Dropdown(options=list(DATA_SETS), value=dataset, description="data"),
-        "hidden_units": ipywidgets.IntSlider(
-            value=hidden_units, min=1, max=32, description="hidden units"
-        ),
-        "activation": ipywidgets.Dropdown(
-            options=[a for a in models.ACTIVATIONS if a != "gelu"],
-            value=activation,
-            description="activation",
-        ),
-        "optimizer": ipywidgets.Dropdown(
-            options=list(OPTIMIZERS), value=optimizer, description="optimizer"
-        ),
-        "lr": ipywidgets.FloatLogSlider(
-            value=lr, base=10, min=-3, max=0, step=0.1, description="lr", readout_format=".3f"
-        ),
-        "epochs": ipywidgets.IntSlider(value=epochs, min=1, max=200, description="epochs"),
-    }
-    train_button = ipywidgets.Button(description="Train", button_style="primary", icon="play")
-    progress = ipywidgets.IntProgress(value=0, min=0, max=epochs, description="epochs run")
-    trainer = _Trainer(seed, progress, train_button)
-    train_button.on_click(trainer.train)
-    explorer = Explorer(
-        controls, trainer.draw, figsize=(9.5, 4), title="Decision-boundary trainer",
-        extras=[ipywidgets.HBox([train_button, progress])],
-    )  # fmt: skip
-    trainer.explorer = explorer
-    explorer.train_button, explorer.progress = train_button, progress
-    return explorer
+    controls = _controls(dataset, hidden_units, activation, optimizer, lr, epochs)
+    return DecisionBoundaryTrainer(controls, seed)

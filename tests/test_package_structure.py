@@ -1,0 +1,82 @@
+"""The package reads as teaching material: short functions, and maths modules free of plotting."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "course_utils"
+SOURCES = sorted(PACKAGE.rglob("*.py"))
+MAX_FUNCTION_LINES = 60
+# The modules that compute (data, models, maths, training, saving): no plotting, no widgets.
+MATHS_MODULES = [
+    "activations",
+    "backprop",
+    "checkpoint",
+    "checkpoint_checks",
+    "data",
+    "initialization",
+    "losses",
+    "metrics",
+    "models",
+    "normalization",
+    "optim",
+    "regularization",
+    "surfaces",
+    "training",
+]
+DISPLAY_LIBRARIES = ("matplotlib", "ipywidgets", "IPython", "PIL")
+
+
+def functions_in(path: Path) -> list[ast.FunctionDef | ast.AsyncFunctionDef]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    return [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)]
+
+
+def imported_modules(path: Path) -> set[str]:
+    """Every module the file imports, at the top or inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return found
+
+
+def test_the_checks_see_the_package():
+    assert len(SOURCES) > 20 and PACKAGE / "training.py" in SOURCES
+    assert all((PACKAGE / f"{name}.py").exists() for name in MATHS_MODULES)
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_function_is_longer_than_a_screen(path):
+    too_long = [
+        f"{node.name} (line {node.lineno}): {node.end_lineno - node.lineno + 1} lines"
+        for node in functions_in(path)
+        if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert not too_long, f"over {MAX_FUNCTION_LINES} lines, split them: {too_long}"
+
+
+def test_the_length_check_can_fail(tmp_path):
+    long_function = tmp_path / "long.py"
+    long_function.write_text("def f():\n" + "    x = 1\n" * MAX_FUNCTION_LINES)
+    (node,) = functions_in(long_function)
+    assert node.end_lineno - node.lineno + 1 == MAX_FUNCTION_LINES + 1
+
+
+@pytest.mark.parametrize("name", MATHS_MODULES)
+def test_maths_modules_import_no_plotting_or_widgets(name):
+    imports = imported_modules(PACKAGE / f"{name}.py")
+    display = sorted(m for m in imports if m.split(".")[0] in DISPLAY_LIBRARIES)
+    package_display = sorted(
+        m for m in imports if m.startswith(("course_utils.plotting", "course_utils.widgets"))
+    )
+    assert not display and not package_display, f"{name} imports {display + package_display}"
+
+
+def test_the_layering_check_sees_a_plotting_import():
+    assert "matplotlib.pyplot" in imported_modules(PACKAGE / "figures.py") or any(
+        m.startswith("matplotlib") for m in imported_modules(PACKAGE / "plotting.py")
+    )

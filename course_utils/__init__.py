@@ -29,6 +29,7 @@ MODULES = (
     "optim",
     "plotting",
     "regularization",
+    "source",
     "surfaces",
     "training",
     "widgets",

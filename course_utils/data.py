@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import math
 import random
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
+
+from course_utils.models import SimpleClassifier
 
 __all__ = [
     "set_seed",
@@ -28,6 +31,8 @@ __all__ = [
     "train_val_test_split",
     "Standardizer",
     "make_loaders",
+    "SeedLesson",
+    "seed_lesson",
     "load_digits",
 ]
 
@@ -279,6 +284,37 @@ def make_loaders(
     )
     test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
     return train_loader, test_loader
+
+
+@dataclass(frozen=True, eq=False)  # eq=False: tensors have no single truth value
+class SeedLesson:
+    """The seed lesson's data, loaders and untrained model, as its code leaves them before training."""
+
+    X_train: Tensor
+    X_test: Tensor
+    y_train: Tensor
+    y_test: Tensor
+    train_loader: DataLoader
+    test_loader: DataLoader
+    model: SimpleClassifier
+
+
+def seed_lesson() -> SeedLesson:
+    """Rebuild the seed lesson's objects exactly: its data, split, loaders and untrained model.
+
+    The seed draws everything from PyTorch's global random number generator, so its numbers
+    come out only if the draws happen in its order: seed 42, two ``randn`` (the two classes), one
+    ``randperm`` (the 80/20 split), the peek at the first batch of the shuffled training loader,
+    and the model's initial weights. This replays those calls and leaves the generator where the
+    seed leaves it, so training next reproduces the seed's losses.
+    """
+    set_seed(42)
+    X, y = make_blobs(n_per_class=500, n_features=2)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, train_fraction=0.8)
+    train_loader, test_loader = make_loaders(X_train, y_train, X_test, y_test, batch_size=32)
+    next(iter(train_loader))  # the seed's first-batch peek draws one shuffle from the generator
+    model = SimpleClassifier(input_features=2, hidden_units=10)
+    return SeedLesson(X_train, X_test, y_train, y_test, train_loader, test_loader, model)
 
 
 DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)

@@ -180,3 +180,87 @@ def test_standardizer_shows_its_statistics():
     assert repr(data.Standardizer()) == "Standardizer(not fitted)"
     scaler = data.Standardizer().fit(torch.tensor([[1.0, 4000.0], [3.0, 6000.0]]))
     assert repr(scaler) == "Standardizer(mean=[2, 5000], scale=[1, 1000])"
+
+
+def _replay_the_seed_lesson_verbatim():
+    """The seed lesson's own code, copied from its cells (names and calls as it has them)."""
+    from torch import nn
+    from torch.utils.data import DataLoader, TensorDataset
+
+    torch.manual_seed(42)
+    class0_points = torch.randn(500, 2) + torch.tensor([-2, -2])
+    class1_points = torch.randn(500, 2) + torch.tensor([2, 2])
+    X = torch.cat([class0_points, class1_points], dim=0)
+    y = torch.cat([torch.zeros(500, 1), torch.ones(500, 1)], dim=0)
+    shuffled_indices = torch.randperm(len(X))
+    train_size = int(0.8 * len(X))
+    train_indices, test_indices = shuffled_indices[:train_size], shuffled_indices[train_size:]
+    X_train, y_train = X[train_indices], y[train_indices]
+    X_test, y_test = X[test_indices], y[test_indices]
+    train_loader = DataLoader(TensorDataset(X_train, y_train), batch_size=32, shuffle=True)
+    next(iter(train_loader))
+    linear1, linear2 = nn.Linear(2, 10), nn.Linear(10, 1)  # the seed's model, in init order
+    state = {
+        "linear1.weight": linear1.weight,
+        "linear1.bias": linear1.bias,
+        "linear2.weight": linear2.weight,
+        "linear2.bias": linear2.bias,
+    }
+    return X_train, X_test, y_train, y_test, state
+
+
+def test_seed_lesson_equals_a_verbatim_replay_of_the_seed_code():
+    X_train, X_test, y_train, y_test, seed_state = _replay_the_seed_lesson_verbatim()
+    seed_rng_after = torch.get_rng_state()
+    torch.manual_seed(0)  # move the generator elsewhere: seed_lesson must reseed it itself
+    lesson = data.seed_lesson()
+    for name, expected in [
+        ("X_train", X_train),
+        ("X_test", X_test),
+        ("y_train", y_train),
+        ("y_test", y_test),
+    ]:
+        assert torch.equal(getattr(lesson, name), expected), name
+    model_state = lesson.model.state_dict()
+    assert list(model_state) == list(seed_state)
+    for name, expected in seed_state.items():
+        assert torch.equal(model_state[name], expected), name
+    # the generator is left where the seed's code leaves it, so training reproduces the seed's run
+    assert torch.equal(torch.get_rng_state(), seed_rng_after)
+
+
+def test_seed_lesson_loaders_and_model_are_the_seeds():
+    lesson = data.seed_lesson()
+    assert lesson.train_loader.batch_size == 32 and lesson.test_loader.batch_size == 32
+    assert torch.equal(lesson.train_loader.dataset.tensors[0], lesson.X_train)
+    assert torch.equal(lesson.test_loader.dataset.tensors[1], lesson.y_test)
+    test_features = torch.cat([features for features, _ in lesson.test_loader])
+    assert torch.equal(test_features, lesson.X_test)  # the test loader does not shuffle
+    assert lesson.model.training and lesson.model.init_args == {
+        "input_features": 2,
+        "hidden_units": 10,
+    }
+    # Printed by the seed lesson: tensor([[-0.0731, -0.5127], [-1.0993, -4.1055], ...
+    X = torch.cat([lesson.X_train, lesson.X_test])
+    assert any(torch.allclose(row, torch.tensor([-0.0731, -0.5127]), atol=5e-5) for row in X)
+    with pytest.raises(AttributeError):
+        lesson.model = None  # frozen: a notebook cannot swap a field by accident
+
+
+def test_seed_lesson_then_the_seed_training_prints_the_seed_losses():
+    lesson = data.seed_lesson()
+    model, loss_function = lesson.model, torch.nn.BCELoss()
+    optimizer = torch.optim.Adam(model.parameters(), lr=0.01)
+    epoch_losses = []
+    for _ in range(5):
+        model.train()
+        for batch_features, batch_labels in lesson.train_loader:
+            loss = loss_function(model(batch_features), batch_labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+        with torch.no_grad():
+            epoch_losses.append(
+                round(loss_function(model(lesson.X_train), lesson.y_train).item(), 4)
+            )
+    assert epoch_losses == [0.1657, 0.0401, 0.0231, 0.0180, 0.0155]  # printed by the seed lesson

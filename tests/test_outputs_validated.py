@@ -62,15 +62,30 @@ def is_exempt(cell: dict) -> bool:
     return bool(EXEMPT_TAGS & tags) or bool(EXEMPT_MARKERS.search("".join(cell["source"])))
 
 
+def timing_functions(cells: list[dict]) -> set[str]:
+    """Names of the functions a notebook defines that read the clock (``def f(...)`` + time.*)."""
+    names = set()
+    for cell in cells:
+        source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
+        for match in re.finditer(r"^def (\w+)\(.*?(?=^\S|\Z)", source, flags=re.M | re.S):
+            if TIMING.search(match.group(0)):
+                names.add(match.group(1))
+    return names
+
+
 def unjustified_exemptions(cells: list[dict]) -> list[str]:
     """The code cells nbval does not compare that show no widget and measure no time."""
     unjustified = []
+    timers = timing_functions(cells)
     for number, cell in enumerate(c for c in cells if c["cell_type"] == "code"):
         shows_widget = any(
             "application/vnd.jupyter.widget-view+json" in output.get("data", {})
             for output in cell["outputs"]
         )
-        measures_time = TIMING.search("".join(cell["source"]))
+        source = "".join(cell["source"])
+        measures_time = TIMING.search(source) or any(
+            re.search(rf"\b{name}\(", source) for name in timers
+        )
         if is_exempt(cell) and not (shows_widget or measures_time):
             unjustified.append(f"Cell {number}")
     return unjustified
@@ -106,8 +121,12 @@ def test_an_exempt_cell_without_widget_or_timing_is_caught():
         code("widgets.loss_explorer()", ["nbval-ignore-output"], widget),
         code("start = time.perf_counter()\nfit()", ["nbval-ignore-output"]),
         code("print(torch.rand(3))", []),  # compared: fine
+        code("def best_ms(f):\n    start = time.perf_counter()\n    f()\n", []),
+        code("print(best_ms(step))", ["nbval-ignore-output"]),  # times through best_ms: fine
+        code("def helper(f):\n    return f()\n", []),
+        code("print(helper(step))", ["nbval-ignore-output"]),  # caught: helper reads no clock
     ]
-    assert unjustified_exemptions(cells) == ["Cell 0", "Cell 1", "Cell 2"]
+    assert unjustified_exemptions(cells) == ["Cell 0", "Cell 1", "Cell 2", "Cell 9"]
 
 
 # Mutation guards: change one committed output in a scratch copy of the course and run pytest

@@ -77,11 +77,37 @@ def move_one_control(area) -> str:
         for _ in range(3):
             slider.first.press("ArrowRight")
         return "moved a slider"
-    select = area.locator(".widget-dropdown select").first
-    options = select.locator("option").all_inner_texts()
-    current = select.input_value()
-    select.select_option(index=1 if options and options[0] == current else 0)
-    return "changed a dropdown"
+    return pick_another_option(area.locator(".widget-dropdown select").first)
+
+
+def pick_another_option(select) -> str:
+    """Select another option of a dropdown than the one shown; fail if it does not hold.
+
+    By index: an option's text (non-breaking spaces, as ipywidgets writes it) differs from
+    the select's value, so comparing them would pick the option already shown.
+    """
+    shown = select.evaluate("s => s.selectedIndex")
+    other = 1 if shown == 0 else 0
+    select.select_option(index=other)
+    held = select.evaluate("s => s.selectedIndex")
+    label = select.evaluate("(s, i) => s.options[i].text", other)
+    assert held == other, f"picked option {other} ({label!r}) of a dropdown, but it shows {held}"
+    return f"changed a dropdown to {label!r}"
+
+
+# true once a widget's pictures or text differ from `before` (a widget_state)
+WIDGET_CHANGED = """([el, before]) => {
+    const s = [...el.querySelectorAll('img')].map(i => i.src).join(' ') + '|' + el.innerText;
+    return s !== before;
+}"""
+
+
+def wait_or_fail(page, expression: str, arg, failure: str, timeout: int = 30_000) -> None:
+    """Wait until the JavaScript ``expression`` holds for ``arg``; else fail saying ``failure``."""
+    try:
+        page.wait_for_function(expression, arg=arg, timeout=timeout)
+    except playwright_sync.TimeoutError:
+        pytest.fail(failure)
 
 
 def widget_state(area) -> str:
@@ -90,10 +116,14 @@ def widget_state(area) -> str:
     return sources + "|" + area.inner_text()
 
 
-def check_digit_pad(page) -> None:
-    """Notebook 13's digit pad: each click on a cell inks it and redraws the probabilities."""
-    area = page.locator(".jp-OutputArea-output:has(.digit-pad)")
-    assert area.count() == 1, "13_capstone_digits.ipynb: the digit pad did not render"
+def check_digit_pad(page, area=None) -> None:
+    """Notebook 13's digit pad: each click on a cell inks it and redraws the probabilities.
+
+    ``area`` is the pad's output area; by default, the one digit pad on the page.
+    """
+    if area is None:
+        area = page.locator(".jp-OutputArea-output:has(.digit-pad)")
+        assert area.count() == 1, "13_capstone_digits.ipynb: the digit pad did not render"
     area.scroll_into_view_if_needed()
     cells = area.locator(".digit-pad button")
     assert cells.count() == 64, f"the digit pad has {cells.count()} cells, expected 8 x 8 = 64"
@@ -158,17 +188,12 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
             before = widget_state(area)
             moved = move_one_control(area)
             print(f"{notebook.name}: {moved}")
-            try:
-                page.wait_for_function(
-                    "([el, before]) => { const s = [...el.querySelectorAll('img')]"
-                    ".map(i => i.src).join(' ') + '|' + el.innerText; return s !== before; }",
-                    arg=[area.element_handle(), before],
-                    timeout=30_000,
-                )
-            except playwright_sync.TimeoutError:
-                pytest.fail(
-                    f"{notebook.name}: {moved} in a widget, but what it shows did not change"
-                )
+            wait_or_fail(
+                page,
+                WIDGET_CHANGED,
+                [area.element_handle(), before],
+                f"{notebook.name}: {moved} in a widget, but what it shows did not change",
+            )
         if notebook.name in NOTEBOOK_CHECKS:  # a closer look at one notebook's widget
             NOTEBOOK_CHECKS[notebook.name](page)
         assert not page_errors, f"{notebook.name}: JavaScript errors: {page_errors}"

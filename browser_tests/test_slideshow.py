@@ -4,7 +4,9 @@ For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×
 whole explorer must fit the notebook area, its picture shown at the size it is drawn), then open
 its RISE slideshow, as an instructor does, on the same kernel; go to the explorer's slide, run
 its cell there and move a control: the widget must render (not fall back to text such as
-`VBox(children=...)`) and its picture or text must change. The slideshow must fetch nothing
+`VBox(children=...)`) and its picture or text must change (the digit pad: three clicked cells
+turn to ink and its picture redraws; a widget without controls, a progress bar, only has to
+render). Each widget cell is found by a line of its own. The slideshow must fetch nothing
 from outside this machine (no web fonts) and show no "Click to add a cell." bar.
 
 Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
@@ -28,30 +30,41 @@ from test_notebooks_in_browser import (  # noqa: E402  (the same steps as there)
     NOTEBOOK_TIMEOUT_MS,
     NOTEBOOKS,
     RUN_ALL,
+    WIDGET_CHANGED,
+    check_digit_pad,
+    pick_another_option,
+    wait_or_fail,
     widget_state,
 )
 
 LAPTOP = {"width": 1280, "height": 800}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+CONTROLS = ".widget-dropdown select, button.jupyter-button, .widget-slider .noUi-target"
 
 
-def widget_cell_sources(notebook: Path) -> list[str]:
-    """The source of every code cell whose committed output is a widget."""
+def widget_cell_lines(notebook: Path) -> list[str]:
+    """For every code cell whose committed output is a widget, a line that shows only in it.
+
+    The longest line of the cell's source that no other cell (code or markdown) contains: it
+    finds the cell and its slide however the source ends (a multi-line call ends with ")").
+    """
     cells = json.loads(notebook.read_text())["cells"]
-    return [
-        "".join(cell["source"])
-        for cell in cells
-        if cell["cell_type"] == "code"
-        and any(WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"])
-    ]
+    sources = ["".join(cell["source"]) for cell in cells]
+    lines = []
+    for index, cell in enumerate(cells):
+        if cell["cell_type"] != "code" or not any(
+            WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"]
+        ):
+            continue
+        others = [source for i, source in enumerate(sources) if i != index]
+        own = [line.strip() for line in sources[index].splitlines() if line.strip()]
+        distinctive = [line for line in own if not any(line in other for other in others)]
+        assert distinctive, f"{notebook.name}: cell {index} has no line of its own to find it by"
+        lines.append(max(distinctive, key=len))
+    return lines
 
 
-NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cell_sources(notebook)]
-
-CHANGED = """([el, before]) => {
-    const s = [...el.querySelectorAll('img')].map(i => i.src).join(' ') + '|' + el.innerText;
-    return s !== before;
-}"""
+NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cell_lines(notebook)]
 
 
 def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
@@ -94,10 +107,7 @@ def move_a_control(page, area) -> str:
     """
     select = area.locator(".widget-dropdown select")
     if select.count():
-        options = select.first.locator("option").all_inner_texts()
-        current = select.first.input_value()
-        select.first.select_option(index=1 if options[0] == current else 0)
-        return "changed a dropdown"
+        return pick_another_option(select.first)
     button = area.locator("button.jupyter-button")
     if button.count():
         button.first.click()
@@ -108,16 +118,16 @@ def move_a_control(page, area) -> str:
     return "clicked along a slider"
 
 
-def go_to_slide_of(page, source: str):
-    """Show the slide that holds the code cell ending with this source; returns the cell."""
-    first_line = source.strip().splitlines()[-1]  # the expression that shows the widget
-    cell = page.locator(".jp-CodeCell", has_text=first_line).first
+def go_to_slide_of(page, line: str):
+    """Show the slide that holds the code cell with this line; returns the cell."""
+    cell = page.locator(".jp-CodeCell", has_text=line)
+    assert cell.count() == 1, f"{cell.count()} code cells in the slideshow show {line!r}, not 1"
     slide = page.evaluate(
         """(text) => [...document.querySelectorAll('.reveal .slides > section')]
-            .findIndex(s => s.innerText.includes(text))""",
-        first_line,
+            .findIndex(s => s.textContent.includes(text))""",
+        line,
     )
-    assert slide >= 0, f"no slide shows the cell {first_line!r}"
+    assert slide >= 0, f"no slide shows the cell {line!r}"
     page.evaluate(f"() => {{ window.location.hash = '#/{slide}'; }}")
     page.wait_for_timeout(800)  # reveal's slide transition
     cell.scroll_into_view_if_needed()
@@ -154,10 +164,19 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
         assert not footer.count() or not footer.first.is_visible(), (
             "the 'Click to add a cell.' bar shows over the slides"
         )
-        for source in widget_cell_sources(notebook):
-            cell = go_to_slide_of(slides, source)
+        for line in widget_cell_lines(notebook):
+            cell = go_to_slide_of(slides, line)
+            prompt = cell.locator(".jp-InputPrompt")
+            shown_before = prompt.inner_text()
             cell.locator(".jp-InputArea-editor").click()
             slides.keyboard.press("Shift+Enter")  # runs the cell (and moves to the next one)
+            wait_or_fail(  # a new execution count, not "[*]": the cell has run
+                slides,
+                "([p, before]) => /\\[\\d+\\]/.test(p.innerText) && p.innerText !== before",
+                [prompt.element_handle(), shown_before],
+                f"{notebook.name}: the cell with {line!r} did not finish in the slideshow",
+                timeout=60_000,
+            )
             area = cell.locator(".jp-OutputArea-output:has(.jupyter-widgets)").first
             try:
                 area.wait_for(state="attached", timeout=30_000)
@@ -165,17 +184,24 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
                 shown = cell.locator(".jp-OutputArea").inner_text()[:200]
                 pytest.fail(f"{notebook.name}: no widget in the slideshow; it shows {shown!r}")
             assert "Error displaying widget" not in cell.locator(".jp-OutputArea").inner_text()
-            go_to_slide_of(slides, source)
+            go_to_slide_of(slides, line)
             area.scroll_into_view_if_needed()
+            if area.locator(".digit-pad").count():  # click cells of the pad, as an instructor does
+                check_digit_pad(slides, area)
+                print(f"{notebook.name} (slideshow): inked three cells of the digit pad")
+                continue
+            if not area.locator(CONTROLS).count():  # a progress bar: it renders, nothing to move
+                print(f"{notebook.name} (slideshow): a widget without controls rendered")
+                continue
             before = widget_state(area)
             moved = move_a_control(slides, area)
             print(f"{notebook.name} (slideshow): {moved}")
-            try:
-                slides.wait_for_function(
-                    CHANGED, arg=[area.element_handle(), before], timeout=30_000
-                )
-            except playwright_sync.TimeoutError:
-                pytest.fail(f"{notebook.name}: {moved} in the slideshow, but nothing changed")
+            wait_or_fail(
+                slides,
+                WIDGET_CHANGED,
+                [area.element_handle(), before],
+                f"{notebook.name}: {moved} in the slideshow, but nothing changed",
+            )
         assert not page_errors, (
             f"{notebook.name}: JavaScript errors in the slideshow: {page_errors}"
         )

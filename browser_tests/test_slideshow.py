@@ -101,7 +101,7 @@ def check_explorers_fit(page, notebook: Path) -> None:
 
 
 def move_a_control(page, area) -> str:
-    """Change a dropdown, or click a button, or click along a slider; return what was done.
+    """Change a dropdown, click a button, choose a quiz's answer or click along a slider.
 
     No arrow keys: in the slideshow they turn the slides.
     """
@@ -112,6 +112,10 @@ def move_a_control(page, area) -> str:
     if button.count():
         button.first.click()
         return f"clicked {button.first.inner_text()!r}"
+    options = area.locator(".widget-radio-box label")
+    if options.count():  # a quiz: choose its last answer (none is chosen at first)
+        options.last.click()
+        return f"chose {options.last.inner_text()!r}"
     track = area.locator(".widget-slider .noUi-target").first
     box = track.bounding_box()
     page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
@@ -122,12 +126,22 @@ def go_to_slide_of(page, line: str):
     """Show the slide that holds the code cell with this line; returns the cell."""
     cell = page.locator(".jp-CodeCell", has_text=line)
     assert cell.count() == 1, f"{cell.count()} code cells in the slideshow show {line!r}, not 1"
+    # the innermost slide (a sub-slide sits in a section inside its slide's section) with the line,
+    # as reveal's "#/h/v": h among the top-level slides, v among the slide's sub-slides
     slide = page.evaluate(
-        """(text) => [...document.querySelectorAll('.reveal .slides > section')]
-            .findIndex(s => s.textContent.includes(text))""",
+        """(text) => {
+            const top = [...document.querySelectorAll('.reveal .slides > section')];
+            for (const [h, section] of top.entries()) {
+                const subs = [...section.querySelectorAll(':scope > section')];
+                if (!subs.length && section.textContent.includes(text)) return `${h}`;
+                const v = subs.findIndex(s => s.textContent.includes(text));
+                if (v >= 0) return `${h}/${v}`;
+            }
+            return null;
+        }""",
         line,
     )
-    assert slide >= 0, f"no slide shows the cell {line!r}"
+    assert slide is not None, f"no slide shows the cell {line!r}"
     page.evaluate(f"() => {{ window.location.hash = '#/{slide}'; }}")
     page.wait_for_timeout(800)  # reveal's slide transition
     cell.scroll_into_view_if_needed()

@@ -64,7 +64,8 @@ execute: setup
 test-browser: setup
 	$(BIN)/python -m pytest -o addopts="-p no:cacheprovider" -p no:xdist browser_tests $(PYTEST_ARGS)
 
-## slides: export every notebook as reveal.js slides into build/slides (open build/slides/*.slides.html).
+## slides: export every notebook (or NB=notebooks/05_loss_and_cost.ipynb) as reveal.js slides into
+## build/slides (open build/slides/*.slides.html); browser_tests/slide_sizes.py measures them.
 ## reveal.js, require.js, jQuery and MathJax are installed next to them with npm when npm is there,
 ## so the slides work offline; without npm they load those from the internet. The rest of the
 ## settings (theme, template, alt text for the plots) are in presenting/slides_config.py.
@@ -84,7 +85,7 @@ slides: setup-lab
 	  libs=""; \
 	fi; \
 	$(BIN)/jupyter nbconvert --config presenting/slides_config.py --to slides --output-dir $(SLIDES) \
-	  $$libs notebooks/*.ipynb
+	  $$libs $(NB)
 
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
 ## the pictures go to build/images, where the notebooks' ../images links point)

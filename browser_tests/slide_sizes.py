@@ -7,9 +7,10 @@ Exports the notebooks' decks as `make slides NB=...` does (the course's settings
 MathJax from npm next to the decks in build/slides), opens each deck in Chromium, visits every
 slide with reveal's API and prints, per notebook, each slide whose content is taller or wider than
 the slide box (reveal's configured width × height, 960×700: the size before reveal scales the box
-to the screen), every picture that does not load and every JavaScript error. A code output that
-scrolls inside its own box (max-height and overflow: auto) fits: only what the slide itself would
-need to scroll counts. Exits with 1 when anything is wrong. browser_tests/test_slide_decks.py runs
+to the screen), every picture that does not load and every JavaScript error. Code that scrolls
+inside its own box (an output with max-height and overflow: auto, a long line of code) fits: only
+what the slide itself would need to scroll counts, and prose (a markdown cell) wider than the slide,
+which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong. browser_tests/test_slide_decks.py runs
 the same measurement as a test.
 """
 
@@ -57,11 +58,15 @@ MEASURE_SLIDE = """async ([h, v]) => {
         new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
     await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
     const config = Reveal.getConfig();
+    // a markdown cell scrolls sideways rather than widen the slide: its own width counts
+    const box = slide.getBoundingClientRect(), scale = box.width / slide.offsetWidth;
+    const proseWidths = [...slide.querySelectorAll('.jp-MarkdownOutput')].map(prose =>
+        Math.round((prose.getBoundingClientRect().left - box.left) / scale) + prose.scrollWidth);
     const heading = slide.querySelector('h1, h2, h3, h4, h5, h6');
     const text = (heading ? heading.textContent.replace('¶', '') : slide.innerText).trim();
     return {
         h: h, v: v,
-        width: slide.scrollWidth, height: slide.scrollHeight,
+        width: Math.max(slide.scrollWidth, ...proseWidths), height: slide.scrollHeight,
         box_width: config.width, box_height: config.height,
         title: text.split('\\n')[0].slice(0, 80),
     };

@@ -53,6 +53,9 @@ MATHJAX_DONE = """() => new Promise(resolve => {
 # show slide (h, v) (hidden fragments keep their place) once its pictures loaded; measure it
 MEASURE_SLIDE = """async ([h, v]) => {
     Reveal.slide(h, v);
+    if (window.MathJax && window.MathJax.Hub) {  // the deck re-typesets a slide when it is shown
+        await new Promise(done => window.MathJax.Hub.Queue(done));
+    }
     const slide = Reveal.getCurrentSlide();
     await Promise.all([...slide.querySelectorAll('img')].map(img => img.complete ? null :
         new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));

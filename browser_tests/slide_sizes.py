@@ -8,10 +8,10 @@ MathJax from npm next to the decks in build/slides), opens each deck in Chromium
 slide with reveal's API and prints, per notebook, each slide whose content is taller or wider than
 the slide box (reveal's configured width × height, 960×700: the size before reveal scales the box
 to the screen), every picture that does not load and every JavaScript error. Code that scrolls
-inside its own box (an output with max-height and overflow: auto, a long line of code) fits: only
-what the slide itself would need to scroll counts, and prose (a markdown cell) wider than the slide,
-which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong. browser_tests/test_slide_decks.py runs
-the same measurement as a test.
+inside its own box (presenting/slides.html.j2: a long output or code cell, a long line) fits: what
+counts is what the slide itself would have to scroll, and prose (a markdown cell) wider than the
+slide, which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong.
+browser_tests/test_slide_decks.py runs the same measurement as a test.
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ MATHJAX_DONE = """() => new Promise(resolve => {
 # show slide (h, v) (hidden fragments keep their place) once its pictures loaded; measure it
 MEASURE_SLIDE = """async ([h, v]) => {
     Reveal.slide(h, v);
+    if (window.MathJax && window.MathJax.Hub) {  // the deck re-typesets a slide when it is shown
+        await new Promise(done => window.MathJax.Hub.Queue(done));
+    }
     const slide = Reveal.getCurrentSlide();
     await Promise.all([...slide.querySelectorAll('img')].map(img => img.complete ? null :
         new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));

@@ -80,6 +80,17 @@ def move_one_control(area) -> str:
     return pick_another_option(area.locator(".widget-dropdown select").first)
 
 
+def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
+    """Open the notebook in JupyterLab and run all its cells (its kernel then holds the data)."""
+    page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
+    page.wait_for_function(
+        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+        " && window.jupyterapp.shell.currentWidget.sessionContext"
+    )
+    page.evaluate(RUN_ALL)
+    page.wait_for_function(BUSY)
+
+
 def pick_another_option(select) -> str:
     """Select another option of a dropdown than the one shown; fail if it does not hold.
 
@@ -160,13 +171,7 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     page.on("pageerror", lambda error: page_errors.append(str(error)))
     page.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
     try:
-        page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
-        page.wait_for_function(
-            "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-            " && window.jupyterapp.shell.currentWidget.sessionContext"
-        )
-        page.evaluate(RUN_ALL)
-        page.wait_for_function(BUSY)
+        run_in_jupyterlab(page, url, token, notebook)
         cells = page.evaluate(CELL_STATES)
         unexecuted = [c["index"] for c in cells if c["count"] is None and not c["empty"]]
         errors = [f"cell {c['index']}: {e}" for c in cells for e in c["errors"]]

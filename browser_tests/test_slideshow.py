@@ -26,13 +26,12 @@ except ImportError:  # the fixtures fail and say what to install (conftest.py), 
     playwright_sync = None
 
 from test_notebooks_in_browser import (  # noqa: E402  (the same steps as there)
-    BUSY,
     NOTEBOOK_TIMEOUT_MS,
     NOTEBOOKS,
-    RUN_ALL,
     WIDGET_CHANGED,
     check_digit_pad,
     pick_another_option,
+    run_in_jupyterlab,
     wait_or_fail,
     widget_state,
 )
@@ -65,18 +64,6 @@ def widget_cell_lines(notebook: Path) -> list[str]:
 
 
 NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cell_lines(notebook)]
-
-
-def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
-    """Open the notebook in JupyterLab and run all its cells (its kernel then holds the data)."""
-    page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
-    page.wait_for_function(
-        "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-        " && window.jupyterapp.shell.currentWidget.sessionContext"
-    )
-    page.evaluate(RUN_ALL)
-    page.wait_for_function(BUSY)
-    page.wait_for_timeout(500)  # let widget views and pictures render
 
 
 def check_explorers_fit(page, notebook: Path) -> None:
@@ -170,6 +157,7 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
     )
     try:
         run_in_jupyterlab(lab_page, url, token, notebook)
+        lab_page.wait_for_timeout(500)  # let widget views and pictures render
         check_explorers_fit(lab_page, notebook)
 
         slides.goto(f"{url}/rise/notebooks/{notebook.name}?token={token}")

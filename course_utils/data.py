@@ -8,9 +8,11 @@ its numbers exactly.
 
 from __future__ import annotations
 
+import importlib.util
 import math
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -319,17 +321,30 @@ DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)
 
 
 def load_digits() -> tuple[Tensor, Tensor]:
-    """The UCI handwritten digits: returns ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
+    """The UCI handwritten digits: ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
 
     Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
-    with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
-    data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
+    with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. The data is the file
+    scikit-learn ships inside its package, so nothing is downloaded; it is read directly, as
+    ``sklearn.datasets.load_digits`` reads it, because importing scikit-learn takes about a second.
     """
-    # imported here, not at the top: scikit-learn takes about a second to import, and only this
-    # function needs it, so `import course_utils.data` stays fast
-    from sklearn.datasets import load_digits as load_sklearn_digits
-
-    digits = load_sklearn_digits()
-    X = torch.as_tensor(digits.data, dtype=torch.float32) / DIGITS_MAX_INK
-    y = torch.as_tensor(digits.target, dtype=torch.int64)
+    table = np.loadtxt(_sklearn_data_file("digits.csv.gz"), delimiter=",", dtype=np.float32)
+    X = torch.from_numpy(table[:, :-1]) / DIGITS_MAX_INK  # 64 pixels, then the label
+    y = torch.from_numpy(table[:, -1].astype(np.int64))
     return X, y
+
+
+def _sklearn_data_file(name: str) -> Path:
+    """The path of a data file scikit-learn ships (sklearn/datasets/data/), without importing it."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(
+            "scikit-learn is not installed, and its package holds the digits data: run `make setup` "
+            "(or `pip install -c constraints.txt scikit-learn`)"
+        )
+    path = Path(spec.submodule_search_locations[0], "datasets", "data", name)
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"scikit-learn's data file {path} is missing: reinstall scikit-learn"
+        )
+    return path

@@ -3,6 +3,7 @@
 import subprocess
 import sys
 
+import pytest
 import torch
 from sklearn.datasets import load_digits as sklearn_digits
 
@@ -30,3 +31,15 @@ def test_importing_course_utils_data_does_not_import_sklearn():
     probe = "import sys, course_utils.data; print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_loading_the_digits_reads_sklearns_file_without_importing_sklearn():
+    probe = "import sys; from course_utils import data; data.load_digits(); print('sklearn' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+def test_without_sklearn_the_error_says_how_to_install_it(monkeypatch):
+    monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
+    with pytest.raises(ModuleNotFoundError, match="scikit-learn is not installed.*make setup"):
+        data.load_digits()

@@ -11,23 +11,36 @@ X = torch.rand(6, 64, generator=torch.Generator().manual_seed(0))
 y = torch.tensor([0, 1, 2, 3, 4, 5])
 
 
+def centre(image):
+    """(x, y) of an image's centre in its Axes' data coordinates (y grows downwards)."""
+    left, right, bottom, top = image.get_extent()
+    return (left + right) / 2, (top + bottom) / 2
+
+
 def test_digit_grid_shows_each_image_row_by_row_with_its_label():
     figure = plotting.plot_digits(X, y, columns=4)
-    shown = [ax for ax in figure.axes if ax.images]
-    assert len(shown) == 6 and len(figure.axes) == 8  # 2 rows of 4, two empty places
-    for k, ax in enumerate(shown):
-        assert torch.equal(torch.as_tensor(ax.images[0].get_array()), X[k].reshape(8, 8))
-        assert ax.get_title() == str(k)
+    (ax,) = figure.axes
+    assert len(ax.images) == 6
+    for k, image in enumerate(ax.images):
+        assert torch.equal(torch.as_tensor(image.get_array()), X[k].reshape(8, 8))
+    xs, ys = zip(*(centre(image) for image in ax.images), strict=True)
+    assert xs[0] < xs[1] < xs[2] < xs[3] and xs[4] == xs[0] and xs[5] == xs[1]  # 4 per row
+    assert ys[0] == ys[3] < ys[4] == ys[5]  # the second row below the first
+    for k, (image, label) in enumerate(zip(ax.images, ax.texts, strict=True)):
+        left, right, bottom, top = image.get_extent()
+        assert label.get_text() == str(k)
+        assert label.get_position()[0] == pytest.approx((left + right) / 2)  # centred over it
+        assert label.get_position()[1] < top < bottom  # above it (y grows downwards)
     plt.close(figure)
 
 
 def test_digit_grid_marks_wrong_predictions_in_the_wrong_colour():
     predicted = torch.tensor([0, 1, 7, 3, 4, 5])
     figure = plotting.plot_digits(X, y, predicted)
-    titles = [ax.title for ax in figure.axes]
-    assert titles[2].get_text() == "2 → 7"
-    assert matplotlib.colors.to_hex(titles[2].get_color()) == plotting.WRONG_COLOR.lower()
-    assert matplotlib.colors.to_hex(titles[0].get_color()) == "#000000"
+    texts = figure.axes[0].texts
+    assert texts[2].get_text() == "2 → 7"
+    assert matplotlib.colors.to_hex(texts[2].get_color()) == plotting.WRONG_COLOR.lower()
+    assert matplotlib.colors.to_hex(texts[0].get_color()) == "#000000"
     plt.close(figure)
 
 
@@ -43,13 +56,20 @@ def test_probability_bars_have_the_probabilities_as_heights_and_colour_the_class
     plt.close(ax.figure)
 
 
-def test_misclassified_shows_only_the_wrong_ones_with_their_bars():
+def test_misclassified_shows_only_the_wrong_ones_each_over_its_bars():
     probabilities = torch.eye(6)[[0, 3, 2, 3, 1, 5]] * 0.9 + 0.1 / 6  # examples 1 and 4 wrong
     figure = plotting.plot_misclassified(X, probabilities, y)
-    titles = [ax.get_title() for ax in figure.axes if ax.images]
-    assert titles == ["true 1, predicted 3", "true 4, predicted 1"]
-    bar_axes = [ax for ax in figure.axes if ax.patches]
-    assert [b.get_height() for b in bar_axes[0].patches] == pytest.approx(probabilities[1].tolist())
+    images_ax, bars_ax = figure.axes
+    assert [t.get_text() for t in images_ax.texts] == ["true 1, predicted 3", "true 4, predicted 1"]
+    assert torch.equal(torch.as_tensor(images_ax.images[1].get_array()), X[4].reshape(8, 8))
+    heights = [bar.get_height() for bar in bars_ax.patches]
+    assert heights == pytest.approx(probabilities[1].tolist() + probabilities[4].tolist())
+    for k, image in enumerate(images_ax.images):  # each image centred over its 6 bars
+        group = bars_ax.patches[6 * k : 6 * k + 6]
+        middle = (group[0].get_x() + group[-1].get_x() + group[-1].get_width()) / 2
+        assert centre(image)[0] == pytest.approx(middle)
+    colors = [matplotlib.colors.to_hex(bar.get_facecolor()) for bar in bars_ax.patches[:6]]
+    assert colors[1] == plotting.RIGHT_COLOR.lower() and colors[3] == plotting.WRONG_COLOR.lower()
     plt.close(figure)
     assert plotting.plot_misclassified(X, torch.eye(6), y) is None  # nothing wrong
 

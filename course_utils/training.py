@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
 from typing import Literal
 
@@ -96,9 +97,12 @@ def _non_finite_values(tensor: Tensor) -> str | None:
     """'1 NaN and 2 inf values' when a floating-point tensor holds any, else None."""
     if not isinstance(tensor, Tensor) or not torch.is_floating_point(tensor):
         return None
-    if bool(torch.isfinite(tensor).all()):  # the usual case: one quick check
+    # the usual case, in one quick sum: a NaN or inf anywhere makes the sum NaN or inf
+    if math.isfinite(tensor.detach().sum().item()):
         return None
     nan, infinite = int(torch.isnan(tensor).sum()), int(torch.isinf(tensor).sum())
+    if nan + infinite == 0:
+        return None  # only the sum overflowed: every value is finite
     counts = " and ".join(f"{n} {kind}" for n, kind in ((nan, "NaN"), (infinite, "inf")) if n)
     return counts + (" value" if nan + infinite == 1 else " values")
 
@@ -266,7 +270,9 @@ def evaluate(
     total_loss = 0.0
     correct = 0
     examples = 0
-    with eval_mode(model), torch.random.fork_rng(devices=[]):
+    # a DataLoader draws from PyTorch's global generator when iterated: fork it; a list does not
+    keep_generator = nullcontext() if isinstance(loader, list) else torch.random.fork_rng([])
+    with eval_mode(model), keep_generator:
         for batch_features, batch_labels in loader:
             y_pred = model(batch_features)
             size = len(batch_labels)

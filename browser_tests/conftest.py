@@ -5,6 +5,7 @@ Both are session fixtures, so test files share them (Playwright's sync API runs 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -58,11 +59,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def lab(tmp_path_factory):
-    """A JupyterLab on loopback, with a token, serving a copy of the course."""
-    require_browser_tools()  # before the slow start of JupyterLab
-    home = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def jupyterlab_server(home: Path):
+    """Run a JupyterLab on loopback, with a token, serving a copy of the course in ``home``.
+
+    Yields (url, token); raises RuntimeError with the server's log when it does not start.
+    """
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     shutil.copytree(ROOT / "images", home / "images")
     port, token = free_port(), secrets.token_hex(16)
@@ -80,26 +82,40 @@ def lab(tmp_path_factory):
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=None",
         *(["--allow-root"] if os.geteuid() == 0 else []),
     ]  # fmt: skip
-    log = open(home / "lab.log", "w")  # noqa: SIM115 (closed below)
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    with open(home / "lab.log", "w") as log:
+        server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
-            break
-        except OSError:
-            if server.poll() is not None or time.monotonic() > deadline:
-                log.close()
-                pytest.fail("JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:])
-            time.sleep(0.5)
-    yield url, token
-    server.terminate()
+            url = f"http://127.0.0.1:{port}"
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                    break
+                except OSError:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        log.flush()
+                        raise RuntimeError(
+                            "JupyterLab did not start:\n" + (home / "lab.log").read_text()[-3000:]
+                        ) from None
+                    time.sleep(0.5)
+            yield url, token
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+
+@pytest.fixture(scope="session")
+def lab(tmp_path_factory):
+    """A JupyterLab on loopback, with a token, serving a copy of the course."""
+    require_browser_tools()  # before the slow start of JupyterLab
     try:
-        server.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.kill()
-    log.close()
+        with jupyterlab_server(tmp_path_factory.mktemp("lab")) as url_and_token:
+            yield url_and_token
+    except RuntimeError as error:  # it did not start: say so with its log
+        pytest.fail(str(error), pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,4 @@
-"""Which slides of the static decks do not fit reveal.js's slide box: measured in headless Chromium.
+"""Which slides of the static decks (or of RISE) do not fit the slide box: measured in headless Chromium.
 
     .venv/bin/python browser_tests/slide_sizes.py                      # every notebook
     .venv/bin/python browser_tests/slide_sizes.py 04_model_definition  # some of them
@@ -12,18 +12,32 @@ inside its own box (presenting/slides.html.j2: a long output or code cell, a lon
 counts is what the slide itself would have to scroll, and prose (a markdown cell) wider than the
 slide, which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong.
 browser_tests/test_slide_decks.py runs the same measurement as a test.
+
+    .venv/bin/python browser_tests/slide_sizes.py --rise [04_model_definition ...]
+
+measures the live RISE slideshow instead, on the committed outputs: a JupyterLab serving a copy of
+the course (conftest.py's), each notebook's slideshow in Chromium at a 1280×720 window, every slide
+shown through reveal's URL routing and measured against RISE's slide box. RISE (jupyterlab-rise
+0.43.1) hard-wires reveal's width and height to 100 % with a 10 % margin and a minimum scale of 1,
+so a slide is never scaled: its box is 90 % of the window's height (648 px), and RISE's CSS widens
+the slides to the whole window (1280 px). browser_tests/test_rise_slides.py is its test.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
+import json
 import re
 import subprocess
 import sys
+import tempfile
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from conftest import CHROMIUM, CHROMIUM_ARGS
+from conftest import CHROMIUM, CHROMIUM_ARGS, jupyterlab_server
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_FOLDER = ROOT / "notebooks"
@@ -50,17 +64,12 @@ MATHJAX_DONE = """() => new Promise(resolve => {
     window.MathJax.Hub.Queue(() => resolve(true));
 })"""
 
-# show slide (h, v) (hidden fragments keep their place) once its pictures loaded; measure it
-MEASURE_SLIDE = """async ([h, v]) => {
-    Reveal.slide(h, v);
-    if (window.MathJax && window.MathJax.Hub) {  // the deck re-typesets a slide when it is shown
-        await new Promise(done => window.MathJax.Hub.Queue(done));
-    }
-    const slide = Reveal.getCurrentSlide();
+# the size of a shown slide's content (once its pictures loaded) against a box, in reveal's
+# unscaled pixels; what both measurements below share
+SLIDE_SIZE = """async (slide, h, v, boxWidth, boxHeight) => {
     await Promise.all([...slide.querySelectorAll('img')].map(img => img.complete ? null :
         new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
     await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
-    const config = Reveal.getConfig();
     // a markdown cell scrolls sideways rather than widen the slide: its own width counts
     const box = slide.getBoundingClientRect(), scale = box.width / slide.offsetWidth;
     const proseWidths = [...slide.querySelectorAll('.jp-MarkdownOutput')].map(prose =>
@@ -70,15 +79,70 @@ MEASURE_SLIDE = """async ([h, v]) => {
     return {
         h: h, v: v,
         width: Math.max(slide.scrollWidth, ...proseWidths), height: slide.scrollHeight,
-        box_width: config.width, box_height: config.height,
+        box_width: Math.round(boxWidth), box_height: Math.round(boxHeight),
         title: text.split('\\n')[0].slice(0, 80),
     };
 }"""
+
+# show slide (h, v) of a static deck (hidden fragments keep their place) and measure it against
+# reveal's configured slide size
+MEASURE_SLIDE = """async ([h, v]) => {
+    Reveal.slide(h, v);
+    if (window.MathJax && window.MathJax.Hub) {  // the deck re-typesets a slide when it is shown
+        await new Promise(done => window.MathJax.Hub.Queue(done));
+    }
+    const config = Reveal.getConfig();
+    return await (SLIDE_SIZE)(Reveal.getCurrentSlide(), h, v, config.width, config.height);
+}""".replace("SLIDE_SIZE", SLIDE_SIZE)
 
 # every picture of the deck that did not load (after all slides were visited)
 MISSING_PICTURES = """() => [...document.querySelectorAll('.reveal img')]
     .filter(img => !img.complete || img.naturalWidth === 0)
     .map(img => img.getAttribute('src').slice(0, 120))"""
+
+
+# RISE, the live slideshow: its reveal.js is a module the page cannot reach, so a slide is shown
+# through reveal's own URL routing (#/h/v; RISE sets `history: true`). Every slide, as [h, v]:
+RISE_SLIDE_INDICES = """() => [...document.querySelectorAll('.reveal .slides > section')]
+    .flatMap((section, h) => {
+        const subslides = section.querySelectorAll(':scope > section').length;
+        return subslides ? [...Array(subslides).keys()].map(v => [h, v]) : [[h, 0]];
+    })"""
+
+# wait until JupyterLab has rendered the cells and MathJax typeset them: nothing new for 0.75 s
+RISE_SETTLED = """async () => {
+    const state = () => [document.querySelectorAll('mjx-container').length,
+                         document.querySelectorAll('.reveal img').length].join();
+    for (let last = state(), unchanged = 0; unchanged < 3; ) {
+        await new Promise(done => setTimeout(done, 250));
+        const now = state();
+        unchanged = now === last ? unchanged + 1 : 0;
+        last = now;
+    }
+}"""
+
+# show slide (h, v) of the RISE slideshow and measure it against RISE's slide box: reveal's height
+# (RISE sets width and height to 100 % with a 10 % margin and never scales, so 90 % of the window's
+# height) and the slides' width (RISE's CSS widens them to the whole window)
+MEASURE_RISE_SLIDE = """async ([h, v]) => {
+    const top = document.querySelectorAll('.reveal .slides > section')[h];
+    const subslides = top.querySelectorAll(':scope > section');
+    const slide = subslides.length ? subslides[v] : top;
+    // shown, and reveal has written its URL (a late write of the previous slide's URL would
+    // turn back to it: then ask again)
+    const target = `#/${h}/${v}`;
+    const shown = () => slide.classList.contains('present') &&
+        (!slide.id || window.location.hash === `#/${slide.id}`);
+    for (let frame = 0; !shown(); frame++) {
+        if (frame > 600) throw new Error(`RISE did not show slide ${target}`);
+        if (!slide.classList.contains('present') && window.location.hash !== target) {
+            window.location.hash = target;
+        }
+        await new Promise(done => requestAnimationFrame(done));
+    }
+    const slides = document.querySelector('.reveal .slides');
+    return await (SLIDE_SIZE)(slide, h, v, slides.offsetWidth, parseFloat(slides.style.height));
+}""".replace("SLIDE_SIZE", SLIDE_SIZE)
 
 
 @dataclass
@@ -168,9 +232,11 @@ def export_decks(notebooks: list[Path]) -> list[Path]:
     return [DECKS_FOLDER / (notebook.stem + ".slides.html") for notebook in notebooks]
 
 
-def measure_deck(browser, deck: Path) -> DeckReport:
-    """Open the deck in a new page of ``browser``, visit every slide and report what is wrong."""
-    report = DeckReport(deck.name.removesuffix(".slides.html"))
+def new_measuring_page(browser, report: DeckReport, optional: str | None = None):
+    """A page of ``browser`` on the 16:9 screen that adds its JavaScript errors to ``report``.
+
+    A request whose URL ends with ``optional`` may fail (a file looked for, not needed).
+    """
     page = browser.new_page(viewport=SCREEN)
     page.set_default_timeout(LOAD_TIMEOUT_MS)
     page.on("pageerror", lambda error: report.page_errors.append(str(error)))
@@ -179,9 +245,24 @@ def measure_deck(browser, deck: Path) -> DeckReport:
         lambda request: (
             None
             if request.resource_type == "image"  # reported as a missing picture
+            or (optional and request.url.endswith(optional))
             else report.page_errors.append(f"could not load {request.url}: {request.failure}")
         ),
     )
+    return page
+
+
+def measure_every_slide(page, report: DeckReport, slide_indices: str, measure_slide: str) -> None:
+    """Measure each slide that ``slide_indices`` lists with ``measure_slide``; then the pictures."""
+    for h, v in page.evaluate(slide_indices):
+        report.slides.append(SlideSize(**page.evaluate(measure_slide, [h, v])))
+    report.missing_pictures = page.evaluate(MISSING_PICTURES)
+
+
+def measure_deck(browser, deck: Path) -> DeckReport:
+    """Open the deck in a new page of ``browser``, visit every slide and report what is wrong."""
+    report = DeckReport(deck.name.removesuffix(".slides.html"))
+    page = new_measuring_page(browser, report)
     try:
         page.goto(deck.as_uri())
         reveal_url = re.search(r'"([^"]*reveal\.js/dist/reveal\.js)"', deck.read_text())
@@ -190,30 +271,76 @@ def measure_deck(browser, deck: Path) -> DeckReport:
         page.evaluate(REVEAL_READY, reveal_url.group(1))
         page.evaluate("() => Reveal.configure({transition: 'none', backgroundTransition: 'none'})")
         page.evaluate(MATHJAX_DONE)
-        for h, v in page.evaluate(SLIDE_INDICES):
-            report.slides.append(SlideSize(**page.evaluate(MEASURE_SLIDE, [h, v])))
-        report.missing_pictures = page.evaluate(MISSING_PICTURES)
+        measure_every_slide(page, report, SLIDE_INDICES, MEASURE_SLIDE)
     finally:
         page.close()
+    return report
+
+
+def shut_down_kernels(url: str, token: str, path: str) -> None:
+    """Shut down the kernels of the JupyterLab at ``url`` that run the notebook at ``path``."""
+    headers = {"Authorization": f"token {token}"}
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{url}/api/sessions", headers=headers)
+    ) as r:
+        sessions = json.load(r)
+    for session in sessions:
+        if session["path"] == path:
+            request = urllib.request.Request(
+                f"{url}/api/sessions/{session['id']}", headers=headers, method="DELETE"
+            )
+            urllib.request.urlopen(request).close()
+
+
+def measure_rise(browser, url: str, token: str, notebook: str) -> DeckReport:
+    """Open a notebook's RISE slideshow in the JupyterLab at ``url``, visit every slide, report.
+
+    ``notebook`` is its path in the JupyterLab, e.g. ``notebooks/04_model_definition.ipynb``.
+    The slideshow shows the committed outputs; RISE starts a kernel, shut down afterwards.
+    """
+    report = DeckReport(Path(notebook).stem)
+    # RISE looks for a stylesheet of the notebook's own name; the course has one for all: rise.css
+    page = new_measuring_page(browser, report, optional=f"/{report.name}.css")
+    try:
+        page.goto(f"{url}/rise/{notebook}?token={token}")
+        page.wait_for_selector(".reveal .slides > section")
+        page.evaluate(RISE_SETTLED)
+        measure_every_slide(page, report, RISE_SLIDE_INDICES, MEASURE_RISE_SLIDE)
+    finally:
+        page.close()
+        shut_down_kernels(url, token, notebook)
     return report
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("notebooks", nargs="*", help="e.g. 04_model_definition (default: all)")
-    notebooks = notebook_paths(parser.parse_args(argv).notebooks)
-    decks = export_decks(notebooks)
+    parser.add_argument(
+        "--rise", action="store_true", help="measure the RISE slideshow, not the static decks"
+    )
+    arguments = parser.parse_args(argv)
+    notebooks = notebook_paths(arguments.notebooks)
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
+    with contextlib.ExitStack() as stack:
+        if arguments.rise:
+            home = Path(stack.enter_context(tempfile.TemporaryDirectory()))
+            url, token = stack.enter_context(jupyterlab_server(home))
+            measures = [
+                functools.partial(
+                    measure_rise, url=url, token=token, notebook=f"notebooks/{n.name}"
+                )
+                for n in notebooks
+            ]
+        else:
+            measures = [functools.partial(measure_deck, deck=d) for d in export_decks(notebooks)]
+        playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            reports = []
-            for deck in decks:
-                reports.append(measure_deck(browser, deck))
-                print(reports[-1], flush=True)
-        finally:
-            browser.close()
+        stack.callback(browser.close)
+        reports = []
+        for measure in measures:
+            reports.append(measure(browser))
+            print(reports[-1], flush=True)
     return 0 if all(report.ok for report in reports) else 1
 
 

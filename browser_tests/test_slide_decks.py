@@ -25,7 +25,8 @@ def slide(cell, slide_type: str = "slide"):
     return cell
 
 
-def test_the_measure_finds_what_is_wrong_and_lets_an_output_scroll(browser, tmp_path):
+def notebook_made_to_fail():
+    """A notebook whose slides 1 and 2 are too large, with a missing picture and a page error."""
     long_output = new_code_cell("for i in range(60): print(i)")
     long_output.outputs = [new_output("stream", text="".join(f"{i}\n" for i in range(60)))]
     cells = [
@@ -37,8 +38,12 @@ def test_the_measure_finds_what_is_wrong_and_lets_an_output_scroll(browser, tmp_
         slide(new_markdown_cell("## 60 lines of output, in a box that scrolls")),
         slide(long_output, "-"),
     ]
+    return new_notebook(cells=cells)
+
+
+def test_the_measure_finds_what_is_wrong_and_lets_an_output_scroll(browser, tmp_path):
     notebook = tmp_path / "zz_measure_self_test.ipynb"
-    nbformat.write(new_notebook(cells=cells), notebook)
+    nbformat.write(notebook_made_to_fail(), notebook)
     (deck,) = export_decks([notebook])
     try:
         report = measure_deck(browser, deck)
@@ -53,28 +58,7 @@ def test_the_measure_finds_what_is_wrong_and_lets_an_output_scroll(browser, tmp_
     assert len(report.page_errors) == 1 and "boom" in report.page_errors[0]
 
 
-# Decks with slides still taller than the box, each a cell whose code and plot together do not
-# fit one slide even with the code scrolling and the plot at most 360 px high (measured
-# 2026-11-29): the plotting code must get shorter, or the figure smaller, and the notebook
-# re-executed. strict: once a deck fits, its entry here fails the run and must be removed.
-STILL_TOO_LARGE = {
-    "07_gradient_descent_and_optimizers.ipynb": "#/3/3 (24 px) and #/6/10 (89 px)",
-    "09_evaluation.ipynb": "#/5/2 (47 px)",
-    "12_generalization.ipynb": "#/6/3 (109 px), #/7/2 (280 px) and #/8/3 (62 px)",
-}
-
-
-def known_too_large(notebook):
-    slides = STILL_TOO_LARGE.get(notebook.name)
-    if slides is None:
-        return notebook
-    reason = f"slides {slides} are taller than the slide box: not fixed yet"
-    return pytest.param(notebook, marks=pytest.mark.xfail(reason=reason, strict=True))
-
-
-@pytest.mark.parametrize(
-    "notebook", [known_too_large(n) for n in NOTEBOOKS], ids=lambda p: getattr(p, "name", p)
-)
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_every_slide_fits_and_shows_its_pictures(browser, notebook):
     (deck,) = export_decks([notebook])  # into the git-ignored build/slides, as `make slides` does
     report = measure_deck(browser, deck)

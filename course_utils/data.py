@@ -339,8 +339,9 @@ def _sklearn_data_file(name: str) -> Path:
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
-            "scikit-learn is not installed, and its package holds the digits data: run `make setup` "
-            "(or `pip install -c constraints.txt scikit-learn`)"
+            "scikit-learn is not installed, and its package holds the digits data: run `make lab` "
+            "again (it installs the course's pinned packages), or with conda "
+            "`conda env update -f environment.yml`"
         )
     path = Path(spec.submodule_search_locations[0], "datasets", "data", name)
     if not path.is_file():

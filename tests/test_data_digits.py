@@ -41,5 +41,5 @@ def test_loading_the_digits_reads_sklearns_file_without_importing_sklearn():
 
 def test_without_sklearn_the_error_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(data.importlib.util, "find_spec", lambda name: None)
-    with pytest.raises(ModuleNotFoundError, match="scikit-learn is not installed.*make setup"):
+    with pytest.raises(ModuleNotFoundError, match="scikit-learn is not installed.*make lab"):
         data.load_digits()

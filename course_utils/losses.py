@@ -161,32 +161,35 @@ def _first_outside_0_1(tensor: Tensor) -> float | None:
     return tensor.detach()[outside][0].item() if outside.any() else None
 
 
+# What NaN or a value outside [0, 1] most likely means in bce's pred, then in its target.
+_BCE_PRED_PROBLEMS = (
+    "bce got NaN in pred: the predictions are not numbers, so something before the loss "
+    "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
+    "weights may have blown up during training (try a smaller learning rate)",
+    "bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
+    "(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
+    "or turn them into probabilities first with torch.sigmoid(pred).",
+)
+_BCE_TARGET_PROBLEMS = (
+    "bce got NaN in target: some labels are missing. Remove those examples before "
+    "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
+    "target[keep]",
+    "bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
+    "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
+    "classes need cross_entropy",
+)
+
+
 def _check_bce_inputs(pred: Tensor, target: Tensor) -> None:
     """Raise a ValueError naming the likely cause unless pred and target are all in [0, 1]."""
-    if torch.isnan(pred).any():
-        raise ValueError(
-            "bce got NaN in pred: the predictions are not numbers, so something before the loss "
-            "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
-            "weights may have blown up during training (try a smaller learning rate)"
-        )
-    if (value := _first_outside_0_1(pred)) is not None:
-        raise ValueError(
-            f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
-            f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
-            f"or turn them into probabilities first with torch.sigmoid(pred)."
-        )
-    if torch.isnan(target).any():
-        raise ValueError(
-            "bce got NaN in target: some labels are missing. Remove those examples before "
-            "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
-            "target[keep]"
-        )
-    if (value := _first_outside_0_1(target)) is not None:
-        raise ValueError(
-            f"bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
-            "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
-            "classes need cross_entropy"
-        )
+    for tensor, (if_nan, if_outside) in (
+        (pred, _BCE_PRED_PROBLEMS),
+        (target, _BCE_TARGET_PROBLEMS),
+    ):
+        if torch.isnan(tensor).any():
+            raise ValueError(if_nan)
+        if (value := _first_outside_0_1(tensor)) is not None:
+            raise ValueError(if_outside.format(value=value))
 
 
 def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:

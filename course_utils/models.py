@@ -101,12 +101,8 @@ class MLPClassifier(nn.Module):
             )
         if hidden_layers < 1:
             raise ValueError(f"hidden_layers must be at least 1, got {hidden_layers}")
-        self.init_args = {
-            "input_features": input_features,
-            "hidden_units": hidden_units,
-            "activation": activation,
-            "hidden_layers": hidden_layers,
-        }
+        self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
+        self.init_args |= {"activation": activation, "hidden_layers": hidden_layers}
         self.input_features = input_features
         layers: list[nn.Module] = []
         width = input_features
@@ -153,12 +149,8 @@ class MulticlassMLP(nn.Module):
             )
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout is a probability in [0, 1), got {dropout}")
-        self.init_args = {
-            "input_features": input_features,
-            "hidden_units": hidden_units,
-            "num_classes": num_classes,
-            "dropout": dropout,
-        }
+        self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
+        self.init_args |= {"num_classes": num_classes, "dropout": dropout}
         self.hidden = nn.Linear(input_features, hidden_units)
         self.relu = nn.ReLU()
         self.dropout = nn.Dropout(dropout)

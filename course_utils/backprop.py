@@ -28,7 +28,6 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
     Returns ``{"linear1.weight": ..., "linear1.bias": ..., "linear2.weight": ...,
     "linear2.bias": ...}``, each the shape of its parameter, equal to what ``loss.backward()``
     leaves in ``param.grad`` for ``loss = nn.BCELoss()(model(X), y)``.
-    Example: ``grads = simple_classifier_gradients(model, X, y)``; ``grads["linear1.weight"]``.
 
     The key step: with p = sigmoid(z2) and L = -(1/N) Σ [y log p + (1 - y) log(1 - p)],
     dL/dp = (1/N) (p - y) / (p (1 - p)) and dp/dz2 = p (1 - p), so their product, the chain

@@ -36,10 +36,7 @@ __all__ = [
 
 
 def set_seed(seed: int = 42) -> None:
-    """Seed PyTorch's, NumPy's and Python's global random number generators.
-
-    Example: ``set_seed(42)`` at the top of a notebook makes every run print the same numbers.
-    """
+    """Seed PyTorch's, NumPy's and Python's global random number generators."""
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
@@ -60,7 +57,7 @@ def make_blobs(
 
     Class 0 is centred at ``centers[0]`` in every feature, class 1 at ``centers[1]``; both have
     unit variance. Class 0 comes first, then class 1; labels are 0. and 1. floats in a column,
-    the shape ``nn.BCELoss`` expects. Example: ``X, y = make_blobs()`` gives 1000 points.
+    the shape ``nn.BCELoss`` expects.
     """
     _check_count("n_per_class", n_per_class)
     _check_count("n_features", n_features)
@@ -76,7 +73,7 @@ def make_moons(
 ) -> tuple[Tensor, Tensor]:
     """Two interleaving half circles: a data set no straight line separates.
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``. Example: ``X, y = make_moons()``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``.
     """
     _check_count("n_per_class", n_per_class)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
@@ -96,7 +93,7 @@ def make_circles(
 ) -> tuple[Tensor, Tensor]:
     """A small circle (class 1) inside a large one (class 0), radii ``factor`` and 1.
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_circles(noise=0.05)``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1).
     """
     _check_count("n_per_class", n_per_class)
     if not 0 < factor < 1:
@@ -114,7 +111,7 @@ def make_xor(
 ) -> tuple[Tensor, Tensor]:
     """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters).
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_xor()``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1).
     """
     _check_count("n_per_class", n_per_class)
     corners = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
@@ -134,7 +131,7 @@ def train_test_split(
     """Shuffle the rows with ``randperm`` and split them: returns X_train, X_test, y_train, y_test.
 
     The first ``int(train_fraction * len(X))`` shuffled rows train, the rest test, as in the
-    seed lesson. Example: ``X_train, X_test, y_train, y_test = train_test_split(X, y)``.
+    seed lesson.
     """
     if len(X) != len(y):
         raise ValueError(
@@ -164,7 +161,6 @@ def train_val_test_split(
 
     One ``randperm`` as in ``train_test_split``: the first ``int(fractions[0] * len(X))`` shuffled
     rows train, the next ``int(fractions[1] * len(X))`` validate, the rest test.
-    Example: ``X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y)``.
     """
     if len(X) != len(y):
         raise ValueError(
@@ -210,7 +206,6 @@ class Standardizer:
     like scikit-learn's StandardScaler); ``transform`` applies them unchanged to any set, so the
     validation and test sets are scaled as the training set was and leak nothing into it. A
     constant feature gets scale 1 (it becomes 0), not a division by zero.
-    Example: ``scaler = Standardizer().fit(X_train); X_val = scaler.transform(X_val)``.
     """
 
     def __init__(self) -> None:
@@ -270,10 +265,7 @@ def make_loaders(
     batch_size: int = 32,
     generator: torch.Generator | None = None,
 ) -> tuple[DataLoader, DataLoader]:
-    """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not.
-
-    Example: ``train_loader, test_loader = make_loaders(X_train, y_train, X_test, y_test)``.
-    """
+    """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not."""
     _check_count("batch_size", batch_size)
     train_dataset = TensorDataset(X_train, y_train)
     test_dataset = TensorDataset(X_test, y_test)
@@ -323,7 +315,7 @@ def load_digits() -> tuple[Tensor, Tensor]:
 
     Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
     with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
-    data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
+    data inside its package, so nothing is downloaded.
     """
     # imported here, not at the top: scikit-learn takes about a second to import, and only this
     # function needs it, so `import course_utils.data` stays fast

@@ -85,7 +85,6 @@ def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
     """A multilayer perceptron with one hidden layer, by default the course's 2-10-1 classifier.
 
     ``layer_sizes`` is (inputs, hidden neurons, outputs). Returns the Figure.
-    Example: ``draw_mlp_diagram().savefig("mlp.png")``.
     """
     if len(layer_sizes) != 3 or any(int(size) < 1 for size in layer_sizes):
         raise ValueError(
@@ -168,7 +167,7 @@ def _weighted_input(
 def draw_neuron_diagram() -> Figure:
     """One neuron: inputs x1..x3, weights on the arrows, the sum with bias, activation f, output y.
 
-    Returns the Figure. Example: ``draw_neuron_diagram().savefig("neuron.png")``.
+    Returns the Figure.
     """
     # matplotlib loads when a figure is drawn, not with the module
     from matplotlib.patches import FancyBboxPatch
@@ -252,7 +251,6 @@ def draw_activation_functions() -> Figure:
     """A grid: each activation function (solid) with its derivative (dashed); returns the Figure.
 
     The last panel shows softmax, which maps a vector of logits to probabilities.
-    Example: ``draw_activation_functions().savefig("activations.png")``.
     """
     figure = _new_figure(12, 5.8)
     figure.set_layout_engine("constrained")

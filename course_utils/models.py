@@ -48,7 +48,6 @@ class SimpleClassifier(nn.Module):
 
     Returns the probability of class 1, shape (N, 1). The parameter names (``linear1``,
     ``linear2``) are the seed's, so a state_dict saved by the seed's code loads into it.
-    Example: ``model = SimpleClassifier(input_features=2, hidden_units=10)``.
     """
 
     def __init__(self, input_features: int, hidden_units: int):
@@ -84,7 +83,6 @@ class MLPClassifier(nn.Module):
 
     ``activation`` is one of ``ACTIVATIONS`` (``"none"`` makes the whole network linear).
     Returns the probability of class 1, shape (N, 1), like SimpleClassifier.
-    Example: ``MLPClassifier(2, hidden_units=16, activation="tanh", hidden_layers=2)``.
     """
 
     def __init__(
@@ -135,7 +133,6 @@ class MulticlassMLP(nn.Module):
     The output (N, num_classes) holds raw scores (logits), the input ``nn.CrossEntropyLoss``
     expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
     into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
-    Example: ``MulticlassMLP(input_features=64, hidden_units=64, num_classes=10)``.
     """
 
     def __init__(
@@ -171,10 +168,7 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 
 
 def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
-    """Build a course model from its class name and constructor arguments (as a checkpoint stores them).
-
-    Example: ``build_model("SimpleClassifier", {"input_features": 2, "hidden_units": 10})``.
-    """
+    """Build a course model from its class name and constructor arguments (as a checkpoint stores them)."""
     if class_name not in MODEL_CLASSES:
         raise ValueError(
             f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
@@ -188,7 +182,6 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 
     Eval mode turns Dropout off and makes BatchNorm use its running statistics; ``no_grad``
     saves the memory and time of recording the computation for a backward pass.
-    Example: ``with models.eval_mode(model): y_pred = model(X_test)``.
     """
     was_training = model.training
     model.eval()

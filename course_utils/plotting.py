@@ -127,7 +127,7 @@ def _finish_feature_axes(ax: Axes, title: str) -> Axes:
 
 
 def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **scatter) -> Axes:
-    """Scatter 2-D points by their 0/1 label (colour and shape). Example: ``plot_data(X, y, title="blobs")``."""
+    """Scatter 2-D points by their 0/1 label (colour and shape)."""
     ax = _axes(ax)
     labels = y.reshape(-1)
     for label in (0, 1):
@@ -174,7 +174,6 @@ def plot_decision_boundary(
 
     The model must map (N, 2) inputs to probabilities (N, 1). It is left as it was found: same
     device, same train/eval mode, same parameters.
-    Example: ``plot_decision_boundary(model, X_test, y_test, title="after training")``.
     """
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
@@ -200,8 +199,6 @@ def plot_train_test_split(
 ) -> Axes:
     """Scatter a train/test split: training points filled, test points hollow; each class its own
     colour and shape.
-
-    Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
     """
     ax = _axes(ax)
     for name, X, y, filled, size, alpha in (
@@ -232,7 +229,6 @@ def plot_network(
 
     ``layer_sizes`` lists the units per layer, input first, e.g. ``[2, 10, 1]``; each layer is
     labelled with its name and size under its column.
-    Example: ``plot_network([2, 10, 1], title="SimpleClassifier(2, 10)")``.
     """
     if len(layer_sizes) < 2 or any(int(size) < 1 for size in layer_sizes):
         raise ValueError(
@@ -287,7 +283,6 @@ def plot_surface(
     loss over the window, so the flat valley floor gets as many lines as the steep walls.
     ``paths`` maps optimizer names to the (steps + 1, 2) paths they took (``run_trajectory``);
     each is drawn in its ``OPTIMIZER_STYLES`` colour and line style, with its marker at its end.
-    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"], paths={"Adam": path})``.
     """
     ax = _axes(ax)
     w1, w2, loss = surface.grid()  # each (150, 150)
@@ -378,7 +373,7 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 
     ``history`` is a ``course_utils.training.History`` (or its ``as_dict()``). Losses are drawn on
     ``ax`` (left axis); validation and train accuracy, in percent, on a second y axis on the right.
-    Returns the loss Axes. Example: ``plot_history(training.fit(...))``.
+    Returns the loss Axes.
     """
     metrics = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     epochs = len(metrics.get("train_loss", []))
@@ -428,7 +423,6 @@ def plot_confusion_matrix(
     For a 2x2 matrix laid out as ``course_utils.metrics.confusion_matrix`` returns it,
     ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP). ``class_names``
     defaults to "class 0", "class 1" for two classes and to 0, 1, 2, ... for more (e.g. digits).
-    Example: ``plot_confusion_matrix(metrics.confusion_matrix(y_pred, y_test))``.
     """
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
@@ -495,7 +489,7 @@ def plot_digits(
     """Draw images (rows of ``X``, pixels 0 = white to 1 = black) in a grid, titled by their label.
 
     With ``predicted``, each title reads "true → predicted", in the "wrong" colour (vermillion) where they differ.
-    Returns the Figure. Example: ``plot_digits(X[:20], y[:20])``.
+    Returns the Figure.
     """
     import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 
@@ -533,7 +527,6 @@ def plot_class_probabilities(
     """A bar per class for one example's probabilities; the predicted (highest) bar is darker.
 
     With ``true_class``, that bar is green, and the predicted one red when it is another class.
-    Example: ``plot_class_probabilities(model(x).softmax(dim=1)[0], true_class=3)``.
     """
     values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
     ax = _axes(ax, figsize=(4, 2.5))
@@ -562,7 +555,6 @@ def plot_misclassified(
     ``probabilities`` (N, C) are the model's (a softmax of its logits) for the images ``X``
     (N, pixels), ``y`` the true classes. The true class's bar is green, the wrong guess red.
     Shows the first ``max_shown``; returns the Figure (None when nothing is misclassified).
-    Example: ``plot_misclassified(X_test, logits.softmax(dim=1), y_test)``.
     """
     import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 

@@ -114,7 +114,7 @@ def run_trajectory(
 
     Starts at ``start`` (default: the surface's own start). If the run diverges (a coordinate
     beyond ``DIVERGED_BEYOND`` or not finite) it stops there, so the result has fewer rows and
-    every row is finite. Example: ``path = run_trajectory("Rosenbrock", "Adam", lr=0.1, steps=200)``.
+    every row is finite.
     """
     if isinstance(surface, str):
         surface = _lookup(SURFACES, surface, "surface")

@@ -96,6 +96,5 @@ def inference_explorer(
     ``model`` maps (N, 2) to probabilities (N, 1), e.g. a trained SimpleClassifier; ``X``, ``y``
     are the points drawn under the map. The model is used in eval mode without gradients and
     left in the mode it was given in.
-    Example: ``widgets.inference_explorer(model, X_test, y_test)``.
     """
     return InferenceExplorer(model, X, y, point)

@@ -109,6 +109,5 @@ def optimizer_explorer(
 
     The contours are drawn once per surface; moving a slider only updates the path's line data.
     A learning rate that diverges is shown up to where the path left, with a message.
-    Example: ``widgets.optimizer_explorer()`` as the last line of a cell.
     """
     return OptimizerExplorer(surface, optimizer, lr, steps)

@@ -350,14 +350,7 @@ def check_function(
     return _report(name, None, steps)
 
 
-def _check_one_case(
-    candidate: Callable[..., Any],
-    reference: Callable[..., Any],
-    args: tuple,
-    atol: float,
-    rtol: float,
-    may_change_inputs: bool,
-) -> str | None:
+def _check_one_case(candidate, reference, args, atol, rtol, may_change_inputs) -> str | None:
     """What is wrong with the candidate's answer for one input, or None."""
     their_args, our_args = _copy(args), _copy(args)
     try:

@@ -76,18 +76,13 @@ def class_style(label: int, filled: bool = True) -> dict[str, Any]:
     """
     if label not in (0, 1):
         raise ValueError(f"the course's classes are 0 and 1, got {label!r}")
-    if filled:
-        return {
-            "marker": CLASS_MARKERS[label],
-            "facecolors": CLASS_COLORS[label],
-            "edgecolors": MARKER_EDGE,
-            "linewidths": 0.5,
-        }
+    colour = CLASS_COLORS[label]
+    face, edge, width = (colour, MARKER_EDGE, 0.5) if filled else ("none", colour, 1.4)
     return {
         "marker": CLASS_MARKERS[label],
-        "facecolors": "none",
-        "edgecolors": CLASS_COLORS[label],
-        "linewidths": 1.4,
+        "facecolors": face,
+        "edgecolors": edge,
+        "linewidths": width,
     }
 
 

@@ -157,14 +157,7 @@ def _check_batch(
     _check_batch_is_finite(batch_features, batch_labels, epoch, index)
 
 
-def _check_predictions(
-    y_pred: Tensor,
-    batch_labels: Tensor,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    optimizer: torch.optim.Optimizer,
-    epoch: int | None,
-    batch_index: int,
-) -> None:
+def _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, batch_index) -> None:
     """Raise before the loss: on NaN or inf predictions, or the first batch's cross-entropy misuse."""
     # checked before the loss, which may refuse NaN probabilities with an error of its own
     if bad_predictions := _non_finite_values(y_pred):
@@ -333,15 +326,7 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
 
 
 def _check_fit_arguments(
-    model: nn.Module,
-    train_loader: DataLoader,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    optimizer: torch.optim.Optimizer,
-    epochs: int,
-    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
-    patience: int | None,
-    outputs: Outputs | None,
-    test_loader: None,
+    model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
 ) -> None:
     """Raise a clear error for arguments ``fit`` cannot use, before any training."""
     if test_loader is not None:
@@ -452,14 +437,7 @@ def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tens
     return (in_order and _as_one_batch(loader.dataset)) or loader
 
 
-def _record_epoch(
-    model: nn.Module,
-    train_dataset: object,
-    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    history: History,
-    outputs: Outputs | None = None,
-) -> str:
+def _record_epoch(model, train_dataset, val_loader, loss_fn, history, outputs=None) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
     train_batches = _as_one_batch(train_dataset) or DataLoader(train_dataset, batch_size=256)
     train_metrics = evaluate(model, train_batches, loss_fn, outputs)

@@ -186,17 +186,8 @@ def train_val_test_split(
             f"set empty (sizes {list(sizes.values())}): use more data or larger fractions for it"
         )
     shuffled_indices = torch.randperm(len(X), generator=generator)
-    train_indices = shuffled_indices[:train_size]
-    val_indices = shuffled_indices[train_size : train_size + val_size]
-    test_indices = shuffled_indices[train_size + val_size :]
-    return (
-        X[train_indices],
-        X[val_indices],
-        X[test_indices],
-        y[train_indices],
-        y[val_indices],
-        y[test_indices],
-    )
+    parts = shuffled_indices.split(list(sizes.values()))  # train, validation, test
+    return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
 
 class Standardizer:

@@ -95,9 +95,8 @@ def gradient_check(
     For every entry θ of every parameter: numeric slope = (L(θ + eps) - L(θ - eps)) / (2 eps),
     compared with autograd's dL/dθ. Runs on a float64 deep copy in eval mode, so the caller's
     model (its dtype, values and .grad) is untouched. A correct model gives errors around 1e-8
-    or less; an error near 1 means autograd does not see part of the computation.
-    Works with any model and loss, e.g. ``gradient_check(model, nn.BCELoss(), X, y)``; it runs
-    two forward passes per parameter entry, so keep the model and the batch small.
+    or less; an error near 1 means autograd does not see part of the computation. It runs two
+    forward passes per parameter entry, so keep the model and the batch small.
     """
     checked = copy.deepcopy(model).double().eval()  # float64: the differences need the digits
     X = X.detach().double() if X.is_floating_point() else X.detach()

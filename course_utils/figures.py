@@ -291,10 +291,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """Draw every picture into ``--out`` (default: ``images``); returns the paths written.
-
-    Example (from the repository root): ``python -m course_utils.figures``.
-    """
+    """Draw every picture into ``--out`` (default: ``images``); returns the paths written."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.figures",
         description="Draw the course's pictures (diagrams, activation functions) as PNG files.",

@@ -13,9 +13,11 @@ this grades honest work, it does not guard against a student who forges the resu
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -299,19 +301,18 @@ def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path
         for r in reports
         for e in r.exercises or [ExerciseResult("", "not run", "")]
     ]
-    partial = csv_path.with_name(csv_path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            ["notebook", "exercise", "status", "message", "notebook_failure", "changed_files"]
-        )
-        writer.writerows(rows)
-    partial.replace(csv_path)
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(
+        ["notebook", "exercise", "status", "message", "notebook_failure", "changed_files"]
+    )
+    writer.writerows(rows)
+    _write_text_atomically(csv_path, table.getvalue())
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
+    partial.write_text(text, encoding="utf-8", newline="")  # as written: csv ends rows with \r\n
     partial.replace(path)
 
 
@@ -324,8 +325,7 @@ def report_paths(path: Path) -> tuple[Path, Path]:
 
 
 def main(arguments: list[str]) -> int:
-    import argparse
-
+    """Grade the submission named in ``arguments`` and write its reports; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading",
         description="Run students' notebooks and report each exercise.",

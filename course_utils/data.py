@@ -306,7 +306,7 @@ def load_digits() -> tuple[Tensor, Tensor]:
 
     Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
     with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. scikit-learn ships the
-    data inside its package, so nothing is downloaded.
+    data inside its package, so nothing is downloaded. Example: ``X, y = load_digits()``.
     """
     # imported here, not at the top: scikit-learn takes about a second to import, and only this
     # function needs it, so `import course_utils.data` stays fast

@@ -484,7 +484,7 @@ def plot_digits(
     """Draw images (rows of ``X``, pixels 0 = white to 1 = black) in a grid, titled by their label.
 
     With ``predicted``, each title reads "true → predicted", in the "wrong" colour (vermillion) where they differ.
-    Returns the Figure.
+    Returns the Figure. Example: ``plot_digits(X[:20], y[:20])``.
     """
     import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 
@@ -522,6 +522,7 @@ def plot_class_probabilities(
     """A bar per class for one example's probabilities; the predicted (highest) bar is darker.
 
     With ``true_class``, that bar is green, and the predicted one red when it is another class.
+    Example: ``plot_class_probabilities(model(x).softmax(dim=1)[0], true_class=3)``.
     """
     values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
     ax = _axes(ax, figsize=(4, 2.5))
@@ -550,6 +551,7 @@ def plot_misclassified(
     ``probabilities`` (N, C) are the model's (a softmax of its logits) for the images ``X``
     (N, pixels), ``y`` the true classes. The true class's bar is green, the wrong guess red.
     Shows the first ``max_shown``; returns the Figure (None when nothing is misclassified).
+    Example: ``plot_misclassified(X_test, logits.softmax(dim=1), y_test)``.
     """
     import matplotlib.pyplot as plt  # matplotlib loads on the first plot, not with the module
 

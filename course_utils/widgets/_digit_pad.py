@@ -163,5 +163,6 @@ def digit_pad(
     fitted ``Standardizer``'s ``transform``. With ``examples`` (images ``X`` of pixels in [0, 1],
     labels ``y``), a dropdown starts the pad from one real digit of each class. The model runs
     in eval mode without gradients, on the device of its weights, and is left in its mode.
+    Example: ``widgets.digit_pad(model, standardizer.transform, examples=(X_test, y_test))``.
     """
     return DigitPad(model, preprocess, examples)

@@ -408,10 +408,7 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 
 
 def plot_confusion_matrix(
-    matrix: Any,
-    ax: Axes | None = None,
-    class_names: Sequence[str] | None = None,
-    title: str = "",
+    matrix: Any, ax: Axes | None = None, class_names: Sequence[str] | None = None, title: str = ""
 ) -> Axes:
     """Draw a confusion matrix (rows: true class, columns: predicted) with the counts in the cells.
 

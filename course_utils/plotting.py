@@ -422,16 +422,16 @@ def plot_confusion_matrix(
             f"a confusion matrix is square (one row and one column per class), got shape "
             f"{tuple(counts.shape)}"
         )
+    size = counts.shape[0]
     if class_names is None:
-        size = counts.shape[0]
         class_names = ("class 0", "class 1") if size == 2 else tuple(str(k) for k in range(size))
-    if len(class_names) != counts.shape[0]:
+    if len(class_names) != size:
         raise ValueError(
-            f"give one name per class: the matrix has {counts.shape[0]} classes but class_names "
+            f"give one name per class: the matrix has {size} classes but class_names "
             f"has {len(class_names)}"
         )
-    size = counts.shape[0]
     many = size > 4  # smaller numbers in more cells
+    fontsize = 9 if many else 13
     ax = _axes(ax, figsize=(5.5, 5.5) if many else (4, 4))
     ax.imshow(counts.double().numpy(), cmap="Blues", vmin=0)
     largest = float(counts.max()) if counts.numel() else 0.0
@@ -444,7 +444,6 @@ def plot_confusion_matrix(
                 text = f"{text}\n{cell_names[row][column]}"
             # white text on the dark cells, black on the light ones
             color = "white" if largest and value > largest / 2 else "black"
-            fontsize = 9 if many else 13
             ax.text(column, row, text, ha="center", va="center", color=color, fontsize=fontsize)
     ax.set_xticks(range(size), class_names)
     ax.set_yticks(range(size), class_names)

@@ -11,8 +11,8 @@ torch.optim's single-tensor code, so both give the same parameters step after st
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable, Iterable, Iterator
+from inspect import Parameter, Signature
 from typing import Any
 
 import torch
@@ -74,17 +74,13 @@ def _check_arguments(defaults: dict[str, Any]) -> None:
             )
 
 
-def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> inspect.Signature:
+def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> Signature:
     """A constructor signature like torch's: ``params``, the positional options, the keyword-only ones."""
-    kind = inspect.Parameter.POSITIONAL_OR_KEYWORD
-    return inspect.Signature(
-        [inspect.Parameter("params", kind)]
-        + [inspect.Parameter(name, kind, default=value) for name, value in positional.items()]
-        + [
-            inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=value)
-            for name, value in keyword_only.items()
-        ]
-    )
+    either, keyword = Parameter.POSITIONAL_OR_KEYWORD, Parameter.KEYWORD_ONLY
+    parameters = [Parameter("params", either)]
+    parameters += [Parameter(name, either, default=value) for name, value in positional.items()]
+    parameters += [Parameter(name, keyword, default=value) for name, value in keyword_only.items()]
+    return Signature(parameters)
 
 
 def _step_count() -> Tensor:
@@ -105,7 +101,7 @@ class _FromScratch(Optimizer):
     signature would and keeps them, with ``fixed_options``, as the group defaults torch keeps.
     """
 
-    __signature__: inspect.Signature
+    __signature__: Signature
     fixed_options: dict[str, Any] = {}
 
     def __init__(self, params: Params, *args: Any, **kwargs: Any) -> None:

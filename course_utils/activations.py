@@ -1,18 +1,11 @@
-"""Activation functions and their derivatives, written from elementary tensor operations.
+"""Activation functions and their derivatives, from elementary tensor operations.
 
-Each function wears the name and arguments of PyTorch's own (``torch.sigmoid``, ``F.relu``,
-``F.leaky_relu``, ``F.elu``, ``F.gelu``, ``torch.softmax``) and is tested against it; each
-derivative ``<name>_grad`` is tested against autograd. None of them calls PyTorch's activations:
-only ``torch.exp``, ``torch.expm1``, ``torch.erf``, ``torch.where``, ``clamp`` and arithmetic.
-
-Numerical stability: ``exp`` overflows for large arguments (``exp(89.)`` is ``inf`` in float32),
-so every ``exp`` here is taken of a number that is never positive and large:
-``sigmoid``/``tanh`` use ``exp(-|x|)``, ``elu`` clamps before ``expm1``, ``softmax`` subtracts the
-maximum first. All of them give finite values and finite gradients for inputs like ``±100``.
-
-Derivatives at a kink follow autograd's convention: ``relu_grad(0) = 0``, ``leaky_relu_grad(0) =
-negative_slope``, ``elu_grad(0) = alpha``; ``step_grad`` is 0 everywhere (the jump at 0 has no
-derivative; autograd cannot pass a gradient through a step either).
+Each has the name and arguments of PyTorch's own (``torch.sigmoid``, ``F.relu``, ...) and is
+tested against it, each derivative ``<name>_grad`` against autograd; none calls PyTorch's
+activations. Every ``exp`` is taken of a number that is never large and positive (``exp(-|x|)``,
+a clamp before ``expm1``, softmax's maximum subtracted first), so inputs like ``±100`` give
+finite values and gradients. At a kink the derivative follows autograd: ``relu_grad(0) = 0``,
+``leaky_relu_grad(0) = negative_slope``, ``elu_grad(0) = alpha``, ``step_grad`` is 0 everywhere.
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """Backpropagation by hand, and a finite-difference check of any model's gradients.
 
 ``simple_classifier_gradients`` does for ``models.SimpleClassifier`` what ``loss.backward()``
-does: a forward pass that keeps every intermediate result, then the chain rule applied layer by
-layer from the loss back to the input, in matrix form (one matrix product per layer for the
-whole batch). It is tested against autograd.
-
-``gradient_check`` is the independent oracle: it nudges every parameter by ±eps, measures how
-the loss changes, and compares that slope with autograd's gradient.
+does, the chain rule layer by layer in matrix form, and is tested against autograd;
+``gradient_check`` is the independent oracle, comparing autograd's gradient with the slope
+measured by nudging every parameter by ±eps.
 """
 
 from __future__ import annotations

@@ -1,13 +1,10 @@
 """Checkpoints: save a model with everything needed to rebuild it and resume its training.
 
-A bare ``torch.save(model.state_dict(), path)`` keeps only the weights: to load them you must
-already know the architecture. A checkpoint also stores the model's class and constructor
-arguments (``model.init_args``), the optimizer's state, the epoch, the history and metadata, so
-``load_model(path)`` can rebuild the model alone and training can continue exactly.
-
-Files hold only plain Python types and tensors, so they load with ``torch.load(path,
-weights_only=True)``, which refuses any file whose unpickling could run code. The checks and the
-diagnosis of bad files live in ``checkpoint_checks``.
+A bare ``torch.save(model.state_dict(), path)`` keeps only the weights, so loading them needs the
+architecture; a checkpoint also stores the model's class and ``init_args``, the optimizer's state,
+the epoch, the history and metadata, all as plain types and tensors that ``torch.load(path,
+weights_only=True)`` reads without running code. The checks and the diagnosis of bad files live
+in ``checkpoint_checks``.
 """
 
 from __future__ import annotations

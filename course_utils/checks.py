@@ -1,15 +1,10 @@
-"""The course's one way to check an exercise.
+"""The course's one way to check an exercise: a clear pass, "not done yet", or what differs.
 
-Each checker prints a clear pass, "not done yet", or what differs and a hint, and returns True or
-False. It never raises: a wrong or unfinished answer must not break the cells after it.
-
-Hints come in steps: the first points at the idea, later ones are more concrete. A wrong answer
-shows the hint reached so far; ``checks.hint("name")`` shows the next one, and every third wrong
-try of the same exercise shows the next one by itself.
-
-Every check also records its result (``checks.results()``); when the environment variable
-``COURSE_CHECKS_RECORD`` names a file, each result is appended to it as a line of JSON, which is
-how ``make grade`` reads a submission's results.
+A checker never raises (a wrong answer must not break the cells after it) and returns True or
+False. Hints come in steps: a wrong answer shows the hint reached so far, ``checks.hint("name")``
+the next one, and every third wrong try the next one by itself. Each result is recorded
+(``checks.results()``) and, when ``COURSE_CHECKS_RECORD`` names a file, appended to it as a JSON
+line, which is how ``make grade`` reads a submission.
 """
 
 from __future__ import annotations

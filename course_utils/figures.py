@@ -1,11 +1,7 @@
 """The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
 
-Run the command from the repository's root to regenerate ``images/mlp_diagram.png`` (the
-course's 2-10-1 classifier), ``images/neuron_diagram.png`` and ``images/activation_functions.png``. The output is deterministic: the same versions of
-matplotlib give the same bytes (no timestamp or software name is written into the PNGs).
-
-Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing depends
-on, or changes, pyplot's global state or the display backend.
+The PNGs are deterministic (no timestamp or software name in them), and the figures are built
+with ``matplotlib.figure.Figure`` directly, so nothing depends on or changes pyplot's state.
 """
 
 from __future__ import annotations

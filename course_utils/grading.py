@@ -1,14 +1,10 @@
 """Grade students' notebooks by running them (``make grade NB=submission.ipynb`` or a folder).
 
-Each submission runs in a fresh kernel, in a temporary folder, with a time limit per cell; its
-checks record their results (``checks.RECORD_VARIABLE``), and the grader reports each exercise
-of the course notebook of the same name as passed, wrong (with the check's message), not done,
-or not run. A submission that hangs, raises, or deletes files is reported, never crashes the
-grader; the course's files are compared before and after each run and any change is reported.
-
-Solution cells (tagged ``solution``) are removed before a submission runs, so a copy of the
-course notebook with its solutions does not pass. The checks run inside the student's kernel:
-this grades honest work, it does not guard against a student who forges the results.
+Each submission runs without its solution cells, in a fresh kernel and a temporary folder, with a
+time limit per cell; each exercise of the course notebook of the same name is reported as passed,
+wrong (with the check's message), not done or not run, and any course file the run changed is
+reported. A submission that hangs or raises never crashes the grader. The checks run in the
+student's kernel: this grades honest work, it does not guard against forged results.
 """
 
 from __future__ import annotations

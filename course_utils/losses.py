@@ -1,14 +1,9 @@
-"""Loss functions, written from elementary tensor operations and tested against PyTorch's.
+"""Loss functions from elementary tensor operations, each equal to its PyTorch counterpart.
 
-Each function is ``f(pred, target, reduction="mean")`` and equals its PyTorch counterpart:
-``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``,
-``bce_with_logits`` = ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``.
-None of them calls PyTorch's losses, ``torch.logsumexp`` or ``log_softmax``: only ``abs``,
-``exp``, ``log``, ``log1p``, ``clamp``, ``where``, indexing and arithmetic.
-
-A *loss* scores one example; the *cost* is the mean of the losses over a batch or a data set.
-``reduction="none"`` returns the losses (one per element), ``"mean"`` (the default, as in
-PyTorch) the cost, ``"sum"`` their sum.
+``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``, ``bce_with_logits``
+= ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``, none calling PyTorch's
+losses, ``logsumexp`` or ``log_softmax``. A *loss* scores one example, the *cost* is their mean:
+``reduction="none"`` returns the losses, ``"mean"`` (the default) the cost, ``"sum"`` their sum.
 """
 
 from __future__ import annotations

@@ -1,18 +1,9 @@
-"""Classification metrics: accuracy, the confusion matrix, precision, recall and F1.
+"""Classification metrics: accuracy, the confusion matrix, precision, recall, F1; C-class at the end.
 
-The C-class versions (``multiclass_*``, ``per_class_precision_recall``) are at the end.
-
-Every function takes ``y_pred`` (predicted 0/1 labels, or probabilities of class 1) and ``y_true``
-(0/1 labels), each of shape (N,) or (N, 1), as tensors or lists.
-
-The threshold rule, the one the whole course uses (``predicted_labels``): a prediction is class 1
-when it is strictly greater than ``threshold`` (0.5 by default), class 0 otherwise, so a
-probability of exactly 0.5 is class 0. For probabilities and the threshold 0.5 that is exactly
-``y_pred.round()``, the seed lesson's rule (``torch.round(0.5)`` is 0).
-
-Where a ratio has nothing to count, it is 0.0 rather than an error (like scikit-learn's
-``zero_division=0``): precision with no predicted positives, recall with no actual positives,
-F1 when precision and recall are both 0.
+``y_pred`` holds 0/1 labels or probabilities of class 1 and ``y_true`` 0/1 labels, shape (N,) or
+(N, 1), tensors or lists. The course's one threshold rule (``predicted_labels``): class 1 when
+strictly above ``threshold`` (0.5), so 0.5 itself is class 0, as the seed's ``y_pred.round()``.
+A ratio with nothing to count is 0.0, not an error (scikit-learn's ``zero_division=0``).
 """
 
 from __future__ import annotations

@@ -1,12 +1,9 @@
 """Backpropagation by hand, and a finite-difference check of any model's gradients.
 
 ``simple_classifier_gradients`` does for ``models.SimpleClassifier`` what ``loss.backward()``
-does: a forward pass that keeps every intermediate result, then the chain rule applied layer by
-layer from the loss back to the input, in matrix form (one matrix product per layer for the
-whole batch). It is tested against autograd.
-
-``gradient_check`` is the independent oracle: it nudges every parameter by ±eps, measures how
-the loss changes, and compares that slope with autograd's gradient.
+does, the chain rule layer by layer in matrix form, and is tested against autograd;
+``gradient_check`` is the independent oracle, comparing autograd's gradient with the slope
+measured by nudging every parameter by ±eps.
 """
 
 from __future__ import annotations
@@ -28,7 +25,6 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
     Returns ``{"linear1.weight": ..., "linear1.bias": ..., "linear2.weight": ...,
     "linear2.bias": ...}``, each the shape of its parameter, equal to what ``loss.backward()``
     leaves in ``param.grad`` for ``loss = nn.BCELoss()(model(X), y)``.
-    Example: ``grads = simple_classifier_gradients(model, X, y)``; ``grads["linear1.weight"]``.
 
     The key step: with p = sigmoid(z2) and L = -(1/N) Σ [y log p + (1 - y) log(1 - p)],
     dL/dp = (1/N) (p - y) / (p (1 - p)) and dp/dz2 = p (1 - p), so their product, the chain
@@ -96,9 +92,8 @@ def gradient_check(
     For every entry θ of every parameter: numeric slope = (L(θ + eps) - L(θ - eps)) / (2 eps),
     compared with autograd's dL/dθ. Runs on a float64 deep copy in eval mode, so the caller's
     model (its dtype, values and .grad) is untouched. A correct model gives errors around 1e-8
-    or less; an error near 1 means autograd does not see part of the computation.
-    Works with any model and loss, e.g. ``gradient_check(model, nn.BCELoss(), X, y)``; it runs
-    two forward passes per parameter entry, so keep the model and the batch small.
+    or less; an error near 1 means autograd does not see part of the computation. It runs two
+    forward passes per parameter entry, so keep the model and the batch small.
     """
     checked = copy.deepcopy(model).double().eval()  # float64: the differences need the digits
     X = X.detach().double() if X.is_floating_point() else X.detach()

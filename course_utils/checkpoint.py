@@ -1,13 +1,10 @@
 """Checkpoints: save a model with everything needed to rebuild it and resume its training.
 
-A bare ``torch.save(model.state_dict(), path)`` keeps only the weights: to load them you must
-already know the architecture. A checkpoint also stores the model's class and constructor
-arguments (``model.init_args``), the optimizer's state, the epoch, the history and metadata, so
-``load_model(path)`` can rebuild the model alone and training can continue exactly.
-
-Files hold only plain Python types and tensors, so they load with ``torch.load(path,
-weights_only=True)``, which refuses any file whose unpickling could run code. The checks and the
-diagnosis of bad files live in ``checkpoint_checks``.
+A bare ``torch.save(model.state_dict(), path)`` keeps only the weights, so loading them needs the
+architecture; a checkpoint also stores the model's class and ``init_args``, the optimizer's state,
+the epoch, the history and metadata, all as plain types and tensors that ``torch.load(path,
+weights_only=True)`` reads without running code. The checks and the diagnosis of bad files live
+in ``checkpoint_checks``.
 """
 
 from __future__ import annotations
@@ -68,7 +65,6 @@ def save_checkpoint(
     Extra keyword arguments go to ``checkpoint["metadata"]`` (plain values or tensors, e.g.
     ``rng_state=torch.get_rng_state()``). The folder must exist: a typo in a path should not
     quietly create new folders.
-    Example: ``save_checkpoint(folder / "model.pt", model, optimizer, epoch=3, history=history)``.
     """
     path = Path(path)
     check_save_target(path, model)
@@ -124,7 +120,6 @@ def load_checkpoint(
     The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model",
     and "optimizer" when one was given. Tensors are mapped to ``map_location``. Build the
     optimizer on the loaded model's parameters before passing it in.
-    Example: ``checkpoint = load_checkpoint(path); model = checkpoint["model"]``.
     """
     path = Path(path)
     checkpoint = check_format(read_safely(path, map_location), path)
@@ -152,9 +147,6 @@ def _build(checkpoint: dict[str, Any], name: str) -> nn.Module:
 
 
 def load_model(path: str | os.PathLike, map_location: Any = "cpu") -> nn.Module:
-    """Rebuild the model stored in a checkpoint, with its weights; returns it in eval mode.
-
-    Example: ``model = load_model(folder / "model.pt")``.
-    """
+    """Rebuild the model stored in a checkpoint, with its weights; returns it in eval mode."""
     model = load_checkpoint(path, map_location=map_location)["model"]
     return model.eval()

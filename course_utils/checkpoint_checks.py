@@ -161,12 +161,8 @@ def _refused(globals_: list[str]) -> UnsafeCheckpointError:
 
 
 def _describe_start(content: bytes) -> str:
-    head = content[:40]
-    try:
-        text = head.decode("utf-8")
-    except UnicodeDecodeError:
-        return "it does not start like any PyTorch file (random or binary data of another format?)"
-    if text.isprintable() or all(c.isprintable() or c.isspace() for c in text):
+    text = content[:40].decode("utf-8", errors="replace")
+    if "\ufffd" not in text and all(c.isprintable() or c.isspace() for c in text):
         return f"it is text, starting with {text.splitlines()[0][:30]!r}"
     return "it does not start like any PyTorch file (random or binary data of another format?)"
 

@@ -1,17 +1,10 @@
-"""The course's one way to check an exercise.
+"""The course's one way to check an exercise: a clear pass, "not done yet", or what differs.
 
-Introduced in 00_start_here.ipynb and used by every exercise.
-
-Each checker prints a clear pass, "not done yet", or what differs and a hint, and returns True or
-False. It never raises: a wrong or unfinished answer must not break the cells after it.
-
-Hints come in steps: the first points at the idea, later ones are more concrete. A wrong answer
-shows the hint reached so far; ``checks.hint("name")`` shows the next one, and every third wrong
-try of the same exercise shows the next one by itself.
-
-Every check also records its result (``checks.results()``); when the environment variable
-``COURSE_CHECKS_RECORD`` names a file, each result is appended to it as a line of JSON, which is
-how ``make grade`` reads a submission's results.
+A checker never raises (a wrong answer must not break the cells after it) and returns True or
+False. Hints come in steps: a wrong answer shows the hint reached so far, ``checks.hint("name")``
+the next one, and every third wrong try the next one by itself. Each result is recorded
+(``checks.results()``) and, when ``COURSE_CHECKS_RECORD`` names a file, appended to it as a JSON
+line, which is how ``make grade`` reads a submission.
 """
 
 from __future__ import annotations
@@ -256,7 +249,6 @@ def check_close(
     """Check a number, tensor or list of them against the expected value, within a tolerance.
 
     Each value passes when |answer - expected| <= atol + rtol * |expected| (torch.isclose).
-    Example: ``check_close("weighted sum", z, torch.tensor(0.5), hints=["idea", "closer"])``.
     """
     try:
         problem = _unassigned(answer) or _compare(answer, expected, atol, rtol)
@@ -268,10 +260,7 @@ def check_close(
 def check_equal(
     name: str, answer: Any, expected: Any, *, hints: Sequence[str] = (), hint: str = ""
 ) -> bool:
-    """Check an exact answer (a count, a shape, a string, integer tensors).
-
-    Example: ``check_equal("number of batches", n_batches, 25)``.
-    """
+    """Check an exact answer (a count, a shape, a string, integer tensors)."""
     try:
         if expected is not None and _unassigned(answer):
             problem = NOT_DONE
@@ -301,7 +290,6 @@ def check_at_least(
 
     For open exercises with many right answers; a miss says how far off it is. ``unit`` is
     shown after the numbers.
-    Example: ``check_at_least("validation accuracy", 100 * accuracy, 97, unit="%")``.
     """
     try:
         if _unassigned(value):
@@ -341,7 +329,6 @@ def check_function(
     value; it is told so (unless ``may_change_inputs``). Vary the sizes of the inputs
     (``inputs_of_sizes``) so that a hard-coded size fails. Pass a model as an argument (not
     through a closure) to have "the model is still in training mode" caught.
-    Example: ``check_function("sigmoid", my_sigmoid, torch.sigmoid, [torch.linspace(-5, 5, 11)])``.
     """
     steps = _steps(hints, hint)
     try:
@@ -358,14 +345,7 @@ def check_function(
     return _report(name, None, steps)
 
 
-def _check_one_case(
-    candidate: Callable[..., Any],
-    reference: Callable[..., Any],
-    args: tuple,
-    atol: float,
-    rtol: float,
-    may_change_inputs: bool,
-) -> str | None:
+def _check_one_case(candidate, reference, args, atol, rtol, may_change_inputs) -> str | None:
     """What is wrong with the candidate's answer for one input, or None."""
     their_args, our_args = _copy(args), _copy(args)
     try:
@@ -471,8 +451,6 @@ def inputs_of_sizes(
     """Test inputs of several batch sizes, ``make_input(size, generator)`` for each size.
 
     With sizes that vary, a function that hard-codes the batch size (``.sum() / 8``) fails.
-    Example: ``inputs_of_sizes(lambda n, g: (torch.rand(n, 1, generator=g), torch.rand(n, 1,
-    generator=g)))`` gives (y_pred, y) pairs of 1, 5, 8 and 13 rows, the same on every run.
     """
     generator = torch.Generator().manual_seed(seed)
     return [make_input(size, generator) for size in sizes]
@@ -501,8 +479,6 @@ def check_training_step(
     checker says why: no update (no ``optimizer.step()``), gradients cleared before the update,
     gradients that add up (``zero_grad`` missing), a different update (not the given optimizer),
     no returned loss, or the model left in evaluation mode.
-    Example: ``check_training_step("training step", my_step, model, X, y, loss_fn=nn.BCELoss(),
-    make_optimizer=lambda p: torch.optim.SGD(p, lr=0.1))``.
     """
     hint_steps = _steps(hints, hint)
     try:
@@ -517,13 +493,7 @@ def check_training_step(
 
 
 def _training_step_problem(
-    step_function: Callable[..., Any],
-    model: nn.Module,
-    X: Tensor,
-    y: Tensor,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    make_optimizer: Callable[[Any], torch.optim.Optimizer],
-    steps: int,
+    step_function, model, X, y, loss_fn, make_optimizer, steps
 ) -> str | None:
     theirs, ours = _fresh_copy(model), _fresh_copy(model)
     their_optimizer, our_optimizer = (

@@ -38,10 +38,7 @@ __all__ = [
 
 
 def set_seed(seed: int = 42) -> None:
-    """Seed PyTorch's, NumPy's and Python's global random number generators.
-
-    Example: ``set_seed(42)`` at the top of a notebook makes every run print the same numbers.
-    """
+    """Seed PyTorch's, NumPy's and Python's global random number generators."""
     torch.manual_seed(seed)
     np.random.seed(seed)
     random.seed(seed)
@@ -62,7 +59,7 @@ def make_blobs(
 
     Class 0 is centred at ``centers[0]`` in every feature, class 1 at ``centers[1]``; both have
     unit variance. Class 0 comes first, then class 1; labels are 0. and 1. floats in a column,
-    the shape ``nn.BCELoss`` expects. Example: ``X, y = make_blobs()`` gives 1000 points.
+    the shape ``nn.BCELoss`` expects.
     """
     _check_count("n_per_class", n_per_class)
     _check_count("n_features", n_features)
@@ -78,7 +75,7 @@ def make_moons(
 ) -> tuple[Tensor, Tensor]:
     """Two interleaving half circles: a data set no straight line separates.
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``. Example: ``X, y = make_moons()``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``.
     """
     _check_count("n_per_class", n_per_class)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
@@ -98,7 +95,7 @@ def make_circles(
 ) -> tuple[Tensor, Tensor]:
     """A small circle (class 1) inside a large one (class 0), radii ``factor`` and 1.
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_circles(noise=0.05)``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1).
     """
     _check_count("n_per_class", n_per_class)
     if not 0 < factor < 1:
@@ -116,7 +113,7 @@ def make_xor(
 ) -> tuple[Tensor, Tensor]:
     """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters).
 
-    Returns ``X`` (N, 2) and ``y`` (N, 1). Example: ``X, y = make_xor()``.
+    Returns ``X`` (N, 2) and ``y`` (N, 1).
     """
     _check_count("n_per_class", n_per_class)
     corners = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
@@ -136,7 +133,7 @@ def train_test_split(
     """Shuffle the rows with ``randperm`` and split them: returns X_train, X_test, y_train, y_test.
 
     The first ``int(train_fraction * len(X))`` shuffled rows train, the rest test, as in the
-    seed lesson. Example: ``X_train, X_test, y_train, y_test = train_test_split(X, y)``.
+    seed lesson.
     """
     if len(X) != len(y):
         raise ValueError(
@@ -166,7 +163,6 @@ def train_val_test_split(
 
     One ``randperm`` as in ``train_test_split``: the first ``int(fractions[0] * len(X))`` shuffled
     rows train, the next ``int(fractions[1] * len(X))`` validate, the rest test.
-    Example: ``X_train, X_val, X_test, y_train, y_val, y_test = train_val_test_split(X, y)``.
     """
     if len(X) != len(y):
         raise ValueError(
@@ -192,17 +188,8 @@ def train_val_test_split(
             f"set empty (sizes {list(sizes.values())}): use more data or larger fractions for it"
         )
     shuffled_indices = torch.randperm(len(X), generator=generator)
-    train_indices = shuffled_indices[:train_size]
-    val_indices = shuffled_indices[train_size : train_size + val_size]
-    test_indices = shuffled_indices[train_size + val_size :]
-    return (
-        X[train_indices],
-        X[val_indices],
-        X[test_indices],
-        y[train_indices],
-        y[val_indices],
-        y[test_indices],
-    )
+    parts = shuffled_indices.split(list(sizes.values()))  # train, validation, test
+    return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
 
 class Standardizer:
@@ -212,7 +199,6 @@ class Standardizer:
     like scikit-learn's StandardScaler); ``transform`` applies them unchanged to any set, so the
     validation and test sets are scaled as the training set was and leak nothing into it. A
     constant feature gets scale 1 (it becomes 0), not a division by zero.
-    Example: ``scaler = Standardizer().fit(X_train); X_val = scaler.transform(X_val)``.
     """
 
     def __init__(self) -> None:
@@ -272,10 +258,7 @@ def make_loaders(
     batch_size: int = 32,
     generator: torch.Generator | None = None,
 ) -> tuple[DataLoader, DataLoader]:
-    """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not.
-
-    Example: ``train_loader, test_loader = make_loaders(X_train, y_train, X_test, y_test)``.
-    """
+    """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not."""
     _check_count("batch_size", batch_size)
     train_dataset = TensorDataset(X_train, y_train)
     test_dataset = TensorDataset(X_test, y_test)

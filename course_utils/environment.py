@@ -74,10 +74,7 @@ def installed_version(name: str) -> str | None:
 def check_environment(
     packages: tuple[str, ...] = COURSE_PACKAGES, constraints: Path = CONSTRAINTS
 ) -> list[PackageCheck]:
-    """Compare each course library's installed version with its pin in constraints.txt.
-
-    Example: ``all(check.ok for check in check_environment())``.
-    """
+    """Compare each course library's installed version with its pin in constraints.txt."""
     pins = read_pins(constraints)
     return [PackageCheck(name, pins.get(name), installed_version(name)) for name in packages]
 
@@ -110,8 +107,8 @@ def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:
 def pick_device() -> torch.device:
     """The fastest device here: an NVIDIA GPU ("cuda"), else Apple's GPU ("mps"), else "cpu".
 
-    Example: ``device = pick_device(); model.to(device)``. The course's notebooks run on the CPU
-    and print the same numbers there; on a GPU the numbers may differ in the last digits.
+    The course's notebooks run on the CPU and print the same numbers there; on a GPU the numbers
+    may differ in the last digits.
     """
     # imported here: this module checks the set-up, so it must import even when torch is broken
     import torch

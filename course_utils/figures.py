@@ -1,11 +1,7 @@
 """The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
 
-Run the command from the repository's root to regenerate ``images/mlp_diagram.png`` (the
-course's 2-10-1 classifier), ``images/neuron_diagram.png`` and ``images/activation_functions.png``. The output is deterministic: the same versions of
-matplotlib give the same bytes (no timestamp or software name is written into the PNGs).
-
-Figures are built with ``matplotlib.figure.Figure`` directly (no pyplot), so nothing depends
-on, or changes, pyplot's global state or the display backend.
+The PNGs are deterministic (no timestamp or software name in them), and the figures are built
+with ``matplotlib.figure.Figure`` directly, so nothing depends on or changes pyplot's state.
 """
 
 from __future__ import annotations
@@ -85,7 +81,6 @@ def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
     """A multilayer perceptron with one hidden layer, by default the course's 2-10-1 classifier.
 
     ``layer_sizes`` is (inputs, hidden neurons, outputs). Returns the Figure.
-    Example: ``draw_mlp_diagram().savefig("mlp.png")``.
     """
     if len(layer_sizes) != 3 or any(int(size) < 1 for size in layer_sizes):
         raise ValueError(
@@ -168,7 +163,7 @@ def _weighted_input(
 def draw_neuron_diagram() -> Figure:
     """One neuron: inputs x1..x3, weights on the arrows, the sum with bias, activation f, output y.
 
-    Returns the Figure. Example: ``draw_neuron_diagram().savefig("neuron.png")``.
+    Returns the Figure.
     """
     # matplotlib loads when a figure is drawn, not with the module
     from matplotlib.patches import FancyBboxPatch
@@ -252,7 +247,6 @@ def draw_activation_functions() -> Figure:
     """A grid: each activation function (solid) with its derivative (dashed); returns the Figure.
 
     The last panel shows softmax, which maps a vector of logits to probabilities.
-    Example: ``draw_activation_functions().savefig("activations.png")``.
     """
     figure = _new_figure(12, 5.8)
     figure.set_layout_engine("constrained")
@@ -293,10 +287,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """Draw every picture into ``--out`` (default: ``images``); returns the paths written.
-
-    Example (from the repository root): ``python -m course_utils.figures``.
-    """
+    """Draw every picture into ``--out`` (default: ``images``); returns the paths written."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.figures",
         description="Draw the course's pictures (diagrams, activation functions) as PNG files.",

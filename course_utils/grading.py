@@ -1,21 +1,19 @@
 """Grade students' notebooks by running them (``make grade NB=submission.ipynb`` or a folder).
 
-Each submission runs in a fresh kernel, in a temporary folder, with a time limit per cell; its
-checks record their results (``checks.RECORD_VARIABLE``), and the grader reports each exercise
-of the course notebook of the same name as passed, wrong (with the check's message), not done,
-or not run. A submission that hangs, raises, or deletes files is reported, never crashes the
-grader; the course's files are compared before and after each run and any change is reported.
-
-Solution cells (tagged ``solution``) are removed before a submission runs, so a copy of the
-course notebook with its solutions does not pass. The checks run inside the student's kernel:
-this grades honest work, it does not guard against a student who forges the results.
+Each submission runs without its solution cells, in a fresh kernel and a temporary folder, with a
+time limit per cell; each exercise of the course notebook of the same name is reported as passed,
+wrong (with the check's message), not done or not run, and any course file the run changed is
+reported. A submission that hangs or raises never crashes the grader. The checks run in the
+student's kernel: this grades honest work, it does not guard against forged results.
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
 import csv
 import hashlib
+import io
 import json
 import os
 import re
@@ -299,19 +297,18 @@ def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path
         for r in reports
         for e in r.exercises or [ExerciseResult("", "not run", "")]
     ]
-    partial = csv_path.with_name(csv_path.name + ".partial")
-    with partial.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            ["notebook", "exercise", "status", "message", "notebook_failure", "changed_files"]
-        )
-        writer.writerows(rows)
-    partial.replace(csv_path)
+    table = io.StringIO()
+    writer = csv.writer(table)
+    writer.writerow(
+        ["notebook", "exercise", "status", "message", "notebook_failure", "changed_files"]
+    )
+    writer.writerows(rows)
+    _write_text_atomically(csv_path, table.getvalue())
 
 
 def _write_text_atomically(path: Path, text: str) -> None:
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
+    partial.write_text(text, encoding="utf-8", newline="")  # as written: csv ends rows with \r\n
     partial.replace(path)
 
 
@@ -324,8 +321,7 @@ def report_paths(path: Path) -> tuple[Path, Path]:
 
 
 def main(arguments: list[str]) -> int:
-    import argparse
-
+    """Grade the submission named in ``arguments`` and write its reports; returns the exit code."""
     parser = argparse.ArgumentParser(
         prog="python -m course_utils.grading",
         description="Run students' notebooks and report each exercise.",

@@ -57,10 +57,7 @@ def deep_stack(
     init: Callable[[Tensor], object],
     activation: Callable[[], nn.Module] = nn.ReLU,
 ) -> nn.Sequential:
-    """``depth`` blocks of Linear(width, width) then ``activation``, weights set by ``init``, biases 0.
-
-    Example: ``deep_stack(20, 100, lambda w: nn.init.normal_(w, std=0.01))``.
-    """
+    """``depth`` blocks of Linear(width, width) then ``activation``, weights set by ``init``, biases 0."""
     layers: list[nn.Module] = []
     for _ in range(depth):
         linear = nn.Linear(width, width)

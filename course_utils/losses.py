@@ -1,14 +1,9 @@
-"""Loss functions, written from elementary tensor operations and tested against PyTorch's.
+"""Loss functions from elementary tensor operations, each equal to its PyTorch counterpart.
 
-Each function is ``f(pred, target, reduction="mean")`` and equals its PyTorch counterpart:
-``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``,
-``bce_with_logits`` = ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``.
-None of them calls PyTorch's losses, ``torch.logsumexp`` or ``log_softmax``: only ``abs``,
-``exp``, ``log``, ``log1p``, ``clamp``, ``where``, indexing and arithmetic.
-
-A *loss* scores one example; the *cost* is the mean of the losses over a batch or a data set.
-``reduction="none"`` returns the losses (one per element), ``"mean"`` (the default, as in
-PyTorch) the cost, ``"sum"`` their sum.
+``mae`` = ``nn.L1Loss``, ``mse`` = ``nn.MSELoss``, ``bce`` = ``nn.BCELoss``, ``bce_with_logits``
+= ``nn.BCEWithLogitsLoss``, ``cross_entropy`` = ``nn.CrossEntropyLoss``, none calling PyTorch's
+losses, ``logsumexp`` or ``log_softmax``. A *loss* scores one example, the *cost* is their mean:
+``reduction="none"`` returns the losses, ``"mean"`` (the default) the cost, ``"sum"`` their sum.
 """
 
 from __future__ import annotations
@@ -100,10 +95,7 @@ def _labels_as_float(target: Tensor, pred: Tensor) -> Tensor:
 
 
 def mae(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean absolute error (L1 loss) mean(|pred - target|), like ``nn.L1Loss``.
-
-    Example: ``mae(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.25.
-    """
+    """Mean absolute error (L1 loss) mean(|pred - target|), like ``nn.L1Loss``."""
     _check_same_shape("mae", pred, target)
     _check_floating("mae", pred, target)
     # abs has slope 0 at 0 under autograd, as nn.L1Loss: a perfect prediction gets no push
@@ -111,10 +103,7 @@ def mae(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 
 def mse(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Mean squared error (L2 loss) mean((pred - target)**2), like ``nn.MSELoss``.
-
-    Example: ``mse(torch.tensor([2.5, 0.0]), torch.tensor([3.0, 0.0]))`` is 0.125.
-    """
+    """Mean squared error (L2 loss) mean((pred - target)**2), like ``nn.MSELoss``."""
     _check_same_shape("mse", pred, target)
     _check_floating("mse", pred, target)
     return _reduce((pred - target) ** 2, reduction)
@@ -161,32 +150,35 @@ def _first_outside_0_1(tensor: Tensor) -> float | None:
     return tensor.detach()[outside][0].item() if outside.any() else None
 
 
+# What NaN or a value outside [0, 1] most likely means in bce's pred, then in its target.
+_BCE_PRED_PROBLEMS = (
+    "bce got NaN in pred: the predictions are not numbers, so something before the loss "
+    "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
+    "weights may have blown up during training (try a smaller learning rate)",
+    "bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
+    "(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
+    "or turn them into probabilities first with torch.sigmoid(pred).",
+)
+_BCE_TARGET_PROBLEMS = (
+    "bce got NaN in target: some labels are missing. Remove those examples before "
+    "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
+    "target[keep]",
+    "bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
+    "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
+    "classes need cross_entropy",
+)
+
+
 def _check_bce_inputs(pred: Tensor, target: Tensor) -> None:
     """Raise a ValueError naming the likely cause unless pred and target are all in [0, 1]."""
-    if torch.isnan(pred).any():
-        raise ValueError(
-            "bce got NaN in pred: the predictions are not numbers, so something before the loss "
-            "produced NaN. Check the inputs (torch.isnan(X).any()); if they are fine, the model's "
-            "weights may have blown up during training (try a smaller learning rate)"
-        )
-    if (value := _first_outside_0_1(pred)) is not None:
-        raise ValueError(
-            f"bce expects probabilities in [0, 1] as pred, got {value:g}: these look like logits "
-            f"(raw scores). Use bce_with_logits(pred, target) on the logits (the stable choice), "
-            f"or turn them into probabilities first with torch.sigmoid(pred)."
-        )
-    if torch.isnan(target).any():
-        raise ValueError(
-            "bce got NaN in target: some labels are missing. Remove those examples before "
-            "computing the loss, e.g. keep = ~torch.isnan(target); pred, target = pred[keep], "
-            "target[keep]"
-        )
-    if (value := _first_outside_0_1(target)) is not None:
-        raise ValueError(
-            f"bce expects targets between 0 and 1 (the labels 0. and 1.), got {value:g}: labels "
-            "-1 and 1 become 0 and 1 with (target + 1) / 2; class indices of more than two "
-            "classes need cross_entropy"
-        )
+    for tensor, (if_nan, if_outside) in (
+        (pred, _BCE_PRED_PROBLEMS),
+        (target, _BCE_TARGET_PROBLEMS),
+    ):
+        if torch.isnan(tensor).any():
+            raise ValueError(if_nan)
+        if (value := _first_outside_0_1(tensor)) is not None:
+            raise ValueError(if_outside.format(value=value))
 
 
 def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
@@ -196,7 +188,6 @@ def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     (or any number in [0, 1]). As in PyTorch, each log is clamped at -100, so a prediction of
     exactly 0 or 1 that is wrong costs 100 rather than infinity, and the gradient is PyTorch's
     (p - y) / max(p(1 - p), 1e-12). For logits, prefer ``bce_with_logits``: it is exact there.
-    Example: ``bce(torch.tensor([0.9, 0.2]), torch.tensor([1.0, 0.0]))`` is 0.1643.
     """
     _check_same_shape("bce", pred, target)
     target = _labels_as_float(target, pred)
@@ -216,8 +207,7 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
 
     Computed in the stable form max(z, 0) - z*y + log(1 + exp(-|z|)), which is exact for any
     logit: sigmoid(z) is never formed, so it cannot round to 0 or 1, and no exp overflows.
-    Its gradient is sigmoid(z) - y. Example: ``bce_with_logits(torch.tensor([2.0]),
-    torch.tensor([1.0]))`` is 0.1269 (= -log(sigmoid(2))).
+    Its gradient is sigmoid(z) - y.
     """
     _check_same_shape("bce_with_logits", pred, target)
     target = _labels_as_float(target, pred)
@@ -235,7 +225,7 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
     Catches the mistakes of a first multi-class model, which PyTorch's ``nn.CrossEntropyLoss``
     reports cryptically or not at all: float or one-hot labels, a model with one output for
     several classes, probabilities (a softmax's output) where logits belong, tensors on two
-    devices. Example: ``check_cross_entropy_inputs(model(X_batch), y_batch)`` before a loss.
+    devices.
     """
     _check_logits(pred, target, name)
     _check_class_indices(pred, target, name)
@@ -323,7 +313,6 @@ def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tens
     Each example's loss is -log(softmax(z)[y]) = log(sum_j exp(z_j)) - z_y. The log-sum-exp is
     computed stably: the largest logit m is subtracted first, log(sum_j exp(z_j - m)) + m,
     so every exponent is <= 0 and nothing overflows, even for logits of 1000.
-    Example: ``cross_entropy(torch.tensor([[2.0, 1.0, 0.1]]), torch.tensor([0]))`` is 0.4170.
     """
     check_cross_entropy_inputs(pred, target)
     n = pred.shape[0]

@@ -1,18 +1,9 @@
-"""Classification metrics: accuracy, the confusion matrix, precision, recall and F1.
+"""Classification metrics: accuracy, the confusion matrix, precision, recall, F1; C-class at the end.
 
-The C-class versions (``multiclass_*``, ``per_class_precision_recall``) are at the end.
-
-Every function takes ``y_pred`` (predicted 0/1 labels, or probabilities of class 1) and ``y_true``
-(0/1 labels), each of shape (N,) or (N, 1), as tensors or lists.
-
-The threshold rule, the one the whole course uses (``predicted_labels``): a prediction is class 1
-when it is strictly greater than ``threshold`` (0.5 by default), class 0 otherwise, so a
-probability of exactly 0.5 is class 0. For probabilities and the threshold 0.5 that is exactly
-``y_pred.round()``, the seed lesson's rule (``torch.round(0.5)`` is 0).
-
-Where a ratio has nothing to count, it is 0.0 rather than an error (like scikit-learn's
-``zero_division=0``): precision with no predicted positives, recall with no actual positives,
-F1 when precision and recall are both 0.
+``y_pred`` holds 0/1 labels or probabilities of class 1 and ``y_true`` 0/1 labels, shape (N,) or
+(N, 1), tensors or lists. The course's one threshold rule (``predicted_labels``): class 1 when
+strictly above ``threshold`` (0.5), so 0.5 itself is class 0, as the seed's ``y_pred.round()``.
+A ratio with nothing to count is 0.0, not an error (scikit-learn's ``zero_division=0``).
 """
 
 from __future__ import annotations
@@ -39,10 +30,7 @@ THRESHOLD = 0.5  # the default: class 1 when the probability is above it
 
 
 def predicted_labels(probabilities: Any, threshold: float = THRESHOLD) -> Tensor:
-    """The classes (int64 0 or 1, same shape) for probabilities of class 1: 1 where p > threshold.
-
-    Example: ``predicted_labels(torch.tensor([0.2, 0.5, 0.9]))`` -> ``tensor([0, 0, 1])``.
-    """
+    """The classes (int64 0 or 1, same shape) for probabilities of class 1: 1 where p > threshold."""
     if (
         isinstance(threshold, bool)
         or not isinstance(threshold, int | float)
@@ -108,8 +96,7 @@ def confusion_matrix(y_pred: Any, y_true: Any, threshold: float = 0.5) -> Tensor
 
     Row 0 holds the examples whose true label is 0 (true negatives, then false positives), row 1
     those whose true label is 1 (false negatives, then true positives); scikit-learn's layout.
-    Returns an int64 tensor. Example: ``confusion_matrix([1, 0, 1], [1, 1, 0])`` ->
-    ``tensor([[0, 1], [1, 1]])``.
+    Returns an int64 tensor.
     """
     predicted, actual = _binary_labels(y_pred, y_true, threshold)
     true_negatives = int((~predicted & ~actual).sum())
@@ -120,10 +107,7 @@ def confusion_matrix(y_pred: Any, y_true: Any, threshold: float = 0.5) -> Tensor
 
 
 def accuracy(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
-    """The fraction (0..1) of examples whose predicted label equals the true one.
-
-    Example: ``accuracy(torch.tensor([0.9, 0.2, 0.6]), torch.tensor([1, 0, 0]))`` -> 0.667.
-    """
+    """The fraction (0..1) of examples whose predicted label equals the true one."""
     predicted, actual = _binary_labels(y_pred, y_true, threshold)
     return (predicted == actual).double().mean().item()
 
@@ -131,7 +115,7 @@ def accuracy(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
 def precision(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """TP / (TP + FP): of the examples predicted positive, the fraction that are positive.
 
-    0.0 when nothing is predicted positive. Example: ``precision([1, 1, 0], [1, 0, 0])`` -> 0.5.
+    0.0 when nothing is predicted positive.
     """
     (_, false_positives), (_, true_positives) = confusion_matrix(y_pred, y_true, threshold).tolist()
     predicted_positives = true_positives + false_positives
@@ -141,7 +125,7 @@ def precision(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
 def recall(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     """TP / (TP + FN): of the positive examples, the fraction predicted positive.
 
-    0.0 when there are no positive examples. Example: ``recall([1, 0, 0], [1, 1, 0])`` -> 0.5.
+    0.0 when there are no positive examples.
     """
     _, (false_negatives, true_positives) = confusion_matrix(y_pred, y_true, threshold).tolist()
     actual_positives = true_positives + false_negatives
@@ -149,10 +133,7 @@ def recall(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
 
 
 def f1(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
-    """The harmonic mean of precision and recall, 2PR / (P + R); 0.0 when both are 0.
-
-    Example: ``f1([1, 1, 0], [1, 0, 1])`` -> 0.5 (precision 0.5, recall 0.5).
-    """
+    """The harmonic mean of precision and recall, 2PR / (P + R); 0.0 when both are 0."""
     p = precision(y_pred, y_true, threshold)
     r = recall(y_pred, y_true, threshold)
     return 2 * p * r / (p + r) if p + r > 0 else 0.0
@@ -219,8 +200,7 @@ def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | Non
     ``y_pred`` is predicted class indices (N,) or scores (N, C) (logits or probabilities: the
     argmax is taken); ``y_true`` the true class indices (N,). Rows are true classes and columns
     predicted ones, as in the binary ``confusion_matrix``: the diagonal holds the correct answers.
-    Returns an int64 tensor. Example: ``multiclass_confusion_matrix([0, 2, 2], [0, 1, 2])`` ->
-    ``tensor([[1, 0, 0], [0, 0, 1], [0, 0, 1]])``.
+    Returns an int64 tensor.
     """
     predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
     # each example adds 1 to cell (true, predicted): count the flat index true * C + predicted
@@ -229,10 +209,7 @@ def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | Non
 
 
 def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
-    """The fraction (0..1) of examples whose predicted class (argmax of the scores) is the true one.
-
-    Example: ``multiclass_accuracy(torch.tensor([[2.0, 0.1], [0.3, 0.2]]), [0, 1])`` -> 0.5.
-    """
+    """The fraction (0..1) of examples whose predicted class (argmax of the scores) is the true one."""
     predicted, actual, _ = _class_indices(y_pred, y_true, None)
     return (predicted == actual).double().mean().item()
 
@@ -245,8 +222,6 @@ def per_class_precision_recall(
     Each class in turn is "positive" and all others "negative": precision[c] is the fraction of
     the examples predicted c that are c (column c of the confusion matrix), recall[c] the
     fraction of the examples of class c predicted c (row c). 0.0 where nothing is counted.
-    Example: ``per_class_precision_recall([0, 2, 2], [0, 1, 2])`` -> precision ``[1, 0, 0.5]``,
-    recall ``[1, 0, 1]``.
     """
     matrix = multiclass_confusion_matrix(y_pred, y_true, num_classes).double()
     correct = matrix.diagonal()

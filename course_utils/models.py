@@ -48,7 +48,6 @@ class SimpleClassifier(nn.Module):
 
     Returns the probability of class 1, shape (N, 1). The parameter names (``linear1``,
     ``linear2``) are the seed's, so a state_dict saved by the seed's code loads into it.
-    Example: ``model = SimpleClassifier(input_features=2, hidden_units=10)``.
     """
 
     def __init__(self, input_features: int, hidden_units: int):
@@ -84,7 +83,6 @@ class MLPClassifier(nn.Module):
 
     ``activation`` is one of ``ACTIVATIONS`` (``"none"`` makes the whole network linear).
     Returns the probability of class 1, shape (N, 1), like SimpleClassifier.
-    Example: ``MLPClassifier(2, hidden_units=16, activation="tanh", hidden_layers=2)``.
     """
 
     def __init__(
@@ -101,12 +99,8 @@ class MLPClassifier(nn.Module):
             )
         if hidden_layers < 1:
             raise ValueError(f"hidden_layers must be at least 1, got {hidden_layers}")
-        self.init_args = {
-            "input_features": input_features,
-            "hidden_units": hidden_units,
-            "activation": activation,
-            "hidden_layers": hidden_layers,
-        }
+        self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
+        self.init_args |= {"activation": activation, "hidden_layers": hidden_layers}
         self.input_features = input_features
         layers: list[nn.Module] = []
         width = input_features
@@ -139,7 +133,6 @@ class MulticlassMLP(nn.Module):
     The output (N, num_classes) holds raw scores (logits), the input ``nn.CrossEntropyLoss``
     expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
     into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
-    Example: ``MulticlassMLP(input_features=64, hidden_units=64, num_classes=10)``.
     """
 
     def __init__(
@@ -153,12 +146,8 @@ class MulticlassMLP(nn.Module):
             )
         if not 0 <= dropout < 1:
             raise ValueError(f"dropout is a probability in [0, 1), got {dropout}")
-        self.init_args = {
-            "input_features": input_features,
-            "hidden_units": hidden_units,
-            "num_classes": num_classes,
-            "dropout": dropout,
-        }
+        self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
+        self.init_args |= {"num_classes": num_classes, "dropout": dropout}
         self.hidden = nn.Linear(input_features, hidden_units)
         self.relu = nn.ReLU()
         self.dropout = nn.Dropout(dropout)
@@ -179,10 +168,7 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 
 
 def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
-    """Build a course model from its class name and constructor arguments (as a checkpoint stores them).
-
-    Example: ``build_model("SimpleClassifier", {"input_features": 2, "hidden_units": 10})``.
-    """
+    """Build a course model from its class name and constructor arguments (as a checkpoint stores them)."""
     if class_name not in MODEL_CLASSES:
         raise ValueError(
             f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
@@ -196,7 +182,6 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
 
     Eval mode turns Dropout off and makes BatchNorm use its running statistics; ``no_grad``
     saves the memory and time of recording the computation for a backward pass.
-    Example: ``with models.eval_mode(model): y_pred = model(X_test)``.
     """
     was_training = model.training
     model.eval()

@@ -12,6 +12,7 @@ torch.optim's single-tensor code, so both give the same parameters step after st
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from inspect import Parameter, Signature
 from typing import Any
 
 import torch
@@ -55,6 +56,12 @@ _AT_LEAST_ZERO = {
 
 def _check_arguments(defaults: dict[str, Any]) -> None:
     """Raise torch's ValueError (same condition, torch's wording first) plus a hint for students."""
+    if defaults.get("nesterov") and (defaults["momentum"] <= 0 or defaults["dampening"] != 0):
+        raise ValueError(
+            "Nesterov momentum requires a momentum and zero dampening: got "
+            f"momentum={defaults['momentum']}, dampening={defaults['dampening']}. Use e.g. "
+            "momentum=0.9, dampening=0 with nesterov=True, or set nesterov=False"
+        )
     for name, (what, meaning) in _AT_LEAST_ZERO.items():
         value = defaults.get(name, 0.0)
         if not 0.0 <= value:  # written this way so that NaN fails too
@@ -67,16 +74,47 @@ def _check_arguments(defaults: dict[str, Any]) -> None:
             )
 
 
+def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> Signature:
+    """A constructor signature like torch's: ``params``, the positional options, the keyword-only ones."""
+    either, keyword = Parameter.POSITIONAL_OR_KEYWORD, Parameter.KEYWORD_ONLY
+    parameters = [Parameter("params", either)]
+    parameters += [Parameter(name, either, default=value) for name, value in positional.items()]
+    parameters += [Parameter(name, keyword, default=value) for name, value in keyword_only.items()]
+    return Signature(parameters)
+
+
 def _step_count() -> Tensor:
     """A new step counter: a float32 CPU tensor, as torch keeps it, so state_dicts exchange."""
     return torch.tensor(0.0, dtype=torch.float32)
 
 
-class _FromScratch(Optimizer):
-    """What the optimizers below share: argument checks, the closure, the loop over parameters."""
+def _zero_state(param: Tensor, *names: str) -> dict[str, Tensor]:
+    """A step counter and, under each name, zeros shaped like ``param``."""
+    return {"step": _step_count(), **{name: torch.zeros_like(param) for name in names}}
 
-    def __init__(self, params: Params, **defaults: Any) -> None:
+
+class _FromScratch(Optimizer):
+    """What the optimizers below share: options, argument checks, the closure, the parameter loop.
+
+    Each optimizer lists torch's options and defaults once, in ``__signature__`` (what ``help`` and
+    ``inspect.signature`` show); the constructor binds its arguments to it as a written-out
+    signature would and keeps them, with ``fixed_options``, as the group defaults torch keeps.
+    """
+
+    __signature__: Signature
+    fixed_options: dict[str, Any] = {}
+
+    def __init__(self, params: Params, *args: Any, **kwargs: Any) -> None:
+        try:
+            arguments = self.__signature__.bind(params, *args, **kwargs)
+        except TypeError as error:
+            raise TypeError(f"{type(self).__name__}{self.__signature__}: {error}") from None
+        arguments.apply_defaults()
+        defaults = {**arguments.arguments, **self.fixed_options}
+        del defaults["params"]
         _check_arguments(defaults)
+        if "betas" in defaults:
+            defaults["betas"] = tuple(defaults["betas"])
         super().__init__(params, defaults)
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
@@ -84,10 +122,10 @@ class _FromScratch(Optimizer):
         return {}
 
     def gradients(self) -> Iterator[tuple[Tensor, Tensor, dict[str, Any], dict[str, Any]]]:
-        """Each parameter with a gradient: ``(param, g, state, group)``.
+        """Each parameter with a gradient as ``(param, g, state, group)``.
 
-        ``g`` is the gradient, negated with ``maximize`` (to climb), plus the L2 penalty's
-        gradient ``weight_decay * param`` (unless the decay is decoupled, as in AdamW).
+        ``g`` is negated with ``maximize`` (to climb) and includes the L2 penalty's gradient
+        ``weight_decay * param`` unless the decay is decoupled (AdamW).
         """
         for group in self.param_groups:
             for param in group["params"]:
@@ -110,40 +148,11 @@ class _FromScratch(Optimizer):
 
 
 class SGD(_FromScratch):
-    r"""Stochastic gradient descent, optionally with (Nesterov) momentum: like ``torch.optim.SGD``.
+    """Stochastic gradient descent, optionally with (Nesterov) momentum: like ``torch.optim.SGD``."""
 
-    Update, with v the momentum buffer: :math:`v \leftarrow \mu v + (1 - \tau) g` (the first step
-    sets :math:`v = g`), then :math:`p \leftarrow p - \text{lr}\, v` (Nesterov:
-    :math:`p \leftarrow p - \text{lr}(g + \mu v)`).
-    Example: ``optimizer = SGD(model.parameters(), lr=0.1, momentum=0.9)``.
-    """
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-3,
-        momentum: float = 0,
-        dampening: float = 0,
-        weight_decay: float = 0,
-        nesterov: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError(
-                "Nesterov momentum requires a momentum and zero dampening: got "
-                f"momentum={momentum}, dampening={dampening}. Use e.g. momentum=0.9, dampening=0 "
-                "with nesterov=True, or set nesterov=False"
-            )
-        super().__init__(
-            params,
-            lr=lr,
-            momentum=momentum,
-            dampening=dampening,
-            weight_decay=weight_decay,
-            nesterov=nesterov,
-            maximize=maximize,
-        )
+    __signature__ = _signature(
+        dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False), dict(maximize=False)
+    )
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
@@ -164,33 +173,12 @@ class SGD(_FromScratch):
 
 
 class Adagrad(_FromScratch):
-    r"""Adagrad: each weight's step shrinks with the sum of its squared gradients. Like ``torch.optim.Adagrad``.
+    """Adagrad: each weight's step shrinks with the sum of its squared gradients. Like ``torch.optim.Adagrad``."""
 
-    Update: :math:`s \leftarrow s + g^2`, then
-    :math:`p \leftarrow p - \frac{\text{lr}}{1 + (t - 1)\,\text{lr\_decay}} \cdot \frac{g}{\sqrt{s} + \epsilon}`.
-    Example: ``optimizer = Adagrad(model.parameters(), lr=0.1)``.
-    """
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-2,
-        lr_decay: float = 0,
-        weight_decay: float = 0,
-        initial_accumulator_value: float = 0,
-        eps: float = 1e-10,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            lr_decay=lr_decay,
-            eps=eps,
-            weight_decay=weight_decay,
-            initial_accumulator_value=initial_accumulator_value,
-            maximize=maximize,
-        )
+    __signature__ = _signature(
+        dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10),
+        dict(maximize=False),
+    )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         """A step counter and the sum of squared gradients ``s``."""
@@ -213,45 +201,17 @@ class Adagrad(_FromScratch):
 
 
 class RMSprop(_FromScratch):
-    r"""RMSprop: divide the step by a moving root mean square of the gradients. Like ``torch.optim.RMSprop``.
+    """RMSprop: divide the step by a moving root mean square of the gradients. Like ``torch.optim.RMSprop``."""
 
-    Update: :math:`v \leftarrow \alpha v + (1 - \alpha) g^2`, then
-    :math:`p \leftarrow p - \text{lr} \cdot g / (\sqrt{v} + \epsilon)`; ``centered`` subtracts the
-    squared moving mean of g from v; ``momentum`` keeps a buffer of these steps.
-    Example: ``optimizer = RMSprop(model.parameters(), lr=0.01)``.
-    """
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-2,
-        alpha: float = 0.99,
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        momentum: float = 0,
-        centered: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            momentum=momentum,
-            alpha=alpha,
-            eps=eps,
-            centered=centered,
-            weight_decay=weight_decay,
-            maximize=maximize,
-        )
+    __signature__ = _signature(
+        dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False),
+        dict(maximize=False),
+    )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         """A step counter, the moving mean of g², and the buffers the options need."""
-        state = {"step": _step_count(), "square_avg": torch.zeros_like(param)}
-        if group["momentum"] > 0:
-            state["momentum_buffer"] = torch.zeros_like(param)
-        if group["centered"]:
-            state["grad_avg"] = torch.zeros_like(param)
-        return state
+        needed = {"momentum_buffer": group["momentum"] > 0, "grad_avg": group["centered"]}
+        return _zero_state(param, "square_avg", *[name for name, used in needed.items() if used])
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
@@ -276,48 +236,17 @@ class RMSprop(_FromScratch):
 
 
 class Adam(_FromScratch):
-    r"""Adam: momentum (a moving mean of g) divided by a moving RMS of g, bias-corrected. Like ``torch.optim.Adam``.
+    """Adam: momentum (a moving mean of g) over a moving RMS of g, bias-corrected. Like ``torch.optim.Adam``."""
 
-    Update: :math:`m \leftarrow \beta_1 m + (1 - \beta_1) g`,
-    :math:`v \leftarrow \beta_2 v + (1 - \beta_2) g^2`, then
-    :math:`p \leftarrow p - \frac{\text{lr}}{1 - \beta_1^t} \cdot \frac{m}{\sqrt{v} / \sqrt{1 - \beta_2^t} + \epsilon}`.
-    ``amsgrad`` divides by the largest v seen so far; ``decoupled_weight_decay`` makes it AdamW.
-    Example: ``optimizer = Adam(model.parameters(), lr=0.01)``.
-    """
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 0,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-        decoupled_weight_decay: bool = False,
-    ) -> None:
-        super().__init__(
-            params,
-            lr=lr,
-            betas=tuple(betas),
-            eps=eps,
-            weight_decay=weight_decay,
-            amsgrad=amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=decoupled_weight_decay,
-        )
+    __signature__ = _signature(
+        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False),
+        dict(maximize=False, decoupled_weight_decay=False),
+    )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         """A step counter, m (moving mean of g), v (moving mean of g²), and v's maximum for amsgrad."""
-        state = {
-            "step": _step_count(),
-            "exp_avg": torch.zeros_like(param),
-            "exp_avg_sq": torch.zeros_like(param),
-        }
-        if group["amsgrad"]:
-            state["max_exp_avg_sq"] = torch.zeros_like(param)
-        return state
+        maximum = ["max_exp_avg_sq"] if group["amsgrad"] else []
+        return _zero_state(param, "exp_avg", "exp_avg_sq", *maximum)
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
@@ -340,30 +269,10 @@ class Adam(_FromScratch):
 
 
 class AdamW(Adam):
-    r"""AdamW: Adam with decoupled weight decay (:math:`p \leftarrow p(1 - \text{lr}\,\lambda)` before the Adam step).
+    """AdamW: Adam with decoupled weight decay (default 1e-2), like ``torch.optim.AdamW``."""
 
-    Like ``torch.optim.AdamW``; note the default ``weight_decay=1e-2``.
-    Example: ``optimizer = AdamW(model.parameters(), lr=1e-3, weight_decay=0.01)``.
-    """
-
-    def __init__(
-        self,
-        params: Params,
-        lr: float = 1e-3,
-        betas: tuple[float, float] = (0.9, 0.999),
-        eps: float = 1e-8,
-        weight_decay: float = 1e-2,
-        amsgrad: bool = False,
-        *,
-        maximize: bool = False,
-    ) -> None:
-        super().__init__(
-            params,
-            lr,
-            betas,
-            eps,
-            weight_decay,
-            amsgrad,
-            maximize=maximize,
-            decoupled_weight_decay=True,
-        )
+    __signature__ = _signature(
+        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
+        dict(maximize=False),
+    )
+    fixed_options = {"decoupled_weight_decay": True}

@@ -76,18 +76,13 @@ def class_style(label: int, filled: bool = True) -> dict[str, Any]:
     """
     if label not in (0, 1):
         raise ValueError(f"the course's classes are 0 and 1, got {label!r}")
-    if filled:
-        return {
-            "marker": CLASS_MARKERS[label],
-            "facecolors": CLASS_COLORS[label],
-            "edgecolors": MARKER_EDGE,
-            "linewidths": 0.5,
-        }
+    colour = CLASS_COLORS[label]
+    face, edge, width = (colour, MARKER_EDGE, 0.5) if filled else ("none", colour, 1.4)
     return {
         "marker": CLASS_MARKERS[label],
-        "facecolors": "none",
-        "edgecolors": CLASS_COLORS[label],
-        "linewidths": 1.4,
+        "facecolors": face,
+        "edgecolors": edge,
+        "linewidths": width,
     }
 
 
@@ -127,7 +122,7 @@ def _finish_feature_axes(ax: Axes, title: str) -> Axes:
 
 
 def plot_data(X: Tensor, y: Tensor, ax: Axes | None = None, title: str = "", **scatter) -> Axes:
-    """Scatter 2-D points by their 0/1 label (colour and shape). Example: ``plot_data(X, y, title="blobs")``."""
+    """Scatter 2-D points by their 0/1 label (colour and shape)."""
     ax = _axes(ax)
     labels = y.reshape(-1)
     for label in (0, 1):
@@ -174,7 +169,6 @@ def plot_decision_boundary(
 
     The model must map (N, 2) inputs to probabilities (N, 1). It is left as it was found: same
     device, same train/eval mode, same parameters.
-    Example: ``plot_decision_boundary(model, X_test, y_test, title="after training")``.
     """
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
@@ -200,8 +194,6 @@ def plot_train_test_split(
 ) -> Axes:
     """Scatter a train/test split: training points filled, test points hollow; each class its own
     colour and shape.
-
-    Example: ``plot_train_test_split(X_train, y_train, X_test, y_test, title="80/20 split")``.
     """
     ax = _axes(ax)
     for name, X, y, filled, size, alpha in (
@@ -232,7 +224,6 @@ def plot_network(
 
     ``layer_sizes`` lists the units per layer, input first, e.g. ``[2, 10, 1]``; each layer is
     labelled with its name and size under its column.
-    Example: ``plot_network([2, 10, 1], title="SimpleClassifier(2, 10)")``.
     """
     if len(layer_sizes) < 2 or any(int(size) < 1 for size in layer_sizes):
         raise ValueError(
@@ -287,7 +278,6 @@ def plot_surface(
     loss over the window, so the flat valley floor gets as many lines as the steep walls.
     ``paths`` maps optimizer names to the (steps + 1, 2) paths they took (``run_trajectory``);
     each is drawn in its ``OPTIMIZER_STYLES`` colour and line style, with its marker at its end.
-    Example: ``plot_surface(surfaces.SURFACES["Rosenbrock"], paths={"Adam": path})``.
     """
     ax = _axes(ax)
     w1, w2, loss = surface.grid()  # each (150, 150)
@@ -378,7 +368,7 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 
     ``history`` is a ``course_utils.training.History`` (or its ``as_dict()``). Losses are drawn on
     ``ax`` (left axis); validation and train accuracy, in percent, on a second y axis on the right.
-    Returns the loss Axes. Example: ``plot_history(training.fit(...))``.
+    Returns the loss Axes.
     """
     metrics = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     epochs = len(metrics.get("train_loss", []))
@@ -418,17 +408,13 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
 
 
 def plot_confusion_matrix(
-    matrix: Any,
-    ax: Axes | None = None,
-    class_names: Sequence[str] | None = None,
-    title: str = "",
+    matrix: Any, ax: Axes | None = None, class_names: Sequence[str] | None = None, title: str = ""
 ) -> Axes:
     """Draw a confusion matrix (rows: true class, columns: predicted) with the counts in the cells.
 
     For a 2x2 matrix laid out as ``course_utils.metrics.confusion_matrix`` returns it,
     ``[[TN, FP], [FN, TP]]``, each cell is also named (TN, FP, FN, TP). ``class_names``
     defaults to "class 0", "class 1" for two classes and to 0, 1, 2, ... for more (e.g. digits).
-    Example: ``plot_confusion_matrix(metrics.confusion_matrix(y_pred, y_test))``.
     """
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
@@ -436,16 +422,16 @@ def plot_confusion_matrix(
             f"a confusion matrix is square (one row and one column per class), got shape "
             f"{tuple(counts.shape)}"
         )
+    size = counts.shape[0]
     if class_names is None:
-        size = counts.shape[0]
         class_names = ("class 0", "class 1") if size == 2 else tuple(str(k) for k in range(size))
-    if len(class_names) != counts.shape[0]:
+    if len(class_names) != size:
         raise ValueError(
-            f"give one name per class: the matrix has {counts.shape[0]} classes but class_names "
+            f"give one name per class: the matrix has {size} classes but class_names "
             f"has {len(class_names)}"
         )
-    size = counts.shape[0]
     many = size > 4  # smaller numbers in more cells
+    fontsize = 9 if many else 13
     ax = _axes(ax, figsize=(5.5, 5.5) if many else (4, 4))
     ax.imshow(counts.double().numpy(), cmap="Blues", vmin=0)
     largest = float(counts.max()) if counts.numel() else 0.0
@@ -458,7 +444,6 @@ def plot_confusion_matrix(
                 text = f"{text}\n{cell_names[row][column]}"
             # white text on the dark cells, black on the light ones
             color = "white" if largest and value > largest / 2 else "black"
-            fontsize = 9 if many else 13
             ax.text(column, row, text, ha="center", va="center", color=color, fontsize=fontsize)
     ax.set_xticks(range(size), class_names)
     ax.set_yticks(range(size), class_names)

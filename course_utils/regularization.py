@@ -19,7 +19,6 @@ def l2_penalty(model: nn.Module, weight_decay: float) -> Tensor:
     Its gradient is ``weight_decay * p`` for every parameter p: exactly what
     ``torch.optim.SGD(..., weight_decay=weight_decay)`` adds to each gradient. Like torch's
     optimizers it includes the biases.
-    Example: ``loss = loss_fn(y_pred, y) + l2_penalty(model, 0.01)``.
     """
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be 0 or more, got {weight_decay}")

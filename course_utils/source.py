@@ -52,10 +52,7 @@ def without_docstrings(code: str) -> str:
 
 
 def show(obj: Any) -> None:
-    """Print the source of a function, method or class without its docstrings: the code it teaches.
-
-    Example: ``source.show(activations.sigmoid)``.
-    """
+    """Print the source of a function, method or class without its docstrings: the code it teaches."""
     try:
         code = inspect.getsource(obj)
     except TypeError as error:

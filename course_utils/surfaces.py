@@ -51,57 +51,19 @@ class Surface:
 
 
 def _elongated_bowl(w1: Tensor, w2: Tensor) -> Tensor:
+    """f = 0.05·w1² + 2·w2²: steep across, shallow along"""
     return 0.05 * w1**2 + 2.0 * w2**2  # 40 times steeper across (w2) than along (w1)
 
 
 def _rosenbrock(w1: Tensor, w2: Tensor) -> Tensor:
+    """f = (1 − w1)² + 100·(w2 − w1²)²: a curved valley, minimum at (1, 1)"""
     return (1 - w1) ** 2 + 100 * (w2 - w1**2) ** 2  # a curved, flat-bottomed valley
 
 
 def _saddle(w1: Tensor, w2: Tensor) -> Tensor:
+    """f = w1² − w2² + 0.5·w2⁴: a saddle at (0, 0), minima at (0, ±1)"""
     return w1**2 - w2**2 + 0.5 * w2**4  # a saddle at (0, 0) between minima at w2 = ±1
 
-
-def _rates(sgd: float, momentum: float, adagrad: float, rmsprop: float, adam: float) -> dict:
-    names = ("SGD", "SGD with momentum", "Adagrad", "RMSprop", "Adam")
-    return dict(zip(names, (sgd, momentum, adagrad, rmsprop, adam), strict=True))
-
-
-SURFACES: dict[str, Surface] = {
-    surface.name: surface
-    for surface in [
-        Surface(
-            "elongated bowl",
-            _elongated_bowl,
-            start=(-4.5, 1.5),
-            xlim=(-5.0, 5.0),
-            ylim=(-2.0, 2.0),
-            minima=((0.0, 0.0),),
-            description="f = 0.05·w1² + 2·w2²: steep across, shallow along",
-            learning_rates=_rates(sgd=0.45, momentum=0.05, adagrad=0.5, rmsprop=0.05, adam=0.2),
-        ),
-        Surface(
-            "Rosenbrock",
-            _rosenbrock,
-            start=(-1.2, 1.0),
-            xlim=(-1.6, 1.6),
-            ylim=(-0.6, 2.0),
-            minima=((1.0, 1.0),),
-            description="f = (1 − w1)² + 100·(w2 − w1²)²: a curved valley, minimum at (1, 1)",
-            learning_rates=_rates(sgd=0.001, momentum=0.001, adagrad=0.3, rmsprop=0.01, adam=0.1),
-        ),
-        Surface(
-            "saddle",
-            _saddle,
-            start=(-1.8, 0.01),
-            xlim=(-2.0, 2.0),
-            ylim=(-1.6, 1.6),
-            minima=((0.0, -1.0), (0.0, 1.0)),
-            description="f = w1² − w2² + 0.5·w2⁴: a saddle at (0, 0), minima at (0, ±1)",
-            learning_rates=_rates(sgd=0.01, momentum=0.01, adagrad=0.1, rmsprop=0.01, adam=0.05),
-        ),
-    ]
-}
 
 # optimizer name -> how to build it from the parameters and the learning rate
 OPTIMIZERS: dict[str, Callable[[list[Tensor], float], torch.optim.Optimizer]] = {
@@ -110,6 +72,28 @@ OPTIMIZERS: dict[str, Callable[[list[Tensor], float], torch.optim.Optimizer]] = 
     "Adagrad": lambda params, lr: optim.Adagrad(params, lr=lr),
     "RMSprop": lambda params, lr: optim.RMSprop(params, lr=lr),
     "Adam": lambda params, lr: optim.Adam(params, lr=lr),
+}
+
+# Each surface: its function (whose docstring describes it), start, xlim, ylim, minima.
+_SURFACE_TABLE = {
+    "elongated bowl": (_elongated_bowl, (-4.5, 1.5), (-5.0, 5.0), (-2.0, 2.0), ((0.0, 0.0),)),
+    "Rosenbrock": (_rosenbrock, (-1.2, 1.0), (-1.6, 1.6), (-0.6, 2.0), ((1.0, 1.0),)),
+    "saddle": (_saddle, (-1.8, 0.01), (-2.0, 2.0), (-1.6, 1.6), ((0.0, -1.0), (0.0, 1.0))),
+}
+# A learning rate that suits each optimizer of OPTIMIZERS (in its order) on each surface.
+_LEARNING_RATES = {
+    "elongated bowl": (0.45, 0.05, 0.5, 0.05, 0.2),
+    "Rosenbrock": (0.001, 0.001, 0.3, 0.01, 0.1),
+    "saddle": (0.01, 0.01, 0.1, 0.01, 0.05),
+}
+SURFACES: dict[str, Surface] = {
+    name: Surface(
+        name,
+        *row,
+        description=row[0].__doc__,
+        learning_rates=dict(zip(OPTIMIZERS, _LEARNING_RATES[name], strict=True)),
+    )
+    for name, row in _SURFACE_TABLE.items()
 }
 
 
@@ -130,7 +114,7 @@ def run_trajectory(
 
     Starts at ``start`` (default: the surface's own start). If the run diverges (a coordinate
     beyond ``DIVERGED_BEYOND`` or not finite) it stops there, so the result has fewer rows and
-    every row is finite. Example: ``path = run_trajectory("Rosenbrock", "Adam", lr=0.1, steps=200)``.
+    every row is finite.
     """
     if isinstance(surface, str):
         surface = _lookup(SURFACES, surface, "surface")

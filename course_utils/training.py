@@ -41,7 +41,7 @@ class History:
     ``train_loss`` is the loss on the whole training set in eval mode after each epoch (what the
     seed lesson prints); ``train_accuracy`` is the training set's accuracy (fraction 0..1);
     ``val_loss`` and ``val_accuracy`` are the validation set's, and stay empty when ``fit`` got
-    no validation data. Example: ``history = fit(...); history.val_loss[-1]``.
+    no validation data.
     """
 
     train_loss: list[float] = field(default_factory=list)
@@ -161,14 +161,7 @@ def _check_batch(
     _check_batch_is_finite(batch_features, batch_labels, epoch, index)
 
 
-def _check_predictions(
-    y_pred: Tensor,
-    batch_labels: Tensor,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    optimizer: torch.optim.Optimizer,
-    epoch: int | None,
-    batch_index: int,
-) -> None:
+def _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, batch_index) -> None:
     """Raise before the loss: on NaN or inf predictions, or the first batch's cross-entropy misuse."""
     # checked before the loss, which may refuse NaN probabilities with an error of its own
     if bad_predictions := _non_finite_values(y_pred):
@@ -193,7 +186,6 @@ def train_one_epoch(
     Raises TrainingDiverged before a batch holding NaN or inf (bad data), or when the
     predictions or the loss become NaN or inf (the learning rate); ``epoch`` (optional) only
     names the epoch in that error.
-    Example: ``loss = train_one_epoch(model, train_loader, nn.BCELoss(), optimizer)``.
     """
     model.train()  # training mode: layers like Dropout behave as in training
     batch_losses = []
@@ -264,7 +256,6 @@ def evaluate(
     ``outputs`` says which a single output is, "probabilities" or "logits"; by default it is
     "logits" when ``loss_fn`` is an ``nn.BCEWithLogitsLoss`` and "probabilities" otherwise.
     PyTorch's global random generator is left as it was (a DataLoader draws from it when iterated).
-    Example: ``evaluate(model, test_loader, nn.BCELoss())`` -> ``{"loss": 0.01, "accuracy": 1.0}``.
     """
     outputs = _binary_outputs(loss_fn, outputs)
     total_loss = 0.0
@@ -332,8 +323,7 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
     """Early stopping's rule: True when the last ``patience`` epochs brought no new lowest loss.
 
     ``val_loss`` holds one validation loss per epoch so far. Only a loss strictly lower than
-    every earlier one counts as an improvement. Example: ``should_stop([0.5, 0.4, 0.45, 0.41],
-    patience=2)`` -> True (the best, 0.4, was two epochs ago).
+    every earlier one counts as an improvement.
     """
     if not val_loss:
         return False
@@ -342,15 +332,7 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
 
 
 def _check_fit_arguments(
-    model: nn.Module,
-    train_loader: DataLoader,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    optimizer: torch.optim.Optimizer,
-    epochs: int,
-    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
-    patience: int | None,
-    outputs: Outputs | None,
-    test_loader: None,
+    model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
 ) -> None:
     """Raise a clear error for arguments ``fit`` cannot use, before any training."""
     if test_loader is not None:
@@ -406,7 +388,6 @@ def fit(
 
     There is no test set here on purpose: choosing or stopping on the test set would make its
     score optimistic. Measure it once, at the end, with ``evaluate(model, test_loader, loss_fn)``.
-    Example: ``history = fit(model, train_loader, nn.BCELoss(), optimizer, 50, val_loader, 5)``.
     """
     _check_fit_arguments(
         model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
@@ -462,14 +443,7 @@ def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tens
     return (in_order and _as_one_batch(loader.dataset)) or loader
 
 
-def _record_epoch(
-    model: nn.Module,
-    train_dataset: object,
-    val_loader: Iterable[tuple[Tensor, Tensor]] | None,
-    loss_fn: Callable[[Tensor, Tensor], Tensor],
-    history: History,
-    outputs: Outputs | None = None,
-) -> str:
+def _record_epoch(model, train_dataset, val_loader, loss_fn, history, outputs=None) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
     train_batches = _as_one_batch(train_dataset) or DataLoader(train_dataset, batch_size=256)
     train_metrics = evaluate(model, train_batches, loss_fn, outputs)

@@ -131,6 +131,46 @@ def test_defaults_and_positional_order_are_torchs(name):
     assert {key: torch_defaults[key] for key in defaults} == defaults
 
 
+# Positional arguments after params, in torch's order (each class's first four).
+POSITIONAL_ARGUMENTS = {
+    "SGD": (0.05, 0.9, 0.1, 0.01),
+    "Adagrad": (0.05, 0.01, 0.01, 0.1),
+    "RMSprop": (0.05, 0.9, 1e-6, 0.01),
+    "Adam": (0.05, (0.8, 0.9), 1e-6, 0.01),
+    "AdamW": (0.05, (0.8, 0.9), 1e-6, 0.01),
+}
+
+
+@pytest.mark.parametrize("name", CLASS_NAMES)
+def test_positional_arguments_bind_as_in_torch(name):
+    model = make_model()
+    arguments = POSITIONAL_ARGUMENTS[name]
+    ours = getattr(optim, name)(model.parameters(), *arguments).defaults
+    theirs = torch_class(name)(model.parameters(), *arguments).defaults
+    assert {key: theirs[key] for key in ours} == ours
+
+
+@pytest.mark.parametrize("name", CLASS_NAMES)
+def test_an_unknown_or_repeated_argument_is_a_type_error_naming_the_signature(name):
+    cls = getattr(optim, name)
+    with pytest.raises(
+        TypeError, match=rf"^{name}\(params, lr=.*unexpected keyword argument 'betta'"
+    ):
+        cls(make_model().parameters(), betta=0.9)
+    with pytest.raises(TypeError, match="multiple values for argument 'lr'"):
+        cls(make_model().parameters(), 0.1, lr=0.1)
+    with pytest.raises(TypeError):  # like torch: too many positional arguments
+        cls(make_model().parameters(), *range(10))
+
+
+def test_adamw_decay_is_always_decoupled_and_cannot_be_turned_off():
+    assert optim.AdamW(make_model().parameters()).defaults["decoupled_weight_decay"] is True
+    with pytest.raises(TypeError):  # torch.optim.AdamW has no such argument either
+        optim.AdamW(make_model().parameters(), decoupled_weight_decay=False)
+    with pytest.raises(TypeError):
+        torch.optim.AdamW(make_model().parameters(), decoupled_weight_decay=False)
+
+
 @pytest.mark.parametrize(
     ("name", "options"),
     [

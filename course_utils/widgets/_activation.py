@@ -107,6 +107,5 @@ def activation_explorer(
     """An explorer: choose an activation, move w and b, see f(w·x + b) and its derivative d/dx.
 
     Returns an ``Explorer``; leave it as the last expression of a cell to display it.
-    Example: ``widgets.activation_explorer("relu", w=2.0)``.
     """
     return ActivationExplorer(function, w, b)

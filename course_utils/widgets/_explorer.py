@@ -19,20 +19,12 @@ __all__ = ["Explorer"]
 class Explorer:
     """Controls that redraw one matplotlib figure, shown as a PNG in an ``ipywidgets.Image``.
 
-    The course's explorers subclass it: ``setup(figure)`` creates the axes and artists once,
-    ``draw(figure, **values)`` updates them (their data, not new artists) from the current value
-    of every control. The explorer's state lives in its attributes, set before calling
-    ``super().__init__``, which sets up and draws the first picture. For a quick explorer, pass
-    a ``draw`` function instead of subclassing. The figure is created once and reused for every
-    redraw; nothing opens a new pyplot window.
-
-    If ``draw`` returns a string, it is shown (as HTML) in ``message`` above the picture.
-
-    ``extras`` are more widgets shown under the controls that do not trigger a redraw by
-    themselves (a Train button, a progress bar).
-
-    For tests and the benchmark: set a control's ``.value`` and the explorer redraws at once;
-    ``redraw_count`` and ``last_redraw_seconds`` say what happened; ``image.value`` holds the PNG.
+    A subclass sets its state as attributes, then calls ``super().__init__``; ``setup(figure)``
+    creates the axes and artists once and ``draw(figure, **values)`` updates their data from the
+    controls' values (or pass a ``draw`` function instead of subclassing). A string ``draw``
+    returns is shown as HTML in ``message``; ``extras`` are widgets under the controls that do not
+    redraw (a Train button). Setting a control's ``.value`` redraws at once, and
+    ``redraw_count``, ``last_redraw_seconds`` and ``image.value`` (the PNG) let tests see it.
     """
 
     def __init__(

@@ -87,15 +87,10 @@ class InferenceExplorer(Explorer):
 def inference_explorer(
     model: nn.Module, X: Tensor, y: Tensor, point: tuple[float, float] = (-2.5, 3.0)
 ) -> InferenceExplorer:
-    """An explorer: sliders move one point over the model's probability map; a threshold slider
-    turns its probability into a class. Shows P(class 1) and the class for the point.
+    """An explorer: move one point over the model's probability map and a threshold; see its class.
 
-    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``); the black
-    line, the decision boundary, is drawn where P(class 1) equals the threshold.
-
-    ``model`` maps (N, 2) to probabilities (N, 1), e.g. a trained SimpleClassifier; ``X``, ``y``
-    are the points drawn under the map. The model is used in eval mode without gradients and
-    left in the mode it was given in.
-    Example: ``widgets.inference_explorer(model, X_test, y_test)``.
+    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``), and the black
+    line, the decision boundary, is where P(class 1) equals the threshold. ``model`` maps (N, 2)
+    to probabilities (N, 1); it runs in eval mode without gradients and keeps its own mode.
     """
     return InferenceExplorer(model, X, y, point)

@@ -138,6 +138,5 @@ def loss_explorer(target: float = 1.0, prediction: float = 0.3) -> LossExplorer:
     """An explorer: pick the target (0 or 1), move the prediction p = σ(z), see each loss and dL/dz.
 
     Returns an ``Explorer``; leave it as the last expression of a cell to display it.
-    Example: ``widgets.loss_explorer(target=0.0, prediction=0.9)``.
     """
     return LossExplorer(target, prediction)

@@ -28,14 +28,10 @@ def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path) ->
             f"Try a smaller lr, e.g. {suggested:g}."
         )
     (xmin, xmax), (ymin, ymax) = surface.xlim, surface.ylim
-    outside = bool(((path[:, 0] < xmin) | (path[:, 0] > xmax)).any()) or bool(
-        ((path[:, 1] < ymin) | (path[:, 1] > ymax)).any()
-    )
+    lowest, highest = path.new_tensor((xmin, ymin)), path.new_tensor((xmax, ymax))
+    outside = bool(((path < lowest) | (path > highest)).any())  # a point beyond the window
     note = " Part of the path leaves the window (clipped)." if outside else ""
-    if not math.isfinite(loss):
-        loss_text = "not finite"
-    else:
-        loss_text = f"{loss:.4g}"
+    loss_text = f"{loss:.4g}" if math.isfinite(loss) else "not finite"
     return (
         f"{optimizer}, lr={lr:.3g}: after {taken} steps w = ({end[0]:.3f}, {end[1]:.3f}), "
         f"loss {loss_text}.{note} A learning rate that works well here: {suggested:g}."
@@ -109,6 +105,5 @@ def optimizer_explorer(
 
     The contours are drawn once per surface; moving a slider only updates the path's line data.
     A learning rate that diverges is shown up to where the path left, with a message.
-    Example: ``widgets.optimizer_explorer()`` as the last line of a cell.
     """
     return OptimizerExplorer(surface, optimizer, lr, steps)

@@ -217,7 +217,6 @@ def decision_boundary_trainer(
     loss curve redraw; pressing it again continues with the same optimizer, so Adam's running
     averages carry on, and the loss curve and epoch count grow. Everything is seeded with
     ``seed``, so the same settings and presses always give the same result.
-    Example: ``widgets.decision_boundary_trainer("circles", hidden_units=2)``.
     """
     controls = _controls(dataset, hidden_units, activation, optimizer, lr, epochs)
     return DecisionBoundaryTrainer(controls, seed)

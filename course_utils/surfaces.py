@@ -7,6 +7,7 @@ optimizer walk downhill.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -124,14 +125,14 @@ def run_trajectory(
     start = surface.start if start is None else start
     weights = torch.tensor(start, dtype=torch.float64, requires_grad=True)  # (2,)
     optimizer = make_optimizer([weights], lr)
-    points = [weights.detach().clone()]
+    points = [weights.tolist()]
     for _ in range(steps):
         optimizer.zero_grad()
         loss = surface(weights[0], weights[1])
         loss.backward()
         optimizer.step()
-        point = weights.detach().clone()
-        if not bool(torch.isfinite(point).all()) or bool((point.abs() > DIVERGED_BEYOND).any()):
+        point = weights.tolist()  # two Python floats: quicker to test than a tensor
+        if not all(math.isfinite(w) and abs(w) <= DIVERGED_BEYOND for w in point):
             break  # diverged: keep only the finite part of the path
         points.append(point)
-    return torch.stack(points)
+    return torch.tensor(points, dtype=torch.float64)

@@ -4,7 +4,7 @@ For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×
 whole explorer must fit the notebook area, its picture shown at the size it is drawn), then open
 its RISE slideshow, as an instructor does, on the same kernel; go to the explorer's slide, run
 its cell there and move a control: the widget must render (not fall back to text such as
-`VBox(children=...)`) and its picture or text must change (the digit pad: three clicked cells
+`VBox(children=...)` or `Quiz(children=...)`) and its picture or text must change (the digit pad: three clicked cells
 turn to ink and its picture redraws; a widget without controls, a progress bar, only has to
 render). Each widget cell is found by a line of its own. The slideshow must fetch nothing
 from outside this machine (no web fonts) and show no "Click to add a cell." bar.

@@ -7,12 +7,41 @@ from collections.abc import Sequence
 
 import ipywidgets
 
-__all__ = ["quiz"]
+__all__ = ["quiz", "Quiz"]
 
 
-def quiz(
-    question: str, options: Sequence[str], answer: int, explanations: Sequence[str]
-) -> ipywidgets.VBox:
+class Quiz(ipywidgets.VBox):
+    """A multiple-choice question: the question, its options (``choice``) and the ``feedback``."""
+
+    def __init__(
+        self, question: str, options: Sequence[str], answer: int, explanations: Sequence[str]
+    ):
+        self.answer, self.explanations = answer, list(explanations)
+        self.choice = ipywidgets.RadioButtons(
+            options=[(text, i) for i, text in enumerate(options)],
+            value=None,
+            layout={"width": "max-content"},
+        )
+        self.feedback = ipywidgets.HTML()
+        self.choice.observe(self._show_feedback, names="value")
+        super().__init__(
+            [
+                ipywidgets.HTML(f"<b>Predict:</b> {html.escape(question)}"),
+                self.choice,
+                self.feedback,
+            ]
+        )
+
+    def _show_feedback(self, change: dict) -> None:
+        chosen = change["new"]
+        if chosen is None:
+            self.feedback.value = ""
+            return
+        verdict = "✅ Right." if chosen == self.answer else "❌ Not quite."
+        self.feedback.value = f"<b>{verdict}</b> {html.escape(self.explanations[chosen])}"
+
+
+def quiz(question: str, options: Sequence[str], answer: int, explanations: Sequence[str]) -> Quiz:
     """A multiple-choice question; choosing option i shows ✅ or ❌ and ``explanations[i]``.
 
     ``answer`` is the index of the right option. Ask it before the cell that shows the result,
@@ -30,24 +59,4 @@ def quiz(
         raise ValueError(
             f"answer={answer} is not the index of an option: use 0 to {len(options) - 1}"
         )
-    choice = ipywidgets.RadioButtons(
-        options=[(text, i) for i, text in enumerate(options)],
-        value=None,
-        layout={"width": "max-content"},
-    )
-    feedback = ipywidgets.HTML()
-
-    def show_feedback(change: dict) -> None:
-        chosen = change["new"]
-        if chosen is None:
-            feedback.value = ""
-            return
-        verdict = "✅ Right." if chosen == answer else "❌ Not quite."
-        feedback.value = f"<b>{verdict}</b> {html.escape(explanations[chosen])}"
-
-    choice.observe(show_feedback, names="value")
-    box = ipywidgets.VBox(
-        [ipywidgets.HTML(f"<b>Predict:</b> {html.escape(question)}"), choice, feedback]
-    )
-    box.choice, box.feedback = choice, feedback  # for tests and instructors
-    return box
+    return Quiz(question, options, answer, explanations)

@@ -55,10 +55,6 @@ _exercises: dict[str, _Exercise] = {}
 _results: list[dict[str, str]] = []
 
 
-class _NotDone(Exception):
-    """The student's code still raises NotImplementedError."""
-
-
 # ----------------------------------------------------------------------------- hints and reports
 
 
@@ -67,13 +63,6 @@ def _steps(hints: Sequence[str] | str, hint: str) -> tuple[str, ...]:
     if hints is None or isinstance(hints, str):
         hints = (hints,)
     return tuple(str(h) for h in (*hints, hint) if h)
-
-
-def _exercise(name: str, hints: tuple[str, ...]) -> _Exercise:
-    exercise = _exercises.setdefault(name, _Exercise())
-    if hints:
-        exercise.hints = hints
-    return exercise
 
 
 def _print_hint(name: str, exercise: _Exercise) -> None:
@@ -117,7 +106,8 @@ def _record(name: str, status: str, message: str) -> None:
 
 def _report(name: str, problem: str | None, hints: tuple[str, ...] = ()) -> bool:
     """Print and record the outcome of one check; return True when it passed."""
-    exercise = _exercise(name, hints)
+    exercise = _exercises.setdefault(name, _Exercise())
+    exercise.hints = hints or exercise.hints
     if problem is None:
         print(f"{PASS} {name}: correct!")
         _record(name, "passed", "")
@@ -135,12 +125,6 @@ def _report(name: str, problem: str | None, hints: tuple[str, ...] = ()) -> bool
             exercise.hints_shown += 1
         _print_hint(name, exercise)
     return False
-
-
-def _describe_error(error: BaseException) -> str:
-    if isinstance(error, NotImplementedError):
-        return NOT_DONE
-    return f"your code raised {type(error).__name__}: {error}"
 
 
 # ----------------------------------------------------------------------------- comparing values
@@ -351,8 +335,10 @@ def _check_one_case(candidate, reference, args, atol, rtol, may_change_inputs) -
     try:
         with _same_random_numbers():
             answer = candidate(*their_args)
+    except NotImplementedError:
+        return NOT_DONE
     except Exception as error:
-        return _describe_error(error)
+        return f"your code raised {type(error).__name__}: {error}"
     with _same_random_numbers():
         expected = reference(*our_args)
     if not may_change_inputs:
@@ -371,12 +357,8 @@ def _check_one_case(candidate, reference, args, atol, rtol, may_change_inputs) -
 
 def _graph_or_mode_problem(answer: Any, expected: Any, their_args: tuple, our_args: tuple):
     """A right value can still be wrong: cut from the graph, or a model left in training mode."""
-    if (
-        isinstance(expected, Tensor)
-        and expected.requires_grad
-        and isinstance(answer, Tensor)
-        and not answer.requires_grad
-    ):
+    cut_from_graph = isinstance(answer, Tensor) and not answer.requires_grad
+    if cut_from_graph and isinstance(expected, Tensor) and expected.requires_grad:
         return (
             "the value is right, but the result is cut from the graph (requires_grad is False), "
             "so backward() cannot run through it: avoid .item(), .detach(), torch.tensor(...) "
@@ -480,34 +462,29 @@ def check_training_step(
     gradients that add up (``zero_grad`` missing), a different update (not the given optimizer),
     no returned loss, or the model left in evaluation mode.
     """
-    hint_steps = _steps(hints, hint)
     try:
         problem = _training_step_problem(
             step_function, model, batch_features, batch_labels, loss_fn, make_optimizer, steps
         )
-    except _NotDone:
-        problem = NOT_DONE
     except Exception as error:  # the checker itself must never break a notebook
         problem = f"could not check your step: {error}"
-    return _report(name, problem, hint_steps)
+    return _report(name, problem, _steps(hints, hint))
 
 
 def _training_step_problem(
     step_function, model, X, y, loss_fn, make_optimizer, steps
 ) -> str | None:
     theirs, ours = _fresh_copy(model), _fresh_copy(model)
-    their_optimizer, our_optimizer = (
-        make_optimizer(theirs.parameters()),
-        make_optimizer(ours.parameters()),
-    )
+    their_optimizer = make_optimizer(theirs.parameters())
+    our_optimizer = make_optimizer(ours.parameters())
     for step in range(1, steps + 1):
         before = {k: p.detach().clone() for k, p in theirs.named_parameters()}
         previous_grads = {k: _grad(p) for k, p in theirs.named_parameters()}
         try:
             with _same_random_numbers():
                 returned = step_function(theirs, _copy(X), _copy(y), loss_fn, their_optimizer)
-        except NotImplementedError as error:
-            raise _NotDone from error
+        except NotImplementedError:
+            return NOT_DONE
         except Exception as error:
             return f"at step {step} your code raised {type(error).__name__}: {error}"
         with _same_random_numbers():

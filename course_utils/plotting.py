@@ -285,16 +285,9 @@ def plot_surface(
     contour_levels = torch.quantile(loss.flatten(), fractions).unique()
     ax.contour(w1, w2, loss, levels=contour_levels.tolist(), cmap="Greys_r", linewidths=0.7)
     ax.plot(*surface.start, "o", color="black", markersize=6, label="start")
-    for index, minimum in enumerate(surface.minima):
-        label = "minimum" if index == 0 else None
-        ax.plot(
-            *minimum,
-            "*",
-            color=PALETTE["yellow"],
-            markeredgecolor="black",
-            markersize=14,
-            label=label,
-        )
+    star = {"color": PALETTE["yellow"], "markeredgecolor": "black", "markersize": 14}
+    for index, minimum in enumerate(surface.minima):  # one legend entry for all the minima
+        ax.plot(*minimum, "*", label="minimum" if index == 0 else None, **star)
     ax.set_xlim(surface.xlim)
     ax.set_ylim(surface.ylim)
     ax.set_xlabel("$w_1$")
@@ -325,28 +318,12 @@ def plot_path(path: Tensor, ax: Axes, optimizer_name: str, **line) -> Any:
     return drawn
 
 
-# plot_history's curves: each metric's line style, marker (on few epochs) and colour
+# plot_history's curves, metric -> (line format, marker on few epochs, colour, alpha, label)
 _HISTORY_CURVES = {
-    "train_loss": {"fmt": "-", "marker": "o", "color": "black", "label": "train loss"},
-    "val_loss": {
-        "fmt": "--",
-        "marker": "s",
-        "color": PALETTE["vermillion"],
-        "label": "validation loss",
-    },
-    "train_accuracy": {
-        "fmt": ":",
-        "marker": "^",
-        "color": PALETTE["blue"],
-        "alpha": 0.7,
-        "label": "train accuracy",
-    },
-    "val_accuracy": {
-        "fmt": "-",
-        "marker": "d",
-        "color": PALETTE["blue"],
-        "label": "validation accuracy",
-    },
+    "train_loss": ("-", "o", "black", None, "train loss"),
+    "val_loss": ("--", "s", PALETTE["vermillion"], None, "validation loss"),
+    "train_accuracy": (":", "^", PALETTE["blue"], 0.7, "train accuracy"),
+    "val_accuracy": ("-", "d", PALETTE["blue"], None, "validation accuracy"),
 }
 
 
@@ -357,10 +334,10 @@ def _plot_curve(
     values = [scale * value for value in metrics.get(name, [])]
     if not values:
         return []
-    style = dict(_HISTORY_CURVES[name])
-    fmt = style.pop("fmt")
-    style["marker"] = style["marker"] if markers else ""
-    return ax.plot(range(1, len(values) + 1), values, fmt, **style)
+    fmt, marker, color, alpha, label = _HISTORY_CURVES[name]
+    epochs = range(1, len(values) + 1)
+    marker = marker if markers else ""
+    return ax.plot(epochs, values, fmt, marker=marker, color=color, alpha=alpha, label=label)
 
 
 def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
@@ -395,14 +372,10 @@ def plot_history(history: Any, ax: Axes | None = None, title: str = "") -> Axes:
         lines += _plot_curve(accuracy_ax, metrics, "val_accuracy", markers, scale=100)
         accuracy_ax.set_ylabel("accuracy (%)", color=PALETTE["blue"])
         accuracy_ax.tick_params(axis="y", colors=PALETTE["blue"])
+    # two y axes share the plot area, so no spot inside is sure to be free: legend below
+    where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.15), "ncol": 2}
     labels = [line.get_label() for line in lines]
-    if val_accuracy:
-        # two y axes share the plot area, so no spot inside is sure to be free: legend below
-        ax.legend(
-            lines, labels, loc="upper center", bbox_to_anchor=(0.5, -0.15), ncol=2, fontsize="small"
-        )
-    else:
-        ax.legend(lines, labels, loc="best", fontsize="small")
+    ax.legend(lines, labels, fontsize="small", **(where if val_accuracy else {"loc": "best"}))
     ax.set_title(title or "training history")
     return ax
 

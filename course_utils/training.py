@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 from torch import Tensor, nn
@@ -116,18 +116,15 @@ def _check_batch_is_finite(
     batch_features: Tensor, batch_labels: Tensor, epoch: int | None, batch_index: int
 ) -> None:
     """Raise TrainingDiverged, naming the inputs or labels, if the batch holds NaN or inf."""
-    found = {
-        name: (described, tensor)
-        for name, tensor in (("X", batch_features), ("y", batch_labels))
+    found = [
+        (name, what, tensor, described)
+        for name, what, tensor in (("X", "inputs", batch_features), ("y", "labels", batch_labels))
         if (described := _non_finite_values(tensor)) is not None
-    }
+    ]
     if not found:
         return
-    what = {"X": "inputs", "y": "labels"}
-    holds = "; its ".join(
-        f"{what[name]} hold {described}" for name, (described, _) in found.items()
-    )
-    keep = " & ".join(_finite_rows(name, tensor) for name, (_, tensor) in found.items())
+    holds = "; its ".join(f"{what} hold {described}" for _, what, _, described in found)
+    keep = " & ".join(_finite_rows(name, tensor) for name, _, tensor, _ in found)
     raise TrainingDiverged(
         f"training stopped at {_where(epoch, batch_index)}, before using it: this batch's {holds}. "
         f"The data is bad, not the model or the learning rate. Remove or fix those rows before "
@@ -211,14 +208,13 @@ def train_one_epoch(
 
 
 Outputs = Literal["probabilities", "logits"]
-_OUTPUTS = ("probabilities", "logits")
 
 
 def _binary_outputs(loss_fn: Callable[[Tensor, Tensor], Tensor], outputs: Outputs | None) -> str:
     """What a single-output model's outputs are: as given, else logits for BCEWithLogitsLoss."""
     if outputs is None:
         return "logits" if isinstance(loss_fn, nn.BCEWithLogitsLoss) else "probabilities"
-    if outputs not in _OUTPUTS:
+    if outputs not in get_args(Outputs):
         raise ValueError(
             f"outputs must be 'probabilities' (after a sigmoid, as with nn.BCELoss) or 'logits' "
             f"(raw scores, as with nn.BCEWithLogitsLoss), got {outputs!r}"
@@ -258,9 +254,7 @@ def evaluate(
     PyTorch's global random generator is left as it was (a DataLoader draws from it when iterated).
     """
     outputs = _binary_outputs(loss_fn, outputs)
-    total_loss = 0.0
-    correct = 0
-    examples = 0
+    total_loss, correct, examples = 0.0, 0, 0
     # a DataLoader draws from PyTorch's global generator when iterated: fork it; a list does not
     keep_generator = nullcontext() if isinstance(loader, list) else torch.random.fork_rng([])
     with eval_mode(model), keep_generator:
@@ -283,8 +277,7 @@ def _as_one_batch(dataset: object) -> list[tuple[Tensor, Tensor]] | None:
     small data sets it is much faster than fetching examples one by one.
     """
     if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-        features, labels = dataset.tensors
-        return [(features, labels)]
+        return [tuple(dataset.tensors)]
     return None
 
 
@@ -446,16 +439,13 @@ def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tens
 def _record_epoch(model, train_dataset, val_loader, loss_fn, history, outputs=None) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
     train_batches = _as_one_batch(train_dataset) or DataLoader(train_dataset, batch_size=256)
-    train_metrics = evaluate(model, train_batches, loss_fn, outputs)
-    history.train_loss.append(train_metrics["loss"])
-    history.train_accuracy.append(train_metrics["accuracy"])
-    line = f"Loss: {train_metrics['loss']:.4f}"  # the seed's format
+    train = evaluate(model, train_batches, loss_fn, outputs)
+    history.train_loss.append(train["loss"])
+    history.train_accuracy.append(train["accuracy"])
+    line = f"Loss: {train['loss']:.4f}"  # the seed's format
     if val_loader is not None:
-        val_metrics = evaluate(model, _in_one_pass(val_loader), loss_fn, outputs)
-        history.val_loss.append(val_metrics["loss"])
-        history.val_accuracy.append(val_metrics["accuracy"])
-        line += (
-            f" | Val loss: {val_metrics['loss']:.4f}"
-            f" | Val accuracy: {100 * val_metrics['accuracy']:.2f}%"
-        )
+        val = evaluate(model, _in_one_pass(val_loader), loss_fn, outputs)
+        history.val_loss.append(val["loss"])
+        history.val_accuracy.append(val["accuracy"])
+        line += f" | Val loss: {val['loss']:.4f} | Val accuracy: {100 * val['accuracy']:.2f}%"
     return line

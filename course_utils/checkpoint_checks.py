@@ -9,6 +9,7 @@ lacks, weights of another architecture) into an error that says what to do.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import pickle
@@ -95,16 +96,12 @@ def architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
 
 def sync_folder(folder: Path) -> None:
     """Flush the folder's entry for the renamed file to disk (POSIX; a no-op where unsupported)."""
-    try:
+    with contextlib.suppress(OSError):
         descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
 
 
 # --------------------------------------------------------------------------------------- loading
@@ -138,7 +135,7 @@ def _pickle_globals(content: bytes) -> list[str] | None:
     strings: list[str] = []
     try:
         for opcode, argument, _ in pickletools.genops(content):
-            if opcode.name == "GLOBAL" or opcode.name == "INST":
+            if opcode.name in ("GLOBAL", "INST"):
                 found.append(str(argument).replace(" ", "."))
             elif opcode.name == "STACK_GLOBAL" and len(strings) >= 2:
                 found.append(f"{strings[-2]}.{strings[-1]}")
@@ -167,14 +164,10 @@ def _describe_start(content: bytes) -> str:
     return "it does not start like any PyTorch file (random or binary data of another format?)"
 
 
-def _available_devices() -> str:
-    """The device types this computer can load tensors onto, e.g. "'cpu'" or "'cpu', 'cuda'"."""
-    found = ["cpu"]
-    if torch.cuda.is_available():
-        found.append("cuda")
-    if torch.backends.mps.is_available():
-        found.append("mps")
-    return ", ".join(repr(device) for device in found)
+def _available_devices() -> list[str]:
+    """The device types this computer can load tensors onto, e.g. ['cpu'] or ['cpu', 'cuda']."""
+    present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    return ["cpu", *(device for device, found in present.items() if found)]
 
 
 def _check_device(device: Any, argument: str) -> None:
@@ -187,11 +180,11 @@ def _check_device(device: Any, argument: str) -> None:
             "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
             "devices the tensors were saved on"
         ) from None
-    missing = {"cuda": not torch.cuda.is_available(), "mps": not torch.backends.mps.is_available()}
-    if missing.get(device.type, False):
+    available = _available_devices()
+    if device.type in ("cuda", "mps") and device.type not in available:
         raise CheckpointError(
             f"{argument}={str(device)!r}, but this computer has no {device.type} device (it has "
-            f"{_available_devices()}): load onto the CPU with {argument}='cpu'"
+            f"{', '.join(map(repr, available))}): load onto the CPU with {argument}='cpu'"
         )
 
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import ipywidgets
 import torch
 from matplotlib.figure import Figure
 from torch import Tensor, nn
+from torch.utils.data import DataLoader, TensorDataset
 
 from course_utils import data, models, plotting, training
 from course_utils.surfaces import OPTIMIZERS
@@ -17,13 +19,12 @@ from course_utils.widgets._explorer import Explorer
 
 __all__ = ["decision_boundary_trainer", "DecisionBoundaryTrainer", "DATA_SETS", "RUN_SETTINGS"]
 
+# each makes 200 points per class when called with generator=...
 DATA_SETS = {
-    "blobs": lambda generator: data.make_blobs(n_per_class=200, generator=generator),
-    "moons": lambda generator: data.make_moons(n_per_class=200, generator=generator),
-    "circles": lambda generator: data.make_circles(
-        n_per_class=200, noise=0.08, generator=generator
-    ),
-    "xor": lambda generator: data.make_xor(n_per_class=200, generator=generator),
+    "blobs": partial(data.make_blobs, n_per_class=200),
+    "moons": partial(data.make_moons, n_per_class=200),
+    "circles": partial(data.make_circles, n_per_class=200, noise=0.08),
+    "xor": partial(data.make_xor, n_per_class=200),
 }
 REDRAW_EVERY = 10  # epochs between live redraws while training
 # changing one of these starts a fresh, untrained network; "epochs" only says how long Train runs
@@ -40,24 +41,19 @@ class _Run:
     y: Tensor
     model: nn.Module
     optimizer: torch.optim.Optimizer
-    loader: torch.utils.data.DataLoader
+    loader: DataLoader
     losses: list[float] = field(default_factory=list)  # one per epoch trained, over all presses
 
 
 def _new_run(settings: dict[str, Any], seed: int) -> _Run:
     """A fresh data set, untrained network and optimizer for these settings, all seeded."""
-    X, y = DATA_SETS[settings["dataset"]](torch.Generator().manual_seed(seed))
+    X, y = DATA_SETS[settings["dataset"]](generator=torch.Generator().manual_seed(seed))
     with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
         torch.manual_seed(seed)  # the same settings give the same initial weights
         model = models.MLPClassifier(2, settings["hidden_units"], activation=settings["activation"])
     optimizer = OPTIMIZERS[settings["optimizer"]](list(model.parameters()), settings["lr"])
-    shuffle_generator = torch.Generator().manual_seed(seed)  # continues its sequence each press
-    loader = torch.utils.data.DataLoader(
-        torch.utils.data.TensorDataset(X, y),
-        batch_size=32,
-        shuffle=True,
-        generator=shuffle_generator,
-    )
+    shuffling = torch.Generator().manual_seed(seed)  # continues its sequence each press
+    loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=shuffling)
     return _Run(dict(settings), X, y, model, optimizer, loader)
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "MulticlassMLP",
     "build_model",
     "eval_mode",
+    "device_of",
     "MODEL_CLASSES",
     "ACTIVATIONS",
 ]
@@ -190,3 +191,9 @@ def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
             yield model
     finally:
         model.train(was_training)
+
+
+def device_of(model: nn.Module) -> torch.device:
+    """The device of the model's weights (the CPU for a model without any)."""
+    parameter = next(model.parameters(), None)
+    return parameter.device if parameter is not None else torch.device("cpu")

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import torch
 from torch import Tensor, nn
 
-from course_utils.models import eval_mode
+from course_utils.models import device_of, eval_mode
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -146,10 +146,8 @@ def decision_grid(
     ys = torch.linspace(float(low[1]), float(high[1]), resolution)
     xx, yy = torch.meshgrid(xs, ys, indexing="xy")
     grid = torch.stack([xx.reshape(-1), yy.reshape(-1)], dim=1)
-    parameter = next(model.parameters(), None)
-    device = parameter.device if parameter is not None else torch.device("cpu")
     with eval_mode(model):
-        probability = model(grid.to(device)).reshape(xx.shape).cpu()
+        probability = model(grid.to(device_of(model))).reshape(xx.shape).cpu()
     return xx, yy, probability
 
 

@@ -90,3 +90,11 @@ def test_build_model_rebuilds_from_init_args():
         models.build_model("Transformer", {})
     with pytest.raises(ValueError, match="unknown activation"):
         models.MLPClassifier(2, 4, activation="swish")
+
+
+def test_device_of_is_the_device_of_the_weights_and_the_cpu_without_any():
+    model = models.SimpleClassifier(input_features=2, hidden_units=3)
+    assert models.device_of(model) == next(model.parameters()).device
+    meta_model = nn.Linear(2, 1, device="meta")  # a device other than the CPU, on any computer
+    assert models.device_of(meta_model) == torch.device("meta")
+    assert models.device_of(nn.ReLU()) == torch.device("cpu")

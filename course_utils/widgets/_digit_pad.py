@@ -64,8 +64,7 @@ class DigitPad(Explorer):
         examples: tuple[Tensor, Tensor] | None = None,
     ):
         self.model, self.preprocess = model, preprocess
-        first_weight = next(model.parameters(), None)
-        self.device = first_weight.device if first_weight is not None else torch.device("cpu")
+        self.device = models.device_of(model)
         self.starts = _starting_images(examples)
         self.pixels = torch.zeros(PAD_SIZE * PAD_SIZE)
         self.buttons = [_pixel_button(r, c) for r in range(PAD_SIZE) for c in range(PAD_SIZE)]

@@ -250,10 +250,8 @@ def check_equal(
             problem = NOT_DONE
         elif isinstance(answer, Tensor) or isinstance(expected, Tensor):
             problem = _compare(answer, expected, atol=0.0, rtol=0.0)
-        elif answer == expected:
+        elif answer == expected:  # None reaches here only when None is expected
             problem = None
-        elif answer is None:
-            problem = "got None: did you forget to return (or assign) your answer?"
         else:
             problem = f"got {answer!r}, expected {expected!r}"
     except Exception as error:

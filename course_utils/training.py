@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, fields
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import torch
 from torch import Tensor, nn
@@ -388,13 +388,14 @@ def fit(
     history = History()
     best_weights = None
     was_training = model.training
-    epoch_numbers = _progress_bar(epochs) if progress else range(1, epochs + 1)
+    bar = _progress_bar(epochs) if progress else None
     try:
-        for epoch in epoch_numbers:
+        for epoch in range(1, epochs + 1):
             train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
             line = _record_epoch(model, train_loader.dataset, val_loader, loss_fn, history, outputs)
-            if progress:
-                epoch_numbers.set_postfix(loss=f"{history.train_loss[-1]:.4f}")
+            if bar is not None:
+                bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", refresh=False)
+                bar.update(1)
             if verbose:
                 print(f"Epoch {epoch}/{epochs} | {line}")
             if callback is not None:
@@ -404,22 +405,32 @@ def fit(
             elif patience is not None and should_stop(history.val_loss, patience):
                 if verbose:
                     print(_early_stop_message(history, epoch, patience))
+                if bar is not None:
+                    _end_bar_early(bar, epoch)
                 break
         if best_weights is not None:
             model.load_state_dict(best_weights)
     finally:
-        if progress:
-            epoch_numbers.close()
+        if bar is not None:
+            bar.close()
         model.train(was_training)  # leave the model in the mode it was given in
     return history
 
 
-def _progress_bar(epochs: int) -> Iterable[int]:
-    """The epoch numbers 1..epochs wrapped in a tqdm progress bar."""
+def _progress_bar(epochs: int) -> Any:
+    """A tqdm progress bar for ``epochs`` epochs, moved on by ``update(1)`` after each epoch."""
     # imported here: in a notebook tqdm.auto loads ipywidgets, needed only when a bar is asked for
     from tqdm.auto import tqdm
 
-    return tqdm(range(1, epochs + 1), desc="training", unit="epoch")
+    return tqdm(total=epochs, desc="training", unit="epoch")
+
+
+def _end_bar_early(bar: Any, epoch: int) -> None:
+    """Make ``epoch`` the bar's total, so it ends full, not red (tqdm's sign of a failed run)."""
+    started = bar.start_t
+    bar.reset(total=epoch)
+    bar.start_t = started  # reset restarts the clock: keep the elapsed time and the rate right
+    bar.update(epoch)
 
 
 def _early_stop_message(history: History, epoch: int, patience: int) -> str:

@@ -507,6 +507,21 @@ def test_early_stopping_follows_the_rule_and_restores_the_best_weights(capsys):
     assert f"restored epoch {best}" in last_line
 
 
+def test_an_early_stop_leaves_the_progress_bar_full_at_the_last_epoch_run(monkeypatch):
+    bars = []
+    make_bar = training._progress_bar
+    monkeypatch.setattr(
+        training, "_progress_bar", lambda epochs: bars.append(make_bar(epochs)) or bars[-1]
+    )
+    model, train, val, optimizer = _noisy_setup()
+    history = training.fit(
+        model, train, nn.BCELoss(), optimizer, 40, val, patience=3, progress=True
+    )
+    (bar,) = bars
+    assert history.epochs < 40  # it did stop early
+    assert bar.n == bar.total == history.epochs  # full, so not shown as a failure
+
+
 def test_patience_longer_than_training_still_restores_the_best_epoch():
     history, snapshots, model = _fit_keeping_every_epochs_weights(epochs=25, patience=100)
     assert history.epochs == 25

@@ -403,10 +403,7 @@ def fit(
             if patience is not None and history.best_epoch == epoch:  # a new lowest val loss
                 best_weights = copy.deepcopy(model.state_dict())  # remember these weights
             elif patience is not None and should_stop(history.val_loss, patience):
-                if verbose:
-                    print(_early_stop_message(history, epoch, patience))
-                if bar is not None:
-                    _end_bar_early(bar, epoch)
+                _stop_early(history, epoch, patience, verbose, bar)
                 break
         if best_weights is not None:
             model.load_state_dict(best_weights)
@@ -433,12 +430,16 @@ def _end_bar_early(bar: Any, epoch: int) -> None:
     bar.update(epoch)
 
 
-def _early_stop_message(history: History, epoch: int, patience: int) -> str:
-    best = history.best_epoch
-    return (
-        f"Early stop after epoch {epoch}: no lower validation loss for {patience} epochs; "
-        f"restored epoch {best} (val loss {history.val_loss[best - 1]:.4f})"
-    )
+def _stop_early(history: History, epoch: int, patience: int, verbose: bool, bar: Any) -> None:
+    """Say why training stops here (when ``verbose``) and end the progress bar (if any) full."""
+    if verbose:
+        best = history.best_epoch
+        print(
+            f"Early stop after epoch {epoch}: no lower validation loss for {patience} epochs; "
+            f"restored epoch {best} (val loss {history.val_loss[best - 1]:.4f})"
+        )
+    if bar is not None:
+        _end_bar_early(bar, epoch)
 
 
 def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tensor, Tensor]]:

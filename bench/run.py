@@ -1,7 +1,8 @@
 """The course's benchmark: `make bench`. Prints one table, measured in one run on this machine.
 
-- each notebook's execution time in a fresh kernel, and two floors measured the same way (the
-  median of one run just before each notebook): the import floor, a notebook that only imports
+- each notebook's execution time in a fresh kernel (the median of BENCH_ROUNDS runs, default 3),
+  and two floors measured the same way (the median of one run just before each notebook run):
+  the import floor, a notebook that only imports
   torch and course_utils; the training floor, one that also imports pyplot and builds an
   optimizer (which imports torch._dynamo): what any training notebook pays before its own code;
 - the whole course one notebook after another (what a student pays) against
@@ -62,21 +63,28 @@ def one_cell_notebook(code: str) -> nbformat.NotebookNode:
     return notebook
 
 
-def bench_notebooks() -> tuple[list[tuple[str, float]], float, float]:
-    """Each notebook's time, and the median import floor and training floor (seconds).
+# Each notebook and each floor runs this many times, one round after another; a figure is the
+# median of its runs, so that one slow kernel start (seen: 00 at 5.0 s once, 2.3 s usually) does
+# not decide a target. BENCH_ROUNDS=1 for a quick look.
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
-    One run of each floor goes just before each notebook, so that on a shared machine the
+
+def bench_notebooks(rounds: int = ROUNDS) -> tuple[list[tuple[str, float]], float, float]:
+    """Each notebook's median time, and the median import floor and training floor (seconds).
+
+    One run of each floor goes just before each notebook run, so that on a shared machine the
     floors are measured under the same load as the notebooks they are compared with.
     """
     floors: dict[str, list[float]] = {IMPORT_FLOOR: [], TRAINING_FLOOR: []}
-    times = []
+    runs: dict[str, list[float]] = {path.name: [] for path in NOTEBOOKS}
     with tempfile.TemporaryDirectory() as scratch:  # the floor notebooks run in a scratch folder
-        for path in NOTEBOOKS:
-            for code, seconds in floors.items():
-                seconds.append(execute_seconds(one_cell_notebook(code), Path(scratch)))
-            times.append(
-                (path.name, execute_seconds(nbformat.read(path, as_version=4), path.parent))
-            )
+        for _round in range(rounds):
+            for path in NOTEBOOKS:
+                for code, seconds in floors.items():
+                    seconds.append(execute_seconds(one_cell_notebook(code), Path(scratch)))
+                notebook = nbformat.read(path, as_version=4)
+                runs[path.name].append(execute_seconds(notebook, path.parent))
+    times = [(name, statistics.median(seconds)) for name, seconds in runs.items()]
     import_floor, training_floor = (statistics.median(floors[code]) for code in floors)
     return times, import_floor, training_floor
 
@@ -218,7 +226,10 @@ def verdict(ok: bool) -> str:
 
 
 def main() -> None:
-    print(f"Benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}\n")
+    print(
+        f"Benchmark on {os.cpu_count()} cores, Python {sys.version.split()[0]}; notebooks and "
+        f"floors: the median of {ROUNDS} runs each\n"
+    )
     # the short measurements first, while the machine is quiet
     torch_seconds, extra = bench_import()
     hand, fit = bench_fit()

@@ -61,6 +61,16 @@ def test_a_plot_output_gets_alt_text_and_nbconvert_warns_of_nothing(caplog):
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
 
 
+def test_text_the_kernel_sent_in_pieces_is_one_output_box_in_the_deck():
+    # a kernel may flush one print in several pieces: JupyterLab shows them as one box, so must
+    # the deck (three boxes are taller, and a slide that fits in RISE would not fit here)
+    cell = new_code_cell('print("a"); print("b", flush=True); print("c")')
+    cell.outputs = [new_output("stream", name="stdout", text=t) for t in ("a\n", "b", "\nc\n")]
+    html, _ = course_exporter().from_notebook_node(new_notebook(cells=[cell]))
+    assert html.count('<div class="jp-OutputArea-child') == 1
+    assert "a\nb\nc" in html
+
+
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_deck_describes_every_picture_and_fetches_nothing_from_the_internet(notebook, caplog):
     with caplog.at_level(logging.WARNING):

@@ -5,26 +5,16 @@ from pathlib import Path
 
 import pytest
 
+import course_utils
+
 PACKAGE = Path(__file__).resolve().parents[1] / "course_utils"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 MAX_FUNCTION_LINES = 60
-# The modules that compute (data, models, maths, training, saving): no plotting, no widgets.
-MATHS_MODULES = [
-    "activations",
-    "backprop",
-    "checkpoint",
-    "checkpoint_checks",
-    "data",
-    "initialization",
-    "losses",
-    "metrics",
-    "models",
-    "normalization",
-    "optim",
-    "regularization",
-    "surfaces",
-    "training",
-]
+# The modules that show things (plots, widgets, checks' messages, source, the set-up report); every
+# other module of the package computes (data, models, maths, training, saving): no plotting, no
+# widgets. A new module is held to that unless it is named here.
+SHOWING_MODULES = {"checks", "environment", "figures", "plotting", "source", "widgets"}
+MATHS_MODULES = [name for name in course_utils.MODULES if name not in SHOWING_MODULES]
 DISPLAY_LIBRARIES = ("matplotlib", "ipywidgets", "IPython", "PIL")
 
 

@@ -90,13 +90,13 @@ slides: setup-lab
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
 ## the pictures go to build/images, where the notebooks' ../images links point)
 student: setup-lab
-	$(BIN)/python -m course_utils.student_edition notebooks build/student
+	$(BIN)/python -m course_tools.student_edition notebooks build/student
 
 ## grade: run submitted notebooks and report each exercise (NB=a submitted .ipynb or a folder of them;
 ## GRADE_ARGS="--timeout 120" to allow more seconds per cell). Writes *.grades.json/.csv next to them.
 grade: setup-lab
 	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
-	$(BIN)/python -m course_utils.grading $(NB) $(GRADE_ARGS)
+	$(BIN)/python -m course_tools.grading $(NB) $(GRADE_ARGS)
 
 ## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
 bench: setup

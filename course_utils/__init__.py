@@ -21,7 +21,6 @@ MODULES = (
     "checks",
     "data",
     "environment",
-    "figures",
     "initialization",
     "losses",
     "metrics",

@@ -9,6 +9,6 @@ c.SlidesExporter.template_file = str(Path(__file__).with_name("slides.html.j2"))
 # every plot described in its alt text, from the code that drew it; a cell's printed text in one
 # box, as JupyterLab shows it, however the kernel happened to send it (one piece or several)
 c.SlidesExporter.preprocessors = [
-    "course_utils.slides.AltTextPreprocessor",
+    "course_tools.slides.AltTextPreprocessor",
     "nbconvert.preprocessors.CoalesceStreamsPreprocessor",
 ]

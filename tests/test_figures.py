@@ -1,4 +1,4 @@
-"""course_utils.figures: `python -m course_utils.figures --out DIR` writes the course's pictures."""
+"""course_tools.figures: `python -m course_tools.figures --out DIR` writes the course's pictures."""
 
 import json
 import re
@@ -10,7 +10,8 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from course_utils import figures, models
+from course_tools import figures
+from course_utils import models
 
 ROOT = Path(__file__).resolve().parents[1]
 NAMES = ["mlp_diagram.png", "neuron_diagram.png", "activation_functions.png"]
@@ -25,7 +26,7 @@ def drawn(tmp_path_factory):
 
 def test_the_command_writes_all_three_pictures(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-m", "course_utils.figures", "--out", str(tmp_path / "pictures")],
+        [sys.executable, "-m", "course_tools.figures", "--out", str(tmp_path / "pictures")],
         capture_output=True,
         text=True,
         cwd=tmp_path,
@@ -67,11 +68,11 @@ def test_pngs_carry_no_software_or_date_metadata(drawn):
 
 
 def test_committed_pictures_are_the_ones_the_command_draws(drawn):
-    # images/ is made by the command: regenerate with `python -m course_utils.figures`
+    # images/ is made by the command: regenerate with `python -m course_tools.figures`
     out, _ = drawn
     for name in NAMES:
         committed = ROOT / "images" / name
-        assert committed.exists(), f"{name} missing: run `python -m course_utils.figures`"
+        assert committed.exists(), f"{name} missing: run `python -m course_tools.figures`"
         committed_pixels = matplotlib.image.imread(committed)
         fresh_pixels = matplotlib.image.imread(out / name)
         assert committed_pixels.shape == fresh_pixels.shape, f"{name} is stale: regenerate it"

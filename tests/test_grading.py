@@ -12,7 +12,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from course_utils import grading, student_edition
+from course_tools import grading, student_edition
 
 NAME = "07_mini.ipynb"
 DOUBLE_CHECK = '_ = checks.check_function("double", double, lambda x: 2 * x, CASES, hints=["idea"])'

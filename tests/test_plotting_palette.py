@@ -209,7 +209,7 @@ def test_every_optimizer_path_has_its_own_line_style_and_end_marker(plots):
 
 
 def test_the_pictures_in_images_use_the_palette_and_layers_stay_apart():
-    from course_utils import figures
+    from course_tools import figures
 
     palette = {colour.lower() for colour in plotting.PALETTE.values()}
     assert {figures.FUNCTION_COLOR.lower(), figures.DERIVATIVE_COLOR.lower()} <= palette

@@ -5,7 +5,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from course_utils import grading, student_edition
+from course_tools import grading, student_edition
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 COURSE = sorted(NOTEBOOKS.glob("*.ipynb"))

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from course_utils.grading import tree_snapshot  # the grader guards the course tree the same way
+from course_tools.grading import tree_snapshot  # the grader guards the course tree the same way
 
 ROOT = Path(__file__).resolve().parents[1]
 ALLOWED_PARTS = {"__pycache__", ".venv"}  # bytecode caches; the set-up's own virtualenv

@@ -27,7 +27,7 @@ import nbformat
 from nbclient import NotebookClient
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
-from course_utils.student_edition import student_notebook
+from course_tools.student_edition import student_notebook
 
 __all__ = [
     "ExerciseResult",
@@ -323,7 +323,7 @@ def report_paths(path: Path) -> tuple[Path, Path]:
 def main(arguments: list[str]) -> int:
     """Grade the submission named in ``arguments`` and write its reports; returns the exit code."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.grading",
+        prog="python -m course_tools.grading",
         description="Run students' notebooks and report each exercise.",
     )
     parser.add_argument("submission", type=Path, help="a submitted .ipynb, or a folder of them")

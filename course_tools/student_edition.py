@@ -2,7 +2,7 @@
 
 Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line above
 each; the check cells lose their outputs; everything else stays as committed. Run it with
-``python -m course_utils.student_edition notebooks build/student``.
+``python -m course_tools.student_edition notebooks build/student``.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
 
 def main(arguments: list[str]) -> int:
     if len(arguments) != 2:
-        print("usage: python -m course_utils.student_edition COURSE_NOTEBOOKS OUTPUT_FOLDER")
+        print("usage: python -m course_tools.student_edition COURSE_NOTEBOOKS OUTPUT_FOLDER")
         return 2
     written = write_student_edition(Path(arguments[0]), Path(arguments[1]))
     print(f"student edition: {len(written)} notebooks without solutions in {arguments[1]}/")

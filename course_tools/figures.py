@@ -1,4 +1,4 @@
-"""The pictures in images/, drawn with matplotlib: ``python -m course_utils.figures [--out DIR]``.
+"""The pictures in images/, drawn with matplotlib: ``python -m course_tools.figures [--out DIR]``.
 
 The PNGs are deterministic (no timestamp or software name in them), and the figures are built
 with ``matplotlib.figure.Figure`` directly, so nothing depends on or changes pyplot's state.
@@ -289,7 +289,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 def main(argv: Sequence[str] | None = None) -> list[Path]:
     """Draw every picture into ``--out`` (default: ``images``); returns the paths written."""
     parser = argparse.ArgumentParser(
-        prog="python -m course_utils.figures",
+        prog="python -m course_tools.figures",
         description="Draw the course's pictures (diagrams, activation functions) as PNG files.",
     )
     parser.add_argument(

@@ -196,7 +196,7 @@ def plot_path(path: Tensor, ax: "Axes", optimizer_name: str, **line) -> Any:
     """Draw an optimizer's path in its ``OPTIMIZER_STYLES`` style, marked where it ended; returns the line."""
     if optimizer_name not in OPTIMIZER_STYLES:
         raise ValueError(
-            f"no style for optimizer {optimizer_name!r}: choose one of {list(OPTIMIZER_STYLES)}"
+            f"no style for optimizer {optimizer_name!r}: choose one of {', '.join(map(repr, OPTIMIZER_STYLES))}"
         )
     end = {"markevery": [-1], "markersize": 10, "markeredgecolor": MARKER_EDGE}
     options = {**OPTIMIZER_STYLES[optimizer_name], "lw": 2, **end, "label": optimizer_name, **line}
@@ -263,14 +263,14 @@ def plot_confusion_matrix(
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(
-            f"a confusion matrix is square (a row and a column per class), got {tuple(counts.shape)}"
+            f"a confusion matrix is square (one row and one column per class), got shape {tuple(counts.shape)}"
         )
     size = len(counts)
     default = ("class 0", "class 1") if size == 2 else [str(k) for k in range(size)]
     class_names = class_names or default
     if len(class_names) != size:
         raise ValueError(
-            f"give one name per class: {size} classes but {len(class_names)} class_names"
+            f"give one name per class: the matrix has {size} classes but class_names has {len(class_names)}"
         )
     fontsize, figsize = (9, (5.5, 5.5)) if size > 4 else (13, (4, 4))  # more cells, smaller text
     ax = _axes(ax, figsize)

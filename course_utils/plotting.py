@@ -305,7 +305,7 @@ def plot_digits(X: Tensor, y: Tensor | None = None, columns: int = 10, title: st
     columns = min(columns, len(X))
     rows = -(-len(X) // columns)  # ceiling division
     figure, ax = _subplots(figsize=(1.0 * columns, 1.2 * rows + 0.3), layout="constrained")
-    labels = [""] * len(X) if y is None else [str(int(label)) for label in y]
+    labels = [""] * len(X) if y is None else [str(int(label)) for label in y[: len(X)]]
     _draw_tiles(ax, X, labels, columns, fontsize=10)
     if title:
         figure.suptitle(title)

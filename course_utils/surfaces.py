@@ -1,11 +1,4 @@
-"""Two-dimensional loss surfaces, and the path an optimizer takes across them.
-
-The optimizer race and ``widgets.optimizer_explorer`` both call ``run_trajectory``. A real
-network has thousands of weights; with two we can draw the loss as contours and watch each
-optimizer walk downhill.
-"""
-
-from __future__ import annotations
+"""Loss surfaces of two weights, and the path an optimizer takes across them (``run_trajectory``)."""
 
 import math
 from collections.abc import Callable
@@ -16,18 +9,16 @@ from torch import Tensor
 
 from course_utils import optim
 
-__all__ = ["Surface", "SURFACES", "OPTIMIZERS", "run_trajectory", "DIVERGED_BEYOND"]
-
 # A run stops early once a coordinate leaves [-DIVERGED_BEYOND, DIVERGED_BEYOND] or is not finite.
 DIVERGED_BEYOND = 1e3
 
 
 @dataclass(frozen=True)
 class Surface:
-    """A loss ``function(w1, w2)`` of two weights, with a starting point and a window to draw.
+    """A loss ``function(w1, w2)`` of two weights, with a start, a window to draw and its minima.
 
-    ``function`` works elementwise on tensors, so the same code gives one loss (for the
-    optimizer) or a whole grid of losses (for the contour plot).
+    ``function`` works elementwise on tensors: the same code gives one loss (for the optimizer) or
+    a whole grid of losses (for the contour plot).
     """
 
     name: str
@@ -36,15 +27,13 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     minima: tuple[tuple[float, float], ...]
-    description: str
-    # a learning rate that suits each optimizer of OPTIMIZERS on this surface (hand-tuned)
-    learning_rates: dict[str, float]
+    learning_rates: dict[str, float]  # one that suits each optimizer here (hand-tuned)
 
     def __call__(self, w1: Tensor, w2: Tensor) -> Tensor:
         return self.function(w1, w2)
 
     def grid(self, resolution: int = 150) -> tuple[Tensor, Tensor, Tensor]:
-        """The loss on a grid covering the window: returns w1, w2, loss, each (resolution, resolution)."""
+        """The loss on a grid over the window: w1, w2, loss, each (resolution, resolution)."""
         w1 = torch.linspace(*self.xlim, resolution, dtype=torch.float64)
         w2 = torch.linspace(*self.ylim, resolution, dtype=torch.float64)
         grid_w1, grid_w2 = torch.meshgrid(w1, w2, indexing="xy")
@@ -52,21 +41,17 @@ class Surface:
 
 
 def _elongated_bowl(w1: Tensor, w2: Tensor) -> Tensor:
-    """f = 0.05·w1² + 2·w2²: steep across, shallow along"""
     return 0.05 * w1**2 + 2.0 * w2**2  # 40 times steeper across (w2) than along (w1)
 
 
 def _rosenbrock(w1: Tensor, w2: Tensor) -> Tensor:
-    """f = (1 − w1)² + 100·(w2 − w1²)²: a curved valley, minimum at (1, 1)"""
     return (1 - w1) ** 2 + 100 * (w2 - w1**2) ** 2  # a curved, flat-bottomed valley
 
 
 def _saddle(w1: Tensor, w2: Tensor) -> Tensor:
-    """f = w1² − w2² + 0.5·w2⁴: a saddle at (0, 0), minima at (0, ±1)"""
     return w1**2 - w2**2 + 0.5 * w2**4  # a saddle at (0, 0) between minima at w2 = ±1
 
 
-# optimizer name -> how to build it from the parameters and the learning rate
 OPTIMIZERS: dict[str, Callable[[list[Tensor], float], torch.optim.Optimizer]] = {
     "SGD": lambda params, lr: optim.SGD(params, lr=lr),
     "SGD with momentum": lambda params, lr: optim.SGD(params, lr=lr, momentum=0.9),
@@ -74,26 +59,20 @@ OPTIMIZERS: dict[str, Callable[[list[Tensor], float], torch.optim.Optimizer]] = 
     "RMSprop": lambda params, lr: optim.RMSprop(params, lr=lr),
     "Adam": lambda params, lr: optim.Adam(params, lr=lr),
 }
-
-# Each surface: its function (whose docstring describes it), start, xlim, ylim, minima.
+# each surface: its function, start, xlim, ylim, minima
 _SURFACE_TABLE = {
     "elongated bowl": (_elongated_bowl, (-4.5, 1.5), (-5.0, 5.0), (-2.0, 2.0), ((0.0, 0.0),)),
     "Rosenbrock": (_rosenbrock, (-1.2, 1.0), (-1.6, 1.6), (-0.6, 2.0), ((1.0, 1.0),)),
     "saddle": (_saddle, (-1.8, 0.01), (-2.0, 2.0), (-1.6, 1.6), ((0.0, -1.0), (0.0, 1.0))),
 }
-# A learning rate that suits each optimizer of OPTIMIZERS (in its order) on each surface.
+# on each surface, a learning rate that suits each optimizer of OPTIMIZERS (in its order)
 _LEARNING_RATES = {
     "elongated bowl": (0.45, 0.05, 0.5, 0.05, 0.2),
     "Rosenbrock": (0.001, 0.001, 0.3, 0.01, 0.1),
     "saddle": (0.01, 0.01, 0.1, 0.01, 0.05),
 }
-SURFACES: dict[str, Surface] = {
-    name: Surface(
-        name,
-        *row,
-        description=row[0].__doc__,
-        learning_rates=dict(zip(OPTIMIZERS, _LEARNING_RATES[name], strict=True)),
-    )
+SURFACES = {
+    name: Surface(name, *row, dict(zip(OPTIMIZERS, _LEARNING_RATES[name], strict=True)))
     for name, row in _SURFACE_TABLE.items()
 }
 
@@ -111,25 +90,22 @@ def run_trajectory(
     steps: int = 100,
     start: tuple[float, float] | None = None,
 ) -> Tensor:
-    """The points an optimizer visits on a surface: returns a float64 tensor (steps + 1, 2).
+    """The points an optimizer visits on a surface, from ``start`` (default: the surface's own).
 
-    Starts at ``start`` (default: the surface's own start). If the run diverges (a coordinate
-    beyond ``DIVERGED_BEYOND`` or not finite) it stops there, so the result has fewer rows and
-    every row is finite.
+    Returns a float64 (steps + 1, 2) tensor, or fewer rows when the run diverges (a coordinate
+    beyond ``DIVERGED_BEYOND`` or not finite): it stops there, so every row is finite.
     """
     if isinstance(surface, str):
         surface = _lookup(SURFACES, surface, "surface")
     make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
     if steps < 0:
         raise ValueError(f"steps must be 0 or more, got {steps}")
-    start = surface.start if start is None else start
-    weights = torch.tensor(start, dtype=torch.float64, requires_grad=True)  # (2,)
+    weights = torch.tensor(start or surface.start, dtype=torch.float64, requires_grad=True)
     optimizer = make_optimizer([weights], lr)
     points = [weights.tolist()]
     for _ in range(steps):
         optimizer.zero_grad()
-        loss = surface(weights[0], weights[1])
-        loss.backward()
+        surface(weights[0], weights[1]).backward()
         optimizer.step()
         point = weights.tolist()  # two Python floats: quicker to test than a tensor
         if not all(math.isfinite(w) and abs(w) <= DIVERGED_BEYOND for w in point):

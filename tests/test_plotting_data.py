@@ -66,23 +66,18 @@ def test_network_plot_has_one_circle_per_unit_and_one_line_per_weight(layer_size
     plt.close(ax.figure)
 
 
-def test_network_plot_names_hidden_layers_and_accepts_custom_names():
+def test_network_plot_names_the_hidden_layers():
     ax = plotting.plot_network([2, 3, 3, 1])
     assert [t.get_text() for t in ax.texts][1:3] == ["hidden 1\n(3)", "hidden 2\n(3)"]
     plt.close(ax.figure)
-    ax = plotting.plot_network([2, 1], layer_names=["x", "y"])
-    assert [t.get_text() for t in ax.texts] == ["x\n(2)", "y\n(1)"]
+    ax = plotting.plot_network([2, 3, 1])
+    assert [t.get_text() for t in ax.texts] == ["input\n(2)", "hidden\n(3)", "output\n(1)"]
     plt.close(ax.figure)
 
 
 @pytest.mark.parametrize(
-    ("layer_sizes", "names", "message"),
-    [
-        ([4], None, "at least two layers"),
-        ([2, 0, 1], None, "at least one unit"),
-        ([2, 1], ["only one"], "one name per layer"),
-    ],
+    ("layer_sizes", "message"), [([4], "at least two layers"), ([2, 0, 1], "at least one unit")]
 )
-def test_network_plot_explains_bad_arguments(layer_sizes, names, message):
+def test_network_plot_explains_bad_arguments(layer_sizes, message):
     with pytest.raises(ValueError, match=message):
-        plotting.plot_network(layer_sizes, layer_names=names)
+        plotting.plot_network(layer_sizes)

@@ -34,16 +34,6 @@ def test_digit_grid_shows_each_image_row_by_row_with_its_label():
     plt.close(figure)
 
 
-def test_digit_grid_marks_wrong_predictions_in_the_wrong_colour():
-    predicted = torch.tensor([0, 1, 7, 3, 4, 5])
-    figure = plotting.plot_digits(X, y, predicted)
-    texts = figure.axes[0].texts
-    assert texts[2].get_text() == "2 → 7"
-    assert matplotlib.colors.to_hex(texts[2].get_color()) == plotting.WRONG_COLOR.lower()
-    assert matplotlib.colors.to_hex(texts[0].get_color()) == "#000000"
-    plt.close(figure)
-
-
 def test_probability_bars_have_the_probabilities_as_heights_and_colour_the_classes():
     probabilities = torch.tensor([0.1, 0.6, 0.3])
     ax = plotting.plot_class_probabilities(probabilities, true_class=2)

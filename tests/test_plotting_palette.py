@@ -112,15 +112,17 @@ def course_plots():
         "test_accuracy": [0.5, 0.65, 0.75],
     }
     surface = SURFACES["Rosenbrock"]
-    paths = {
-        name: run_trajectory(surface, name, surface.learning_rates[name], 50) for name in OPTIMIZERS
-    }
+    race = plotting.plot_surface(surface)
+    for name in OPTIMIZERS:
+        plotting.plot_path(
+            run_trajectory(surface, name, surface.learning_rates[name], 50), race, name
+        )
     return {
         "plot_data": plotting.plot_data(X, y),
         "plot_decision_boundary": plotting.plot_decision_boundary(model, X, y, resolution=30),
         "plot_train_test_split": plotting.plot_train_test_split(X[::2], y[::2], X[1::2], y[1::2]),
         "plot_history": plotting.plot_history(history),
-        "plot_surface with paths": plotting.plot_surface(surface, paths=paths),
+        "plot_surface with paths": race,
     }
 
 

@@ -1,7 +1,4 @@
-"""Synthetic data sets, splits, standardization and DataLoaders, plus the seed lesson's objects.
-
-Every function that draws random numbers takes an optional ``generator`` (default: PyTorch's global one).
-"""
+"""Synthetic data sets, splits, standardization and DataLoaders; random draws take an optional ``generator``."""
 
 import importlib.util
 import math
@@ -32,9 +29,7 @@ def _check_count(name: str, value: int) -> None:
 
 def _check_rows(X: Tensor, y: Tensor) -> None:
     if len(X) != len(y):
-        raise ValueError(
-            f"X and y must have one row per example: X has {len(X)} rows, y has {len(y)}"
-        )
+        raise ValueError(f"X and y need one row per example: X has {len(X)} rows, y has {len(y)}")
 
 
 def make_blobs(
@@ -147,11 +142,7 @@ def train_val_test_split(
 
 
 class Standardizer:
-    """Rescales each feature to mean 0 and standard deviation 1, with the training set's statistics.
-
-    ``transform`` applies the training statistics unchanged to any set, so validation and test
-    data leak nothing into them. A constant feature gets scale 1, not a division by zero.
-    """
+    """Rescales each feature to mean 0 and std 1 with the training set's statistics (a constant feature: scale 1)."""
 
     def __init__(self) -> None:
         self.mean: Tensor | None = None
@@ -249,11 +240,7 @@ def seed_lesson() -> SeedLesson:
 
 
 def load_digits() -> tuple[Tensor, Tensor]:
-    """The UCI handwritten digits: ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
-
-    Each row is one 8x8 image (0 white, 1 full ink). Read from the file scikit-learn ships,
-    without importing scikit-learn (about a second): nothing is downloaded.
-    """
+    """The UCI digits, ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64, read from scikit-learn's file without importing it."""
     table = np.loadtxt(_sklearn_data_file("digits.csv.gz"), delimiter=",", dtype=np.float32)
     X = torch.from_numpy(table[:, :-1]) / 16.0  # 64 pixels counting ink from 0 to 16
     y = torch.from_numpy(table[:, -1].astype(np.int64))  # the last column: the digit
@@ -269,7 +256,5 @@ def _sklearn_data_file(name: str) -> Path:
         )
     path = Path(spec.submodule_search_locations[0], "datasets", "data", name)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"scikit-learn's data file {path} is missing: reinstall scikit-learn"
-        )
+        raise FileNotFoundError(f"scikit-learn's data file {path} is missing: reinstall it")
     return path

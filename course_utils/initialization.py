@@ -28,10 +28,7 @@ def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) ->
 
 @torch.no_grad()
 def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from N(0, std²) with std = sqrt(2) / sqrt(fan_in): He's rule for ReLU.
-
-    ReLU zeroes half of its inputs, halving the signal's second moment: the factor 2 makes up for it.
-    """
+    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, the 2 making up for ReLU's zeroed half."""
     fan_in, _ = _fans(weight)
     std = math.sqrt(2.0) / math.sqrt(fan_in)
     return weight.normal_(0.0, std, generator=generator)
@@ -57,10 +54,7 @@ def deep_stack(
 def layer_scales(
     stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
 ) -> tuple[list[float], list[float]]:
-    """The std of each block's output for ``X`` and of the gradient arriving at it, first block first.
-
-    The backward pass starts from a standard normal gradient at the top, drawn from ``generator``.
-    """
+    """The std of each block's output for ``X`` and of the gradient (standard normal at the top) arriving at it."""
     outputs: list[Tensor] = []
     hidden = X
     for module in stack:

@@ -1,7 +1,4 @@
-"""Losses from elementary tensor operations, each equal to its PyTorch counterpart.
-
-``reduction="none"`` returns each example's loss, ``"mean"`` (the default) the cost, ``"sum"`` their sum.
-"""
+"""Losses from elementary tensor operations, each equal to its PyTorch counterpart, with PyTorch's ``reduction``."""
 
 import torch
 from torch import Tensor
@@ -11,28 +8,20 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
     if reduction == "none":
         return losses
     if reduction not in ("mean", "sum"):
-        raise ValueError(
-            f"reduction must be one of 'mean', 'sum', 'none' (as in PyTorch), got {reduction!r}"
-        )
+        raise ValueError(f"reduction must be one of 'mean', 'sum', 'none', got {reduction!r}")
     return losses.mean() if reduction == "mean" else losses.sum()
 
 
 def _reshape_hint(got: tuple[int, ...], want: tuple[int, ...]) -> str:
     if got == (*want, 1):
-        return f"target.unsqueeze({len(want)}) makes the target match, or pred.squeeze({len(want)})"
+        return f"use target.unsqueeze({len(want)}) or pred.squeeze({len(want)})"
     if want == (*got, 1):
-        return (
-            f"pred.unsqueeze({len(got)}) makes the prediction match, or target.squeeze({len(got)})"
-        )
+        return f"use pred.unsqueeze({len(got)}) or target.squeeze({len(got)})"
     return f"reshape one of them, e.g. target.reshape{got}"
 
 
 def _check_pair(name: str, pred: Tensor, target: Tensor, labels: bool = False) -> None:
-    """Raise unless pred and target are floating-point tensors of one shape (labels: or integer).
-
-    (N, 1) against (N,) broadcasts into an (N, N) grid of wrong pairs, which ``nn.MSELoss`` only
-    warns about and a formula written by hand does not notice: here it is an error.
-    """
+    """Raise unless pred and target are floating-point tensors of one shape (labels: the target may be integers)."""
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(
             f"{name} expects two tensors (pred, target), got {type(pred).__name__} and "
@@ -42,13 +31,13 @@ def _check_pair(name: str, pred: Tensor, target: Tensor, labels: bool = False) -
     if got != want:
         raise ValueError(
             f"{name}: pred has shape {got} but target has shape {want}; they must be the same "
-            f"shape, else broadcasting pairs predictions with the wrong targets. "
-            f"{_reshape_hint(got, want)}."
+            f"shape, else broadcasting pairs predictions with the wrong targets: "
+            f"{_reshape_hint(got, want)}"
         )
     for what, tensor in (("pred", pred), ("target", target)):
         if not (tensor.is_floating_point() or (labels and what == "target")):
             raise TypeError(
-                f"{name}: {what} has dtype {tensor.dtype}, expected floating point: use {what}.float()"
+                f"{name}: {what} is {tensor.dtype}, not floating point: use {what}.float()"
             )
 
 
@@ -66,11 +55,7 @@ def mse(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 
 class _BinaryCrossEntropy(torch.autograd.Function):
-    """-(y log p + (1 - y) log(1 - p)) with each log clamped at -100, and nn.BCELoss's backward.
-
-    Autograd through the clamped log would give NaN (0 * 1/0) at p = 0 or 1; PyTorch's
-    hand-written gradient (p - y) / max(p(1 - p), 1e-12) is huge but finite there.
-    """
+    """-(y log p + (1 - y) log(1 - p)), logs clamped at -100, with nn.BCELoss's backward: finite where autograd's is NaN."""
 
     @staticmethod
     def forward(ctx, pred: Tensor, target: Tensor) -> Tensor:
@@ -126,11 +111,7 @@ def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 
 def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of logits z, ``bce(sigmoid(z), y)`` exactly, like ``nn.BCEWithLogitsLoss``.
-
-    The stable form max(z, 0) - z*y + log(1 + exp(-|z|)) never forms sigmoid(z), which could
-    round to 0 or 1, and no exp overflows.
-    """
+    """Binary cross-entropy of logits z, ``bce(sigmoid(z), y)`` without forming sigmoid(z), like ``nn.BCEWithLogitsLoss``."""
     _check_pair("bce_with_logits", pred, target, labels=True)
     target = target.to(pred.dtype)
     # both where's take their z >= 0 branch at z = 0, so autograd's slope there is sigmoid(0) - y
@@ -141,11 +122,7 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
 
 
 def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_entropy") -> None:
-    """Raise an error that says what to do unless ``pred`` are logits (N, C) and ``target`` indices (N,).
-
-    PyTorch's ``nn.CrossEntropyLoss`` reports a first multi-class model's mistakes cryptically
-    or not at all: float or one-hot labels, one output for many classes, probabilities.
-    """
+    """Raise an error that says what to do unless ``pred`` are logits (N, C) and ``target`` class indices (N,)."""
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2 or not pred.is_floating_point():
@@ -183,9 +160,7 @@ def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
         )
     if target.shape != (n,):
         fix = "target.squeeze(-1)" if target.shape == (n, 1) else "one index per row of logits"
-        raise ValueError(
-            f"{name} expects class indices of shape ({n},), got {tuple(target.shape)}: {fix}"
-        )
+        raise ValueError(f"{name}: target needs shape ({n},), got {tuple(target.shape)}: {fix}")
     if n > 0 and classes == 1 and target.max() > 0:
         raise ValueError(
             f"{name}: the logits have 1 column, but the labels go up to {target.max().item()}: "
@@ -200,11 +175,7 @@ def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
 
 
 def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Categorical cross-entropy of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
-
-    Each example's loss is -log(softmax(z)[y]) = log(sum_j exp(z_j)) - z_y, with the largest
-    logit m subtracted first, log(sum_j exp(z_j - m)) + m, so no exp overflows.
-    """
+    """-log(softmax(z)[y]) of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``."""
     check_cross_entropy_inputs(pred, target)
     n = pred.shape[0]
     # the shift m does not change the result, only keeps exp in range: no gradient through it

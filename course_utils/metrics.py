@@ -1,8 +1,4 @@
-"""Classification metrics: accuracy, confusion matrix, precision, recall, F1; C classes at the end.
-
-Binary metrics take 0/1 labels or probabilities of class 1 (shape (N,) or (N, 1), tensors or lists);
-a ratio with nothing to count is 0.0, as scikit-learn's ``zero_division=0``.
-"""
+"""Classification metrics: accuracy, confusion matrix, precision, recall, F1; C classes at the end."""
 
 from typing import Any
 
@@ -14,14 +10,9 @@ THRESHOLD = 0.5  # the default: class 1 when the probability is above it
 
 def predicted_labels(probabilities: Any, threshold: float = THRESHOLD) -> Tensor:
     """The classes (int64 0 or 1) for probabilities of class 1: 1 where p > threshold, as the seed's round()."""
-    if (
-        isinstance(threshold, bool)
-        or not isinstance(threshold, int | float)
-        or not 0 <= threshold <= 1
-    ):
-        raise ValueError(
-            f"threshold must be a number between 0 and 1 (a probability), got {threshold!r}"
-        )
+    is_number = isinstance(threshold, int | float) and not isinstance(threshold, bool)
+    if not (is_number and 0 <= threshold <= 1):
+        raise ValueError(f"threshold must be a number between 0 and 1, got {threshold!r}")
     return (torch.as_tensor(probabilities) > threshold).long()
 
 
@@ -30,9 +21,7 @@ def _as_column(values: Any, name: str) -> Tensor:
     tensor = torch.as_tensor(values).detach().cpu()
     tensor = tensor.reshape(-1) if tensor.dim() == 2 and tensor.shape[1] == 1 else tensor
     if tensor.dim() != 1:
-        raise ValueError(
-            f"{name} must have shape (N,) or (N, 1), one value per example, got {tuple(tensor.shape)}"
-        )
+        raise ValueError(f"{name} must have shape (N,) or (N, 1), got {tuple(tensor.shape)}")
     return tensor
 
 
@@ -142,10 +131,7 @@ def _class_indices(y_pred: Any, y_true: Any, num_classes: int | None) -> tuple[T
 
 
 def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | None = None) -> Tensor:
-    """The C x C int64 matrix whose entry [i, j] counts examples of true class i predicted as j.
-
-    ``y_pred`` is class indices (N,) or scores (N, C), logits or probabilities: the argmax is taken.
-    """
+    """The C x C int64 matrix counting at [i, j] the examples of class i predicted j (y_pred: indices or scores)."""
     predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
     # each example adds 1 to cell (true, predicted): count the flat index true * C + predicted
     counts = torch.bincount(actual * num_classes + predicted, minlength=num_classes**2)

@@ -1,7 +1,4 @@
-"""Models: the seed lesson's SimpleClassifier, a configurable MLP and a C-class MLP.
-
-Each keeps its constructor arguments in ``model.init_args``, so a checkpoint can rebuild it.
-"""
+"""Models, each keeping its constructor arguments in ``init_args`` so that a checkpoint can rebuild it."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,16 +18,11 @@ def check_input_shape(x: Tensor, input_features: int, model_name: str) -> None:
             f"was built for {input_features} features{hint if one_example else ''}"
         )
     if not torch.is_floating_point(x):
-        raise TypeError(
-            f"expected a floating-point input, got dtype {x.dtype}: convert it with x.float()"
-        )
+        raise TypeError(f"expected a floating-point input, got dtype {x.dtype}: use x.float()")
 
 
 class SimpleClassifier(nn.Module):
-    """The seed lesson's binary classifier, Linear -> ReLU -> Linear -> Sigmoid: P(class 1), (N, 1).
-
-    The parameter names (``linear1``, ``linear2``) are the seed's, so its state_dict loads.
-    """
+    """The seed lesson's classifier, Linear -> ReLU -> Linear -> Sigmoid, with the seed's parameter names."""
 
     def __init__(self, input_features: int, hidden_units: int):
         super().__init__()
@@ -61,10 +53,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 
 class MLPClassifier(nn.Module):
-    """A binary classifier with ``hidden_layers`` layers of ``hidden_units``: P(class 1), (N, 1).
-
-    ``activation`` is a key of ``ACTIVATIONS``; ``"none"`` makes the whole network linear.
-    """
+    """A binary classifier with ``hidden_layers`` layers of ``hidden_units`` and an ``ACTIVATIONS`` key."""
 
     def __init__(
         self,
@@ -95,10 +84,7 @@ class MLPClassifier(nn.Module):
 
 
 class MulticlassMLP(nn.Module):
-    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear: C logits per example, (N, C).
-
-    Logits are what ``nn.CrossEntropyLoss`` expects; ``softmax(dim=1)`` turns them into probabilities.
-    """
+    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear, returning logits (N, C)."""
 
     def __init__(
         self, input_features: int, hidden_units: int, num_classes: int, dropout: float = 0.0
@@ -123,7 +109,7 @@ class MulticlassMLP(nn.Module):
         if x.device != device_of(self):
             raise ValueError(
                 f"the input is on the device {x.device.type!r} but the {type(self).__name__}'s "
-                f"weights on {device_of(self).type!r}: move the batch where the model is, "
+                f"weights are on {device_of(self).type!r}: move the batch where the model is, "
                 "x = x.to(device) with device = next(model.parameters()).device"
             )
         x = self.dropout(self.relu(self.hidden(x)))  # (N, hidden_units)
@@ -141,7 +127,7 @@ def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
     """Build a course model from its class name and constructor arguments, as a checkpoint stores them."""
     if class_name not in MODEL_CLASSES:
         raise ValueError(
-            f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
+            f"unknown model class {class_name!r}: use one of {', '.join(MODEL_CLASSES)}"
         )
     return MODEL_CLASSES[class_name](**init_args)
 

@@ -5,11 +5,7 @@ from torch import Tensor, nn
 
 
 class BatchNorm1d(nn.Module):
-    """Normalize each feature over the batch, then scale by ``weight`` and shift by ``bias``.
-
-    In evaluation the running averages kept in training replace the batch's statistics, so one
-    example's prediction does not depend on the others in its batch.
-    """
+    """Normalize each feature over the batch (with running averages in eval), then scale and shift, like ``nn.BatchNorm1d``."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
         super().__init__()

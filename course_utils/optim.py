@@ -1,7 +1,4 @@
-"""Optimizers from scratch with torch.optim's signatures, defaults and state names.
-
-Each ``step`` is the published update rule, in the order of torch.optim's single-tensor code.
-"""
+"""Optimizers from scratch, each ``step`` a published update rule, with torch.optim's signatures, defaults and state."""
 
 from collections.abc import Callable, Iterable, Iterator
 from inspect import Parameter, Signature
@@ -38,7 +35,7 @@ def _check_arguments(defaults: dict[str, Any]) -> None:
         value = defaults.get(name, 0.0)
         if not 0.0 <= value:  # written this way so that NaN fails too
             raise ValueError(
-                f"Invalid {what}: {value}. Use 0 or a positive number, e.g. {name}={example}"
+                f"Invalid {what}: {value}; use a positive number, e.g. {name}={example}"
             )
     for index, beta in enumerate(defaults.get("betas", ())):
         if not 0.0 <= beta < 1.0:
@@ -57,18 +54,14 @@ def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> Sign
     return Signature(parameters)
 
 
-def _zero_state(param: Tensor, *names: str) -> dict[str, Tensor]:
-    """A step counter (a float32 CPU tensor, as torch keeps it) and zeros like ``param`` under each name."""
-    zeros = {name: torch.zeros_like(param) for name in names}
-    return {"step": torch.tensor(0.0, dtype=torch.float32), **zeros}
+def _new_state(param: Tensor, *names: str, fill: float = 0.0) -> dict[str, Tensor]:
+    """A step counter (a float32 CPU tensor, as torch keeps it) and, under each name, ``fill`` like ``param``."""
+    buffers = {name: torch.full_like(param, fill) for name in names}
+    return {"step": torch.tensor(0.0, dtype=torch.float32), **buffers}
 
 
 class _FromScratch(Optimizer):
-    """What the optimizers share: options, argument checks, the closure, the parameter loop.
-
-    Each lists torch's options and defaults once, in ``__signature__`` (what ``help`` shows); the
-    constructor binds its arguments to it as a written-out signature would.
-    """
+    """What the optimizers share: the signature in ``__signature__``, argument checks, the closure, the loop."""
 
     __signature__: Signature
     fixed_options: dict[str, Any] = {}
@@ -120,7 +113,6 @@ class SGD(_FromScratch):
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             momentum = group["momentum"]
@@ -145,13 +137,10 @@ class Adagrad(_FromScratch):
     )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
-        return _zero_state(param) | {
-            "sum": torch.full_like(param, group["initial_accumulator_value"])
-        }
+        return _new_state(param, "sum", fill=group["initial_accumulator_value"])
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             t = state["step"].add_(1).item()
@@ -172,11 +161,10 @@ class RMSprop(_FromScratch):
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         needed = {"momentum_buffer": group["momentum"] > 0, "grad_avg": group["centered"]}
-        return _zero_state(param, "square_avg", *[name for name, used in needed.items() if used])
+        return _new_state(param, "square_avg", *[name for name, used in needed.items() if used])
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             lr, alpha = group["lr"], group["alpha"]
@@ -206,11 +194,10 @@ class Adam(_FromScratch):
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         maximum = ["max_exp_avg_sq"] if group["amsgrad"] else []
-        return _zero_state(param, "exp_avg", "exp_avg_sq", *maximum)
+        return _new_state(param, "exp_avg", "exp_avg_sq", *maximum)
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             lr, (beta1, beta2) = group["lr"], group["betas"]

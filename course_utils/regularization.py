@@ -5,10 +5,7 @@ from torch import Tensor, nn
 
 
 def l2_penalty(model: nn.Module, weight_decay: float) -> Tensor:
-    """``weight_decay / 2`` times the sum of the squared parameters (biases too), as SGD's weight_decay.
-
-    Its gradient, ``weight_decay * p``, is what ``torch.optim.SGD(weight_decay=...)`` adds to each.
-    """
+    """``weight_decay / 2`` times the sum of the squared parameters: its gradient is SGD's ``weight_decay * p``."""
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be 0 or more, got {weight_decay}")
     squares = sum(parameter.pow(2).sum() for parameter in model.parameters())
@@ -24,11 +21,7 @@ def _check_probability(p: float) -> None:
 
 
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: in training, zero each value with probability p and scale the rest by 1/(1-p).
-
-    The scaling keeps each value's expected size, so evaluation passes the input unchanged. The
-    mask is drawn as ``nn.Dropout`` draws it: from the same seed, the same output.
-    """
+    """Inverted dropout: in training, zero each value with probability p (as ``nn.Dropout``) and scale the rest by 1/(1-p)."""
     _check_probability(p)
     if not training or p == 0:
         return x

@@ -1,14 +1,4 @@
-"""Activation functions and their derivatives, from elementary tensor operations.
-
-Each has the name and arguments of PyTorch's own (``torch.sigmoid``, ``F.relu``, ...) and is
-tested against it, each derivative ``<name>_grad`` against autograd; none calls PyTorch's
-activations. Every ``exp`` is taken of a number that is never large and positive (``exp(-|x|)``,
-a clamp before ``expm1``, softmax's maximum subtracted first), so inputs like ``±100`` give
-finite values and gradients. At a kink the derivative follows autograd: ``relu_grad(0) = 0``,
-``leaky_relu_grad(0) = negative_slope``, ``elu_grad(0) = alpha``, ``step_grad`` is 0 everywhere.
-"""
-
-from __future__ import annotations
+"""Activation functions and their derivatives from elementary tensor operations, stable for any input."""
 
 import math
 from collections.abc import Callable
@@ -16,33 +6,13 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
-__all__ = [
-    "step",
-    "step_grad",
-    "sigmoid",
-    "sigmoid_grad",
-    "tanh",
-    "tanh_grad",
-    "relu",
-    "relu_grad",
-    "leaky_relu",
-    "leaky_relu_grad",
-    "elu",
-    "elu_grad",
-    "gelu",
-    "gelu_grad",
-    "softmax",
-    "ELEMENTWISE",
-]
-
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
-_ONE_OVER_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
 _GELU_CUBIC = 0.044715  # the constant of the tanh approximation (Hendrycks & Gimpel, 2016)
 
 
 def _magnitude(x: Tensor) -> Tensor:
-    """|x| written with where, so that autograd through it gives slope 1 (not 0) at x = 0."""
+    """|x| written with where, so that autograd gives slope 1 (not 0) at x = 0."""
     return torch.where(x >= 0, x, -x)
 
 
@@ -52,50 +22,31 @@ def step(x: Tensor) -> Tensor:
 
 
 def step_grad(x: Tensor) -> Tensor:
-    """The step's derivative: 0 everywhere (undefined at the jump x = 0; taken as 0 there too).
-
-    This is why a network of step neurons (the original perceptron) cannot be trained by
-    gradient descent.
-    """
+    """The step's derivative: 0 everywhere (taken as 0 at the jump), so step neurons cannot learn by gradient."""
     return torch.zeros_like(x)
 
 
 def sigmoid(x: Tensor) -> Tensor:
-    """The logistic sigmoid 1 / (1 + exp(-x)), like ``torch.sigmoid``: values in (0, 1).
-
-    Stable for any x: with z = exp(-|x|) in (0, 1], sigmoid is 1 / (1 + z) for x >= 0 and
-    z / (1 + z) for x < 0, so no exp ever overflows.
-    """
+    """The logistic sigmoid 1 / (1 + exp(-x)), like ``torch.sigmoid``: values in (0, 1)."""
     z = torch.exp(-_magnitude(x))  # exp(-|x|), in (0, 1]
     return torch.where(x >= 0, 1 / (1 + z), z / (1 + z))
 
 
 def sigmoid_grad(x: Tensor) -> Tensor:
-    """The sigmoid's derivative sigmoid(x) * (1 - sigmoid(x)): at most 0.25, at x = 0.
-
-    Computed as z / (1 + z)**2 with z = exp(-|x|) (the same number, without the cancellation in
-    1 - sigmoid(x) for large x).
-    """
+    """The sigmoid's derivative sigmoid(x) * (1 - sigmoid(x)) = z / (1 + z)**2 with z = exp(-|x|)."""
     z = torch.exp(-_magnitude(x))
     return z / (1 + z) ** 2
 
 
 def tanh(x: Tensor) -> Tensor:
-    """The hyperbolic tangent (e^x - e^-x) / (e^x + e^-x), like ``torch.tanh``: values in (-1, 1).
-
-    Stable: with m = expm1(-2|x|) = exp(-2|x|) - 1, tanh(x) = sign(x) * (-m) / (2 + m); nothing
-    overflows, and expm1 keeps full precision for tiny x. (Equivalently 2 * sigmoid(2x) - 1.)
-    """
+    """The hyperbolic tangent (e^x - e^-x) / (e^x + e^-x), like ``torch.tanh``: values in (-1, 1)."""
     m = torch.expm1(-2 * _magnitude(x))
     magnitude_of_tanh = -m / (2 + m)
     return torch.where(x >= 0, magnitude_of_tanh, -magnitude_of_tanh)  # tanh is odd
 
 
 def tanh_grad(x: Tensor) -> Tensor:
-    """The tanh's derivative 1 - tanh(x)**2: 1 at x = 0, vanishing for large |x|.
-
-    Computed as 4z / (1 + z)**2 with z = exp(-2|x|), free of cancellation.
-    """
+    """The tanh's derivative 1 - tanh(x)**2 = 4z / (1 + z)**2 with z = exp(-2|x|)."""
     z = torch.exp(-2 * _magnitude(x))
     return 4 * z / (1 + z) ** 2
 
@@ -107,10 +58,7 @@ def relu(x: Tensor) -> Tensor:
 
 
 def relu_grad(x: Tensor) -> Tensor:
-    """ReLU's derivative: 1 where x > 0, else 0 (autograd's convention: 0 at x = 0).
-
-    That is exactly the step function: the slope of ReLU is the step.
-    """
+    """ReLU's derivative, 1 where x > 0, else 0 (also at 0, as autograd): exactly the step function."""
     return step(x)
 
 
@@ -125,10 +73,7 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
-    """The exponential linear unit: x where x > 0, else alpha * (exp(x) - 1), like ``F.elu``.
-
-    The exponential is taken of min(x, 0), so a large positive x never overflows it.
-    """
+    """The exponential linear unit: x where x > 0, else alpha * (exp(min(x, 0)) - 1), like ``F.elu``."""
     return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
 
 
@@ -146,12 +91,7 @@ def _check_approximate(approximate: str) -> None:
 
 
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
-    """The Gaussian error linear unit x * Phi(x), like ``F.gelu`` (Phi: the normal CDF).
-
-    Both of torch's forms: ``approximate="none"`` (default) is the exact
-    0.5 * x * (1 + erf(x / sqrt(2))); ``approximate="tanh"`` is the approximation
-    0.5 * x * (1 + tanh(sqrt(2 / pi) * (x + 0.044715 * x**3))).
-    """
+    """The Gaussian error linear unit x * Phi(x) (Phi: the normal CDF), like ``F.gelu``, in both its forms."""
     _check_approximate(approximate)
     if approximate == "tanh":
         return 0.5 * x * (1 + tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)))
@@ -159,34 +99,25 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 
 def gelu_grad(x: Tensor, approximate: str = "none") -> Tensor:
-    """GELU's derivative, for either form (see ``gelu``): 0.5 at x = 0.
-
-    Exact form: Phi(x) + x * phi(x), with phi(x) = exp(-x**2 / 2) / sqrt(2 pi) the normal density.
-    """
+    """GELU's derivative, for either form: Phi(x) + x * phi(x) exactly (phi: the normal density)."""
     _check_approximate(approximate)
     if approximate == "tanh":
         u = _SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)  # the argument of tanh
         du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x**2)
         return 0.5 * (1 + tanh(u)) + 0.5 * x * tanh_grad(u) * du_dx
     normal_cdf = 0.5 * (1 + torch.erf(x / _SQRT_2))
-    normal_density = torch.exp(-0.5 * x**2) * _ONE_OVER_SQRT_2PI
+    normal_density = torch.exp(-0.5 * x**2) / math.sqrt(2 * math.pi)
     return normal_cdf + x * normal_density
 
 
 def softmax(x: Tensor, dim: int = -1) -> Tensor:
-    """exp(x) / sum(exp(x)) along ``dim``, like ``torch.softmax``: positive, sums to 1 along dim.
-
-    Stable: the maximum along ``dim`` is subtracted first (softmax does not change when the same
-    number is subtracted from every input), so the largest exponent is exp(0) = 1 and inputs
-    near 1000 do not overflow.
-    """
+    """exp(x) / sum(exp(x)) along ``dim``, like ``torch.softmax``, the maximum subtracted first."""
     shifted = x - x.amax(dim=dim, keepdim=True)
     exponentials = torch.exp(shifted)
     return exponentials / exponentials.sum(dim=dim, keepdim=True)
 
 
-# The element-wise activations with their derivatives, by name, with default arguments.
-# Used by course_utils.figures and widgets.activation_explorer; softmax is not element-wise.
+# The element-wise activations (all but softmax) with their derivatives, by name.
 ELEMENTWISE: dict[str, tuple[Callable[[Tensor], Tensor], Callable[[Tensor], Tensor]]] = {
     "step": (step, step_grad),
     "sigmoid": (sigmoid, sigmoid_grad),

@@ -1,18 +1,11 @@
-"""Synthetic data sets, the train/test and train/validation/test splits, standardization, DataLoaders.
-
-Every function that draws random numbers takes an optional ``generator``. Without one it uses
-PyTorch's global generator, which is what the seed lesson does: seeding with ``set_seed(42)`` and
-calling ``make_blobs``, ``train_test_split`` and ``make_loaders`` in the lesson's order reproduces
-its numbers exactly.
-"""
-
-from __future__ import annotations
+"""Synthetic data sets, splits, standardization and DataLoaders; random draws take an optional ``generator``."""
 
 import importlib.util
 import math
 import random
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Self
 
 import numpy as np
 import torch
@@ -20,21 +13,6 @@ from torch import Tensor
 from torch.utils.data import DataLoader, TensorDataset
 
 from course_utils.models import SimpleClassifier
-
-__all__ = [
-    "set_seed",
-    "make_blobs",
-    "make_moons",
-    "make_circles",
-    "make_xor",
-    "train_test_split",
-    "train_val_test_split",
-    "Standardizer",
-    "make_loaders",
-    "SeedLesson",
-    "seed_lesson",
-    "load_digits",
-]
 
 
 def set_seed(seed: int = 42) -> None:
@@ -49,18 +27,18 @@ def _check_count(name: str, value: int) -> None:
         raise ValueError(f"{name} must be a positive whole number, got {value!r}")
 
 
+def _check_rows(X: Tensor, y: Tensor) -> None:
+    if len(X) != len(y):
+        raise ValueError(f"X and y need one row per example: X has {len(X)} rows, y has {len(y)}")
+
+
 def make_blobs(
     n_per_class: int = 500,
     n_features: int = 2,
     centers: tuple[float, float] = (-2.0, 2.0),
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """Two Gaussian classes, the seed lesson's data: returns ``X`` (N, n_features), ``y`` (N, 1).
-
-    Class 0 is centred at ``centers[0]`` in every feature, class 1 at ``centers[1]``; both have
-    unit variance. Class 0 comes first, then class 1; labels are 0. and 1. floats in a column,
-    the shape ``nn.BCELoss`` expects.
-    """
+    """Two unit-variance Gaussian classes, the seed lesson's data: ``X`` (N, n_features), ``y`` (N, 1)."""
     _check_count("n_per_class", n_per_class)
     _check_count("n_features", n_features)
     class0_points = torch.randn(n_per_class, n_features, generator=generator) + centers[0]
@@ -73,18 +51,14 @@ def make_blobs(
 def make_moons(
     n_per_class: int = 250, noise: float = 0.2, generator: torch.Generator | None = None
 ) -> tuple[Tensor, Tensor]:
-    """Two interleaving half circles: a data set no straight line separates.
-
-    Returns ``X`` (N, 2) and ``y`` (N, 1) like ``make_blobs``.
-    """
+    """Two interleaving half circles that no straight line separates: ``X`` (N, 2), ``y`` (N, 1)."""
     _check_count("n_per_class", n_per_class)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
     upper = torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
     lower = torch.stack([1 - torch.cos(angle), 0.5 - torch.sin(angle)], dim=1)
     X = torch.cat([upper, lower]) + noise * torch.randn(2 * n_per_class, 2, generator=generator)
-    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
-    return X, y
+    return X, torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
 
 
 def make_circles(
@@ -93,10 +67,7 @@ def make_circles(
     factor: float = 0.5,
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
-    """A small circle (class 1) inside a large one (class 0), radii ``factor`` and 1.
-
-    Returns ``X`` (N, 2) and ``y`` (N, 1).
-    """
+    """A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1)."""
     _check_count("n_per_class", n_per_class)
     if not 0 < factor < 1:
         raise ValueError(f"factor is the inner circle's radius and must be in (0, 1), got {factor}")
@@ -104,24 +75,19 @@ def make_circles(
     radius = torch.cat([torch.ones(n_per_class), torch.full((n_per_class,), factor)])
     X = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
     X = X + noise * torch.randn(2 * n_per_class, 2, generator=generator)
-    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
-    return X, y
+    return X, torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
 
 
 def make_xor(
     n_per_class: int = 200, noise: float = 0.15, generator: torch.Generator | None = None
 ) -> tuple[Tensor, Tensor]:
-    """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters).
-
-    Returns ``X`` (N, 2) and ``y`` (N, 1).
-    """
+    """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters)."""
     _check_count("n_per_class", n_per_class)
     corners = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
     per_corner = [n_per_class // 2, n_per_class - n_per_class // 2] * 2
     centres = torch.cat([c.expand(n, 2) for c, n in zip(corners, per_corner, strict=True)])
     X = centres + noise * 2 * torch.randn(2 * n_per_class, 2, generator=generator)
-    y = torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
-    return X, y
+    return X, torch.cat([torch.zeros(n_per_class, 1), torch.ones(n_per_class, 1)])
 
 
 def train_test_split(
@@ -130,15 +96,8 @@ def train_test_split(
     train_fraction: float = 0.8,
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """Shuffle the rows with ``randperm`` and split them: returns X_train, X_test, y_train, y_test.
-
-    The first ``int(train_fraction * len(X))`` shuffled rows train, the rest test, as in the
-    seed lesson.
-    """
-    if len(X) != len(y):
-        raise ValueError(
-            f"X and y must have one row per example: X has {len(X)} rows, y has {len(y)}"
-        )
+    """Shuffle the rows and split them as the seed does: returns X_train, X_test, y_train, y_test."""
+    _check_rows(X, y)
     if not 0 < train_fraction < 1:
         raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction}")
     train_size = int(train_fraction * len(X))
@@ -159,54 +118,38 @@ def train_val_test_split(
     fractions: tuple[float, float, float] = (0.7, 0.15, 0.15),
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
-    """Shuffle the rows and split them in three: X_train, X_val, X_test, y_train, y_val, y_test.
-
-    One ``randperm`` as in ``train_test_split``: the first ``int(fractions[0] * len(X))`` shuffled
-    rows train, the next ``int(fractions[1] * len(X))`` validate, the rest test.
-    """
-    if len(X) != len(y):
+    """Shuffle the rows and split them in three: X_train, X_val, X_test, y_train, y_val, y_test."""
+    _check_rows(X, y)
+    if (
+        len(fractions) != 3
+        or any(not 0 < f < 1 for f in fractions)
+        or not math.isclose(sum(fractions), 1.0, abs_tol=1e-9)
+    ):
         raise ValueError(
-            f"X and y must have one row per example: X has {len(X)} rows, y has {len(y)}"
-        )
-    if len(fractions) != 3 or any(not 0 < f < 1 for f in fractions):
-        raise ValueError(
-            "fractions must be three numbers between 0 and 1 (train, validation, test), "
-            f"got {fractions!r}"
-        )
-    if not math.isclose(sum(fractions), 1.0, abs_tol=1e-9):
-        raise ValueError(
-            f"fractions must sum to 1, got {fractions!r} (sum {sum(fractions):g}): every example "
-            "goes to exactly one set, e.g. fractions=(0.7, 0.15, 0.15)"
+            f"fractions must be three numbers between 0 and 1 that sum to 1 (train, validation, "
+            f"test), got {fractions!r}: e.g. fractions=(0.7, 0.15, 0.15)"
         )
     train_size = int(fractions[0] * len(X))
     val_size = int(fractions[1] * len(X))
     sizes = {"training": train_size, "validation": val_size, "test": len(X) - train_size - val_size}
-    empty = [name for name, size in sizes.items() if size == 0]
-    if empty:
+    if empty := [name for name, size in sizes.items() if size == 0]:
         raise ValueError(
             f"{len(X)} examples split with fractions={fractions!r} leave the {' and '.join(empty)} "
             f"set empty (sizes {list(sizes.values())}): use more data or larger fractions for it"
         )
-    shuffled_indices = torch.randperm(len(X), generator=generator)
-    parts = shuffled_indices.split(list(sizes.values()))  # train, validation, test
+    parts = torch.randperm(len(X), generator=generator).split(list(sizes.values()))
     return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
 
 class Standardizer:
-    """Rescales each feature to mean 0 and standard deviation 1, with the training set's statistics.
-
-    ``fit(X_train)`` keeps each feature's mean and population standard deviation (divided by N,
-    like scikit-learn's StandardScaler); ``transform`` applies them unchanged to any set, so the
-    validation and test sets are scaled as the training set was and leak nothing into it. A
-    constant feature gets scale 1 (it becomes 0), not a division by zero.
-    """
+    """Rescales each feature to mean 0 and std 1 with the training set's statistics (a constant feature: scale 1)."""
 
     def __init__(self) -> None:
         self.mean: Tensor | None = None
         self.scale: Tensor | None = None
 
-    def fit(self, X: Tensor) -> Standardizer:
-        """Keep X's per-feature mean and standard deviation (X: the training set, shape (N, F))."""
+    def fit(self, X: Tensor) -> Self:
+        """Keep the training set's per-feature mean and population standard deviation."""
         if X.dim() != 2 or len(X) == 0:
             raise ValueError(
                 f"fit expects the training set as a 2-D tensor (N, features) with at least one "
@@ -220,8 +163,8 @@ class Standardizer:
         self.scale = torch.where(constant, torch.ones_like(std), std)
         return self
 
-    def _check(self, X: Tensor, method: str) -> tuple[Tensor, Tensor]:
-        if self.mean is None or self.scale is None:
+    def _check(self, X: Tensor, method: str) -> None:
+        if self.mean is None:
             raise RuntimeError(
                 f"this Standardizer has not been fitted yet: call fit(X_train) before {method}"
             )
@@ -230,23 +173,21 @@ class Standardizer:
                 f"{method} expects shape (N, {len(self.mean)}): the Standardizer was fitted on "
                 f"{len(self.mean)} features, got shape {tuple(X.shape)}"
             )
-        return self.mean, self.scale
 
     def transform(self, X: Tensor) -> Tensor:
-        """(X - mean) / scale with the fitted statistics; returns a new tensor."""
-        mean, scale = self._check(X, "transform")
-        return (X - mean) / scale
+        """(X - mean) / scale with the fitted statistics."""
+        self._check(X, "transform")
+        return (X - self.mean) / self.scale
 
     def inverse_transform(self, X_scaled: Tensor) -> Tensor:
-        """Undo ``transform``: X_scaled * scale + mean, back in the original units."""
-        mean, scale = self._check(X_scaled, "inverse_transform")
-        return X_scaled * scale + mean
+        """Undo ``transform``: back in the original units."""
+        self._check(X_scaled, "inverse_transform")
+        return X_scaled * self.scale + self.mean
 
     def __repr__(self) -> str:
         if self.mean is None:
             return "Standardizer(not fitted)"
-        mean = ", ".join(f"{value:.4g}" for value in self.mean.tolist())
-        scale = ", ".join(f"{value:.4g}" for value in self.scale.tolist())
+        mean, scale = (", ".join(f"{v:.4g}" for v in t.tolist()) for t in (self.mean, self.scale))
         return f"Standardizer(mean=[{mean}], scale=[{scale}])"
 
 
@@ -283,13 +224,11 @@ class SeedLesson:
 
 
 def seed_lesson() -> SeedLesson:
-    """Rebuild the seed lesson's objects exactly: its data, split, loaders and untrained model.
+    """Rebuild the seed lesson's data, split, loaders and untrained model exactly.
 
-    The seed draws everything from PyTorch's global random number generator, so its numbers
-    come out only if the draws happen in its order: seed 42, two ``randn`` (the two classes), one
-    ``randperm`` (the 80/20 split), the peek at the first batch of the shuffled training loader,
-    and the model's initial weights. This replays those calls and leaves the generator where the
-    seed leaves it, so training next reproduces the seed's losses.
+    The seed draws everything from the global generator, so its numbers come out only if the
+    draws happen in its order: seed 42, two ``randn``, one ``randperm``, the first-batch peek,
+    the model's weights. This replays them, so training next reproduces the seed's losses.
     """
     set_seed(42)
     X, y = make_blobs(n_per_class=500, n_features=2)
@@ -300,35 +239,22 @@ def seed_lesson() -> SeedLesson:
     return SeedLesson(X_train, X_test, y_train, y_test, train_loader, test_loader, model)
 
 
-DIGITS_MAX_INK = 16.0  # the raw pixels count ink from 0 (white) to 16 (black)
-
-
 def load_digits() -> tuple[Tensor, Tensor]:
-    """The UCI handwritten digits: ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64 (1797,).
-
-    Each row of ``X`` is one 8x8 image, flattened row by row (``X[i].reshape(8, 8)`` shows it),
-    with 0 for white and 1 for full ink; ``y`` holds the digit, 0 to 9. The data is the file
-    scikit-learn ships inside its package, so nothing is downloaded; it is read directly, as
-    ``sklearn.datasets.load_digits`` reads it, because importing scikit-learn takes about a second.
-    """
+    """The UCI digits, ``X`` float32 (1797, 64) in [0, 1] and ``y`` int64, read from scikit-learn's file without importing it."""
     table = np.loadtxt(_sklearn_data_file("digits.csv.gz"), delimiter=",", dtype=np.float32)
-    X = torch.from_numpy(table[:, :-1]) / DIGITS_MAX_INK  # 64 pixels, then the label
-    y = torch.from_numpy(table[:, -1].astype(np.int64))
+    X = torch.from_numpy(table[:, :-1]) / 16.0  # 64 pixels counting ink from 0 to 16
+    y = torch.from_numpy(table[:, -1].astype(np.int64))  # the last column: the digit
     return X, y
 
 
 def _sklearn_data_file(name: str) -> Path:
-    """The path of a data file scikit-learn ships (sklearn/datasets/data/), without importing it."""
     spec = importlib.util.find_spec("sklearn")
     if spec is None or not spec.submodule_search_locations:
         raise ModuleNotFoundError(
             "scikit-learn is not installed, and its package holds the digits data: run `make lab` "
-            "again (it installs the course's pinned packages), or with conda "
-            "`conda env update -f environment.yml`"
+            "again, or with conda `conda env update -f environment.yml`"
         )
     path = Path(spec.submodule_search_locations[0], "datasets", "data", name)
     if not path.is_file():
-        raise FileNotFoundError(
-            f"scikit-learn's data file {path} is missing: reinstall scikit-learn"
-        )
+        raise FileNotFoundError(f"scikit-learn's data file {path} is missing: reinstall it")
     return path

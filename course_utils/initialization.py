@@ -1,10 +1,4 @@
-"""Weight initialization from scratch (Xavier/Glorot, Kaiming/He) and how scale flows through depth.
-
-``xavier_uniform_`` and ``kaiming_normal_`` draw the same numbers as ``torch.nn.init``'s
-functions of the same names, given the same generator.
-"""
-
-from __future__ import annotations
+"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's, and scale through depth."""
 
 import math
 from collections.abc import Callable
@@ -12,11 +6,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-__all__ = ["xavier_uniform_", "kaiming_normal_", "deep_stack", "layer_scales"]
-
 
 def _fans(weight: Tensor) -> tuple[int, int]:
-    """(fan_in, fan_out) of a Linear layer's weight, shape (out_features, in_features)."""
     if weight.dim() != 2:
         raise ValueError(
             f"expected a Linear layer's 2-D weight (out_features, in_features), got shape "
@@ -28,11 +19,7 @@ def _fans(weight: Tensor) -> tuple[int, int]:
 
 @torch.no_grad()
 def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from U(-a, a) with standard deviation sqrt(2 / (fan_in + fan_out)).
-
-    Glorot and Bengio's rule: it keeps the variance of the signal about the same forwards
-    and backwards through tanh-like layers. A uniform on [-a, a] has std a / sqrt(3).
-    """
+    """Fill ``weight`` in place from U(-a, a) with std sqrt(2 / (fan_in + fan_out)): Glorot's rule for tanh."""
     fan_in, fan_out = _fans(weight)
     std = math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -41,11 +28,7 @@ def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) ->
 
 @torch.no_grad()
 def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from N(0, std²) with std = sqrt(2) / sqrt(fan_in): He's rule for ReLU.
-
-    ReLU zeroes half of its inputs, halving the signal's second moment at every layer; the
-    factor 2 in the variance makes up for it.
-    """
+    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, the 2 making up for ReLU's zeroed half."""
     fan_in, _ = _fans(weight)
     std = math.sqrt(2.0) / math.sqrt(fan_in)
     return weight.normal_(0.0, std, generator=generator)
@@ -71,12 +54,7 @@ def deep_stack(
 def layer_scales(
     stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
 ) -> tuple[list[float], list[float]]:
-    """Standard deviations of each block's output (forward) and of the gradient arriving at it.
-
-    Forward: ``X`` through the stack. Backward: a standard normal gradient (drawn from
-    ``generator``) enters at the top and flows down. Returns (output stds, gradient stds), one
-    value per block (Linear + activation), first block first.
-    """
+    """The std of each block's output for ``X`` and of the gradient (standard normal at the top) arriving at it."""
     outputs: list[Tensor] = []
     hidden = X
     for module in stack:

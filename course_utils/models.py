@@ -1,10 +1,4 @@
-"""Models: the seed lesson's SimpleClassifier and a configurable multilayer perceptron.
-
-Each model keeps the arguments it was built with in ``model.init_args``, so a checkpoint can
-store them and rebuild the same architecture (see ``course_utils.checkpoint``).
-"""
-
-from __future__ import annotations
+"""Models, each keeping its constructor arguments in ``init_args`` so that a checkpoint can rebuild it."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,43 +7,22 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-__all__ = [
-    "SimpleClassifier",
-    "MLPClassifier",
-    "MulticlassMLP",
-    "build_model",
-    "eval_mode",
-    "device_of",
-    "MODEL_CLASSES",
-    "ACTIVATIONS",
-]
-
 
 def check_input_shape(x: Tensor, input_features: int, model_name: str) -> None:
-    """Raise a ValueError that a student can act on when ``x`` is not (N, input_features)."""
+    """Raise an error a student can act on unless ``x`` is floating point of shape (N, input_features)."""
     if x.dim() != 2 or x.shape[1] != input_features:
-        shape = tuple(x.shape)
+        one_example = x.dim() == 1 and x.shape[0] == input_features
+        hint = "; for a single example use x.unsqueeze(0) to add the batch dimension"
         raise ValueError(
-            f"expected input of shape (N, {input_features}), got {shape}: the {model_name} "
-            f"was built for {input_features} features"
-            + (
-                "; for a single example use x.unsqueeze(0) to add the batch dimension"
-                if x.dim() == 1 and x.shape[0] == input_features
-                else ""
-            )
+            f"expected input of shape (N, {input_features}), got {tuple(x.shape)}: the {model_name} "
+            f"was built for {input_features} features{hint if one_example else ''}"
         )
     if not torch.is_floating_point(x):
-        raise TypeError(
-            f"expected a floating-point input, got dtype {x.dtype}: convert it with x.float()"
-        )
+        raise TypeError(f"expected a floating-point input, got dtype {x.dtype}: use x.float()")
 
 
 class SimpleClassifier(nn.Module):
-    """The seed lesson's binary classifier: Linear -> ReLU -> Linear -> Sigmoid.
-
-    Returns the probability of class 1, shape (N, 1). The parameter names (``linear1``,
-    ``linear2``) are the seed's, so a state_dict saved by the seed's code loads into it.
-    """
+    """The seed lesson's classifier, Linear -> ReLU -> Linear -> Sigmoid, with the seed's parameter names."""
 
     def __init__(self, input_features: int, hidden_units: int):
         super().__init__()
@@ -80,11 +53,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 
 class MLPClassifier(nn.Module):
-    """A binary classifier with ``hidden_layers`` hidden layers of ``hidden_units`` each.
-
-    ``activation`` is one of ``ACTIVATIONS`` (``"none"`` makes the whole network linear).
-    Returns the probability of class 1, shape (N, 1), like SimpleClassifier.
-    """
+    """A binary classifier with ``hidden_layers`` layers of ``hidden_units`` and an ``ACTIVATIONS`` key."""
 
     def __init__(
         self,
@@ -102,39 +71,20 @@ class MLPClassifier(nn.Module):
             raise ValueError(f"hidden_layers must be at least 1, got {hidden_layers}")
         self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
         self.init_args |= {"activation": activation, "hidden_layers": hidden_layers}
-        self.input_features = input_features
         layers: list[nn.Module] = []
         width = input_features
         for _ in range(hidden_layers):
             layers += [nn.Linear(width, hidden_units), ACTIVATIONS[activation]()]
             width = hidden_units
-        layers += [nn.Linear(width, 1), nn.Sigmoid()]
-        self.layers = nn.Sequential(*layers)
+        self.layers = nn.Sequential(*layers, nn.Linear(width, 1), nn.Sigmoid())
 
     def forward(self, x: Tensor) -> Tensor:
-        check_input_shape(x, self.input_features, type(self).__name__)
+        check_input_shape(x, self.init_args["input_features"], type(self).__name__)
         return self.layers(x)
 
 
-def check_input_device(x: Tensor, model: nn.Module) -> None:
-    """Raise a ValueError that says what to do when ``x`` is not on the device of ``model``'s weights."""
-    parameter = next(model.parameters(), None)
-    if parameter is not None and x.device != parameter.device:
-        raise ValueError(
-            f"the input is on the device {x.device.type!r} but the {type(model).__name__}'s "
-            f"weights are on {parameter.device.type!r}: tensors must be on the same device to "
-            f"compute together. Move the batch where the model is: x = x.to(device) (with "
-            f"device = next(model.parameters()).device)"
-        )
-
-
 class MulticlassMLP(nn.Module):
-    """A C-class classifier: Linear -> ReLU -> (Dropout) -> Linear, returning C logits per example.
-
-    The output (N, num_classes) holds raw scores (logits), the input ``nn.CrossEntropyLoss``
-    expects: ``logits.softmax(dim=1)`` turns them into probabilities, ``logits.argmax(dim=1)``
-    into the predicted class. ``dropout`` (a probability, 0 = none) regularizes the hidden layer.
-    """
+    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear, returning logits (N, C)."""
 
     def __init__(
         self, input_features: int, hidden_units: int, num_classes: int, dropout: float = 0.0
@@ -156,7 +106,12 @@ class MulticlassMLP(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         check_input_shape(x, self.hidden.in_features, type(self).__name__)
-        check_input_device(x, self)
+        if x.device != device_of(self):
+            raise ValueError(
+                f"the input is on the device {x.device.type!r} but the {type(self).__name__}'s "
+                f"weights are on {device_of(self).type!r}: move the batch where the model is, "
+                "x = x.to(device) with device = next(model.parameters()).device"
+            )
         x = self.dropout(self.relu(self.hidden(x)))  # (N, hidden_units)
         return self.output(x)  # (N, num_classes): logits, no softmax
 
@@ -169,21 +124,17 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 
 
 def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
-    """Build a course model from its class name and constructor arguments (as a checkpoint stores them)."""
+    """Build a course model from its class name and constructor arguments, as a checkpoint stores them."""
     if class_name not in MODEL_CLASSES:
         raise ValueError(
-            f"unknown model class {class_name!r}: this course knows {', '.join(MODEL_CLASSES)}"
+            f"unknown model class {class_name!r}: use one of {', '.join(MODEL_CLASSES)}"
         )
     return MODEL_CLASSES[class_name](**init_args)
 
 
 @contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Inside the ``with`` block: ``model`` in eval mode, without gradients; then its mode is restored.
-
-    Eval mode turns Dropout off and makes BatchNorm use its running statistics; ``no_grad``
-    saves the memory and time of recording the computation for a backward pass.
-    """
+    """Inside the ``with`` block: ``model`` in eval mode (no Dropout), without gradients; then its mode is restored."""
     was_training = model.training
     model.eval()
     try:

@@ -1,22 +1,11 @@
 """Batch normalization from scratch, equal to ``nn.BatchNorm1d``."""
 
-from __future__ import annotations
-
 import torch
 from torch import Tensor, nn
 
-__all__ = ["BatchNorm1d"]
-
 
 class BatchNorm1d(nn.Module):
-    """Normalize each feature over the batch, then scale by ``weight`` and shift by ``bias``.
-
-    In training each feature is standardized with the batch's own mean and (biased) variance,
-    and running averages of them are kept: ``running = (1 - momentum) * running + momentum *
-    batch`` (the running variance uses the unbiased batch variance, as PyTorch does). In
-    evaluation the running averages are used instead, so one example's prediction does not
-    depend on the other examples in its batch. Same parameters and buffers as ``nn.BatchNorm1d``.
-    """
+    """Normalize each feature over the batch (with running averages in eval), then scale and shift, like ``nn.BatchNorm1d``."""
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
         super().__init__()

@@ -1,15 +1,4 @@
-"""Optimizers from scratch: SGD (momentum, Nesterov), Adagrad, RMSprop, Adam and AdamW.
-
-Each is a ``torch.optim.Optimizer`` with torch.optim's signature, defaults and argument checks, so
-it drops in where ``torch.optim.Adam`` stands, and its per-parameter state uses torch's names
-(``momentum_buffer``, ``sum``, ``square_avg``, ``exp_avg`` ...), so state_dicts load both ways.
-Each ``step`` is the published update rule in elementary tensor operations, in the order of
-torch.optim's single-tensor code, so both give the same parameters step after step. Not supported
-(they only make torch faster or differentiable): ``foreach``, ``fused``, ``capturable``,
-``differentiable``, tensor learning rates, sparse and complex gradients.
-"""
-
-from __future__ import annotations
+"""Optimizers from scratch, each ``step`` a published update rule, with torch.optim's signatures, defaults and state."""
 
 from collections.abc import Callable, Iterable, Iterator
 from inspect import Parameter, Signature
@@ -19,58 +8,40 @@ import torch
 from torch import Tensor
 from torch.optim import Optimizer
 
-__all__ = ["SGD", "Adagrad", "RMSprop", "Adam", "AdamW"]
-
 Params = Iterable[Tensor] | Iterable[dict[str, Any]]
 Closure = Callable[[], Tensor] | None
 
-# Arguments that must be >= 0: torch's name for each in its error, and what it means.
+# The arguments that must be >= 0: torch's name for each in its error, and a typical value.
 _AT_LEAST_ZERO = {
-    "lr": ("learning rate", "lr is a step size: use a positive number such as 0.01"),
-    "momentum": (
-        "momentum value",
-        "momentum is the fraction of the last step kept: use 0 (off) or e.g. 0.9",
-    ),
-    "weight_decay": (
-        "weight_decay value",
-        "weight_decay pulls weights towards 0: use 0 (off) or a small positive number such as 1e-4",
-    ),
-    "eps": (
-        "epsilon value",
-        "eps only guards against dividing by 0: use a tiny number such as 1e-8",
-    ),
-    "lr_decay": (
-        "lr_decay value",
-        "lr_decay shrinks the learning rate over the steps: use 0 (off) or a small positive number",
-    ),
-    "initial_accumulator_value": (
-        "initial_accumulator_value value",
-        "it is the starting sum of squared gradients: use 0 or a small positive number such as 0.1",
-    ),
-    "alpha": (
-        "alpha value",
-        "alpha is the decay rate of the moving average of g²: use a number just below 1, e.g. 0.99",
-    ),
+    "lr": ("learning rate", 0.01),
+    "momentum": ("momentum value", 0.9),
+    "weight_decay": ("weight_decay value", 1e-4),
+    "eps": ("epsilon value", 1e-8),
+    "lr_decay": ("lr_decay value", 1e-4),
+    "initial_accumulator_value": ("initial_accumulator_value value", 0.1),
+    "alpha": ("alpha value", 0.99),
 }
 
 
 def _check_arguments(defaults: dict[str, Any]) -> None:
-    """Raise torch's ValueError (same condition, torch's wording first) plus a hint for students."""
+    """Raise torch's ValueError (its condition, its wording first) with a hint for students."""
     if defaults.get("nesterov") and (defaults["momentum"] <= 0 or defaults["dampening"] != 0):
         raise ValueError(
-            "Nesterov momentum requires a momentum and zero dampening: got "
-            f"momentum={defaults['momentum']}, dampening={defaults['dampening']}. Use e.g. "
-            "momentum=0.9, dampening=0 with nesterov=True, or set nesterov=False"
+            f"Nesterov momentum requires a momentum and zero dampening, got momentum="
+            f"{defaults['momentum']}, dampening={defaults['dampening']}: use momentum=0.9, "
+            "dampening=0, or nesterov=False"
         )
-    for name, (what, meaning) in _AT_LEAST_ZERO.items():
+    for name, (what, example) in _AT_LEAST_ZERO.items():
         value = defaults.get(name, 0.0)
         if not 0.0 <= value:  # written this way so that NaN fails too
-            raise ValueError(f"Invalid {what}: {value}. {meaning}")
+            raise ValueError(
+                f"Invalid {what}: {value}; use a positive number, e.g. {name}={example}"
+            )
     for index, beta in enumerate(defaults.get("betas", ())):
         if not 0.0 <= beta < 1.0:
             raise ValueError(
-                f"Invalid beta parameter at index {index}: {beta}. Each beta is the decay rate of "
-                "a moving average and must be in [0, 1), e.g. betas=(0.9, 0.999)"
+                f"Invalid beta parameter at index {index}: {beta}. Each beta is a moving average's "
+                "decay rate, in [0, 1), e.g. betas=(0.9, 0.999)"
             )
 
 
@@ -83,23 +54,14 @@ def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> Sign
     return Signature(parameters)
 
 
-def _step_count() -> Tensor:
-    """A new step counter: a float32 CPU tensor, as torch keeps it, so state_dicts exchange."""
-    return torch.tensor(0.0, dtype=torch.float32)
-
-
-def _zero_state(param: Tensor, *names: str) -> dict[str, Tensor]:
-    """A step counter and, under each name, zeros shaped like ``param``."""
-    return {"step": _step_count(), **{name: torch.zeros_like(param) for name in names}}
+def _new_state(param: Tensor, *names: str, fill: float = 0.0) -> dict[str, Tensor]:
+    """A step counter (a float32 CPU tensor, as torch keeps it) and, under each name, ``fill`` like ``param``."""
+    buffers = {name: torch.full_like(param, fill) for name in names}
+    return {"step": torch.tensor(0.0, dtype=torch.float32), **buffers}
 
 
 class _FromScratch(Optimizer):
-    """What the optimizers below share: options, argument checks, the closure, the parameter loop.
-
-    Each optimizer lists torch's options and defaults once, in ``__signature__`` (what ``help`` and
-    ``inspect.signature`` show); the constructor binds its arguments to it as a written-out
-    signature would and keeps them, with ``fixed_options``, as the group defaults torch keeps.
-    """
+    """What the optimizers share: the signature in ``__signature__``, argument checks, the closure, the loop."""
 
     __signature__: Signature
     fixed_options: dict[str, Any] = {}
@@ -118,15 +80,11 @@ class _FromScratch(Optimizer):
         super().__init__(params, defaults)
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
-        """The state a parameter starts with, before its first step (none by default)."""
+        """The state a parameter starts with, before its first step."""
         return {}
 
     def gradients(self) -> Iterator[tuple[Tensor, Tensor, dict[str, Any], dict[str, Any]]]:
-        """Each parameter with a gradient as ``(param, g, state, group)``.
-
-        ``g`` is negated with ``maximize`` (to climb) and includes the L2 penalty's gradient
-        ``weight_decay * param`` unless the decay is decoupled (AdamW).
-        """
+        """Each parameter with a gradient as ``(param, g, state, group)``, g with maximize and L2 applied."""
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
@@ -140,7 +98,6 @@ class _FromScratch(Optimizer):
                 yield param, grad, state, group
 
     def _evaluate(self, closure: Closure) -> Tensor | None:
-        """Run the closure (forward + backward) with gradients on, as torch.optim does."""
         if closure is None:
             return None
         with torch.enable_grad():
@@ -156,7 +113,6 @@ class SGD(_FromScratch):
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             momentum = group["momentum"]
@@ -181,15 +137,10 @@ class Adagrad(_FromScratch):
     )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
-        """A step counter and the sum of squared gradients ``s``."""
-        return {
-            "step": _step_count(),
-            "sum": torch.full_like(param, group["initial_accumulator_value"]),
-        }
+        return _new_state(param, "sum", fill=group["initial_accumulator_value"])
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             t = state["step"].add_(1).item()
@@ -209,13 +160,11 @@ class RMSprop(_FromScratch):
     )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
-        """A step counter, the moving mean of g², and the buffers the options need."""
         needed = {"momentum_buffer": group["momentum"] > 0, "grad_avg": group["centered"]}
-        return _zero_state(param, "square_avg", *[name for name, used in needed.items() if used])
+        return _new_state(param, "square_avg", *[name for name, used in needed.items() if used])
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             lr, alpha = group["lr"], group["alpha"]
@@ -244,13 +193,11 @@ class Adam(_FromScratch):
     )
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
-        """A step counter, m (moving mean of g), v (moving mean of g²), and v's maximum for amsgrad."""
         maximum = ["max_exp_avg_sq"] if group["amsgrad"] else []
-        return _zero_state(param, "exp_avg", "exp_avg_sq", *maximum)
+        return _new_state(param, "exp_avg", "exp_avg_sq", *maximum)
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
-        """Update every parameter that has a gradient; returns the closure's loss (or None)."""
         loss = self._evaluate(closure)
         for param, grad, state, group in self.gradients():
             lr, (beta1, beta2) = group["lr"], group["betas"]

@@ -1,20 +1,14 @@
 """Show the package's own code in a notebook: the source of a function or class without docstrings."""
 
-from __future__ import annotations
-
 import ast
 import inspect
 import textwrap
 from typing import Any
 
-__all__ = ["show", "without_docstrings"]
-
-
 _HAS_DOCSTRING = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 def _docstrings(tree: ast.AST) -> list[tuple[ast.Expr, list[ast.stmt]]]:
-    """Each docstring in ``tree`` (of a module, class or function), with the body it opens."""
     found = []
     for node in ast.walk(tree):
         if isinstance(node, _HAS_DOCSTRING) and node.body:
@@ -26,11 +20,7 @@ def _docstrings(tree: ast.AST) -> list[tuple[ast.Expr, list[ast.stmt]]]:
 
 
 def without_docstrings(code: str) -> str:
-    """Return ``code`` with every docstring removed, comments and layout kept.
-
-    A docstring that is a body's only statement becomes ``...``, so the code stays valid Python;
-    a blank line right after a removed docstring goes with it.
-    """
+    """``code`` without its docstrings, comments and layout kept (a body that was only a docstring becomes ``...``)."""
     code = textwrap.dedent(code)
     lines = code.splitlines()
     replacements: dict[int, str | None] = {}  # 0-based line index -> new text (None: drop it)
@@ -57,8 +47,7 @@ def show(obj: Any) -> None:
         code = inspect.getsource(obj)
     except TypeError as error:
         raise TypeError(
-            f"source.show needs a function, method, class or module, got {type(obj).__name__} "
-            f"{obj!r}: pass the thing itself, e.g. source.show(activations.sigmoid), not a call "
-            "of it"
+            f"source.show needs a function, method, class or module, got {type(obj).__name__}: "
+            "pass the thing itself, e.g. source.show(activations.sigmoid), not a call of it"
         ) from error
     print(without_docstrings(code), end="")

@@ -1,13 +1,7 @@
-"""Checkpoints: save a model with everything needed to rebuild it and resume its training.
+"""Checkpoints: save a model with what rebuilds it and resumes its training; load one safely.
 
-A bare ``torch.save(model.state_dict(), path)`` keeps only the weights, so loading them needs the
-architecture; a checkpoint also stores the model's class and ``init_args``, the optimizer's state,
-the epoch, the history and metadata, all as plain types and tensors that ``torch.load(path,
-weights_only=True)`` reads without running code. The checks and the diagnosis of bad files live
-in ``checkpoint_checks``.
+The checks and the diagnosis of bad files are in ``checkpoint_checks``.
 """
-
-from __future__ import annotations
 
 import os
 import secrets
@@ -18,38 +12,14 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils import models
-from course_utils.checkpoint_checks import (
-    FORMAT,
-    FORMAT_VERSION,
-    ArchitectureMismatchError,
-    CheckpointError,
-    CorruptCheckpointError,
-    NotACheckpointError,
-    UnsafeCheckpointError,
-    architecture,
-    check_fits,
-    check_format,
-    check_plain,
-    check_save_target,
-    load_optimizer_state,
-    plain_history,
-    read_safely,
-    sync_folder,
-)
+from course_utils import checkpoint_checks, models
 
-__all__ = [
-    "FORMAT",
-    "FORMAT_VERSION",
-    "CheckpointError",
-    "NotACheckpointError",
-    "CorruptCheckpointError",
-    "UnsafeCheckpointError",
-    "ArchitectureMismatchError",
-    "save_checkpoint",
-    "load_checkpoint",
-    "load_model",
-]
+# the errors loading raises, so that a notebook can catch checkpoint.NotACheckpointError
+CheckpointError = checkpoint_checks.CheckpointError
+NotACheckpointError = checkpoint_checks.NotACheckpointError
+CorruptCheckpointError = checkpoint_checks.CorruptCheckpointError
+UnsafeCheckpointError = checkpoint_checks.UnsafeCheckpointError
+ArchitectureMismatchError = checkpoint_checks.ArchitectureMismatchError
 
 
 def save_checkpoint(
@@ -67,17 +37,17 @@ def save_checkpoint(
     quietly create new folders.
     """
     path = Path(path)
-    check_save_target(path, model)
+    checkpoint_checks.check_save_target(path, model)
     checkpoint = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format": checkpoint_checks.FORMAT,
+        "format_version": checkpoint_checks.FORMAT_VERSION,
         "model_class": type(model).__name__,
         "model_args": dict(model.init_args),
         "model_state": model.state_dict(),
         "optimizer_class": type(optimizer).__name__ if optimizer is not None else None,
         "optimizer_state": optimizer.state_dict() if optimizer is not None else None,
         "epoch": epoch,
-        "history": plain_history(history),
+        "history": checkpoint_checks.plain_history(history),
         "metadata": {
             "torch_version": str(torch.__version__),  # str: TorchVersion is not a plain type
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -85,7 +55,7 @@ def save_checkpoint(
         },
     }
     for key in ("model_args", "epoch", "history", "metadata", "optimizer_state"):
-        check_plain(checkpoint[key], key)
+        checkpoint_checks.check_plain(checkpoint[key], key)
     _save_atomically(checkpoint, path)
     return path
 
@@ -106,7 +76,7 @@ def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    sync_folder(path.parent)
+    checkpoint_checks.sync_folder(path.parent)
 
 
 def load_checkpoint(
@@ -122,14 +92,14 @@ def load_checkpoint(
     optimizer on the loaded model's parameters before passing it in.
     """
     path = Path(path)
-    checkpoint = check_format(read_safely(path, map_location), path)
+    checkpoint = checkpoint_checks.read_checkpoint(path, map_location)
     if model is None:
         model = _build(checkpoint, path.name)
-    check_fits(model, checkpoint, path.name)
+    checkpoint_checks.check_fits(model, checkpoint, path.name)
     model.load_state_dict(checkpoint["model_state"])
     checkpoint["model"] = model
     if optimizer is not None:
-        load_optimizer_state(optimizer, checkpoint, path.name)
+        checkpoint_checks.load_optimizer_state(optimizer, checkpoint, path.name)
         checkpoint["optimizer"] = optimizer
     return checkpoint
 
@@ -140,7 +110,7 @@ def _build(checkpoint: dict[str, Any], name: str) -> nn.Module:
     if model_class not in models.MODEL_CLASSES:
         raise CheckpointError(
             f"'{name}' holds a {model_class}, which course_utils.models cannot build: create "
-            f"it yourself, {architecture(model_class, model_args)}, and pass it as "
+            f"it yourself, {checkpoint_checks.architecture(model_class, model_args)}, and pass it as "
             "load_checkpoint(path, model=...)"
         )
     return models.build_model(model_class, model_args)
@@ -148,5 +118,4 @@ def _build(checkpoint: dict[str, Any], name: str) -> nn.Module:
 
 def load_model(path: str | os.PathLike, map_location: Any = "cpu") -> nn.Module:
     """Rebuild the model stored in a checkpoint, with its weights; returns it in eval mode."""
-    model = load_checkpoint(path, map_location=map_location)["model"]
-    return model.eval()
+    return load_checkpoint(path, map_location=map_location)["model"].eval()

@@ -94,7 +94,7 @@ def load_checkpoint(
     path = Path(path)
     checkpoint = checkpoint_checks.read_checkpoint(path, map_location)
     if model is None:
-        model = _build(checkpoint, path.name)
+        model = models.build_model(checkpoint["model_class"], checkpoint["model_args"])
     checkpoint_checks.check_fits(model, checkpoint, path.name)
     model.load_state_dict(checkpoint["model_state"])
     checkpoint["model"] = model
@@ -102,18 +102,6 @@ def load_checkpoint(
         checkpoint_checks.load_optimizer_state(optimizer, checkpoint, path.name)
         checkpoint["optimizer"] = optimizer
     return checkpoint
-
-
-def _build(checkpoint: dict[str, Any], name: str) -> nn.Module:
-    """The course model the checkpoint describes, freshly built (its weights not loaded yet)."""
-    model_class, model_args = checkpoint["model_class"], checkpoint["model_args"]
-    if model_class not in models.MODEL_CLASSES:
-        raise CheckpointError(
-            f"'{name}' holds a {model_class}, which course_utils.models cannot build: create "
-            f"it yourself, {checkpoint_checks.architecture(model_class, model_args)}, and pass it as "
-            "load_checkpoint(path, model=...)"
-        )
-    return models.build_model(model_class, model_args)
 
 
 def load_model(path: str | os.PathLike, map_location: Any = "cpu") -> nn.Module:

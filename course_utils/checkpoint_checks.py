@@ -55,8 +55,6 @@ def check_save_target(path: Path, model: nn.Module) -> None:
             f"set self.init_args = {{...the arguments of __init__...}} in {name}.__init__, or "
             "save only the weights with torch.save(model.state_dict(), path)"
         )
-    if path.is_dir():
-        raise CheckpointError(f"'{path}' is a folder: give a file name, e.g. '{path / 'model.pt'}'")
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"cannot save to '{path}': the folder '{path.parent}' does not exist. Create it first "
@@ -75,10 +73,6 @@ def check_plain(value: Any, where: str) -> None:
             "Convert it first (e.g. float(x), str(x), x.tolist())"
         )
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
-        if not isinstance(key, str | int):
-            raise CheckpointError(
-                f"{where} has a key {key!r} of type {type(key).__name__}: use str keys"
-            )
         check_plain(item, f"{where}[{key!r}]")
 
 
@@ -88,14 +82,10 @@ def plain_history(history: Any) -> dict[str, list[float]] | None:
         history = history.as_dict()
     if history is None:
         return None
-    if not isinstance(history, Mapping):
-        raise CheckpointError(
-            f"history must be a training History or a dict of lists, got {type(history).__name__}"
-        )
     return {str(name): [float(v) for v in values] for name, values in history.items()}
 
 
-def architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
+def _architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
     """``SimpleClassifier(input_features=2, hidden_units=10)``: how to build that model."""
     arguments = ", ".join(f"{name}={value!r}" for name, value in model_args.items())
     return f"{model_class}({arguments})"
@@ -111,38 +101,35 @@ def sync_folder(folder: Path) -> None:
             os.close(descriptor)
 
 
-def _check_device(device: Any, argument: str) -> None:
-    """Raise CheckpointError unless ``device`` names a device PyTorch knows and this computer has."""
-    try:
-        device = torch.device(device)
-    except (RuntimeError, TypeError, ValueError):
-        raise CheckpointError(
-            f"{argument}={device!r} is not a device PyTorch knows: use 'cpu', 'cuda' (or "
-            "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
-            "devices the tensors were saved on"
-        ) from None
-    present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
-    if not present.get(device.type, True):
-        available = ["cpu", *(name for name, found in present.items() if found)]
-        raise CheckpointError(
-            f"{argument}={str(device)!r}, but this computer has no {device.type} device (it has "
-            f"{', '.join(map(repr, available))}): load onto the CPU with {argument}='cpu'"
-        )
-
-
 def _check_map_location(map_location: Any) -> None:
     """Raise a clear error for a map_location torch.load would fail on, before reading the file."""
     if isinstance(map_location, Mapping):
-        for saved_on, load_onto in map_location.items():
-            _check_device(load_onto, f"map_location[{saved_on!r}]")
+        devices = {f"map_location[{saved!r}]": onto for saved, onto in map_location.items()}
     elif isinstance(map_location, str | torch.device):
-        _check_device(map_location, "map_location")
-    elif map_location is not None and not callable(map_location):
+        devices = {"map_location": map_location}
+    elif map_location is None or callable(map_location):
+        return  # None keeps the saved devices; a function's own errors keep their own message
+    else:
         raise TypeError(
-            f"map_location must be a device ('cpu', 'cuda', 'mps' or a torch.device), a dict, a "
-            f"function or None, got {type(map_location).__name__} {map_location!r}: for the CPU "
-            "write map_location='cpu'"
+            f"map_location must be a device ('cpu', 'cuda', 'mps'), a dict, a function or None, "
+            f"got {type(map_location).__name__} {map_location!r}: for the CPU write map_location='cpu'"
         )
+    present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
+    for argument, device in devices.items():
+        try:
+            device = torch.device(device)
+        except (RuntimeError, TypeError, ValueError):
+            raise CheckpointError(
+                f"{argument}={device!r} is not a device PyTorch knows: use 'cpu', 'cuda' (or "
+                "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
+                "devices the tensors were saved on"
+            ) from None
+        if not present.get(device.type, True):
+            available = ", ".join(["'cpu'", *(repr(name) for name, on in present.items() if on)])
+            raise CheckpointError(
+                f"{argument}={str(device)!r}, but this computer has no {device.type} device (it "
+                f"has {available}): load onto the CPU with {argument}='cpu'"
+            )
 
 
 def _missing_file_message(path: Path) -> str:
@@ -164,8 +151,6 @@ def read_checkpoint(path: Path, map_location: Any) -> dict[str, Any]:
     _check_map_location(map_location)
     if not path.exists():
         raise FileNotFoundError(_missing_file_message(path))
-    if path.is_dir():
-        raise CheckpointError(f"'{path}' is a folder, not a checkpoint file")
     try:
         with warnings.catch_warnings():
             # a raw pickle of protocol 4+ makes torch warn before refusing it; the error says more
@@ -196,13 +181,15 @@ def _diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
     is_zip, is_legacy = content.startswith(_ZIP_MAGIC), content.startswith(_LEGACY_MAGIC)
     # weights_only names what it refused ("Unsupported global: GLOBAL posix.system"), except in a
     # raw pickle of protocol 4+, which is read here; in a legacy file cut short, torch names torch
-    refused = [g.rstrip(".") for g in re.findall(r"GLOBAL ([\w.]+)", str(error))]
-    if is_legacy and refused and refused[0].startswith("torch"):
-        refused = []
-    refused = refused or (not is_zip and _pickle_globals(content))
+    named = [g.rstrip(".") for g in re.findall(r"GLOBAL ([\w.]+)", str(error))]
+    refused = [g for g in named if not (is_legacy and g.startswith("torch"))]
+    refused = refused or _pickle_globals(content)
     entries = _zip_entries(content) if is_zip else []
-    # a cut legacy file or raw pickle fails in one of these ways (found by cutting at every length)
-    cut_short = isinstance(error, EOFError) or (is_legacy and _ends_too_early(error))
+    # how a cut raw pickle or legacy file fails (found by cutting such files at every length)
+    cut_errors = (
+        (EOFError, struct.error, IndexError, pickle.UnpicklingError) if is_legacy else EOFError
+    )
+    cut_short = isinstance(error, cut_errors) or (is_legacy and "EOF" in str(error))
     if not content:
         return _corrupted(name, content, "the file is empty")
     if refused:
@@ -226,18 +213,12 @@ def _diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
     )
 
 
-def _ends_too_early(error: Exception) -> bool:
-    if isinstance(error, EOFError | struct.error | IndexError | pickle.UnpicklingError):
-        return True
-    return isinstance(error, RuntimeError) and "unexpected EOF" in str(error)
-
-
 def _pickle_globals(content: bytes) -> list[str]:
-    """The globals a raw pickle would import, read WITHOUT unpickling; [] if it is none."""
+    """The globals a raw pickle would import, read WITHOUT unpickling it."""
     if not content.startswith(b"\x80"):  # PROTO: every pickle of protocol 2+ starts with it
         return []
     found, strings = [], []
-    try:
+    with contextlib.suppress(Exception):  # a damaged pickle: the globals before the damage
         for opcode, argument, _ in pickletools.genops(content):
             if opcode.name in ("GLOBAL", "INST"):
                 found.append(str(argument).replace(" ", "."))
@@ -245,8 +226,6 @@ def _pickle_globals(content: bytes) -> list[str]:
                 found.append(f"{strings[-2]}.{strings[-1]}")
             elif isinstance(argument, str):
                 strings.append(argument)
-    except Exception:  # not a well-formed pickle
-        return []
     return found
 
 
@@ -284,17 +263,13 @@ def _describe_start(content: bytes) -> str:
     return "it does not start like any PyTorch file (random or binary data of another format?)"
 
 
-def _is_state_dict(content: Any) -> bool:
-    return (
+def _check_format(content: Any, name: str) -> dict[str, Any]:
+    """The file's content as a checkpoint dict; NotACheckpointError if it is something else."""
+    if (
         isinstance(content, Mapping)
         and len(content) > 0
         and all(isinstance(k, str) and isinstance(v, Tensor) for k, v in content.items())
-    )
-
-
-def _check_format(content: Any, name: str) -> dict[str, Any]:
-    """The file's content as a checkpoint dict; NotACheckpointError if it is something else."""
-    if _is_state_dict(content):
+    ):
         shapes = [f"{key} {tuple(value.shape)}" for key, value in content.items()]
         raise NotACheckpointError(
             f"'{name}' holds a bare state_dict (only weights: {', '.join(shapes[:4])}"
@@ -332,10 +307,10 @@ def check_fits(model: nn.Module, checkpoint: dict[str, Any], name: str) -> None:
     problems += [f"{key}: only in the model" for key in current if key not in saved]
     if not problems:
         return
-    held = architecture(checkpoint["model_class"], checkpoint["model_args"])
+    held = _architecture(checkpoint["model_class"], checkpoint["model_args"])
     given = type(model).__name__
     if isinstance(getattr(model, "init_args", None), dict):
-        given = architecture(given, model.init_args)
+        given = _architecture(given, model.init_args)
     raise ArchitectureMismatchError(
         f"'{name}' holds the weights of a {held}, but the model you passed is a {given}. "
         f"Parameters that differ:\n  " + "\n  ".join(problems) + "\nBuild the model as "
@@ -359,11 +334,4 @@ def load_optimizer_state(
             f"{type(optimizer).__name__}: build a torch.optim.{saved_class} on "
             "model.parameters() to resume"
         )
-    try:
-        optimizer.load_state_dict(checkpoint["optimizer_state"])
-    except ValueError as error:
-        raise CheckpointError(
-            f"the optimizer state in '{name}' does not fit the optimizer you passed ({error}): "
-            "build the optimizer on the loaded model's parameters, "
-            f"torch.optim.{saved_class}(model.parameters(), ...)"
-        ) from None
+    optimizer.load_state_dict(checkpoint["optimizer_state"])

@@ -1,13 +1,8 @@
-"""The training loop, evaluation, and the per-epoch history they record.
-
-``fit`` draws from PyTorch's global generator only to shuffle the training data, as the seed's
-loop does, so from the same start it prints the seed's numbers (``Epoch 1/5 | Loss: 0.1657`` ...).
-"""
+"""The training loop, evaluation, and the per-epoch history they record."""
 
 import copy
 import math
 from collections.abc import Callable, Iterable
-from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -54,14 +49,6 @@ class History:
         return asdict(self)
 
 
-def _first_layer_features(model: nn.Module) -> int | None:
-    """in_features of the model's first layer with parameters, when that layer is an nn.Linear."""
-    for module in model.modules():
-        if next(module.parameters(recurse=False), None) is not None:
-            return module.in_features if isinstance(module, nn.Linear) else None
-    return None
-
-
 def _where(epoch: int | None, batch_index: int) -> str:
     batch = f"batch {batch_index + 1}"
     return batch if epoch is None else f"epoch {epoch}, {batch}"
@@ -81,10 +68,11 @@ def _non_finite_values(tensor: Tensor) -> str | None:
 
 def _check_batch(model: nn.Module, features: Tensor, labels: Tensor, epoch, index: int) -> None:
     """Raise before the forward pass: on the first batch's shape, or NaN or inf in any batch."""
-    expected = _first_layer_features(model) if index == 0 else None
-    # only 2-D input can be checked: a model may flatten images before its first Linear
-    if expected is not None and features.dim() <= 2:
-        check_input_shape(features, expected, type(model).__name__)
+    if index == 0 and features.dim() <= 2:  # a model may flatten images before its first Linear
+        layers = (m for m in model.modules() if next(m.parameters(recurse=False), None) is not None)
+        first_layer = next(layers, None)
+        if isinstance(first_layer, nn.Linear):
+            check_input_shape(features, first_layer.in_features, type(model).__name__)
     bad = [
         (name, what, tensor, counts)
         for name, what, tensor in (("X", "inputs", features), ("y", "labels", labels))
@@ -106,8 +94,7 @@ def _check_batch(model: nn.Module, features: Tensor, labels: Tensor, epoch, inde
 
 def _diverged(what: str, optimizer: torch.optim.Optimizer, epoch, index: int) -> TrainingDiverged:
     """The learning-rate diagnosis: the batch's data is finite, yet ``what`` is not."""
-    rates = sorted({group.get("lr") for group in optimizer.param_groups}, key=str)
-    lr = ", ".join(f"{float(rate):g}" for rate in rates if rate is not None) or "unknown"
+    lr = ", ".join(sorted({f"{float(group['lr']):g}" for group in optimizer.param_groups}))
     return TrainingDiverged(
         f"training diverged at {_where(epoch, index)}: {what}, although this batch's inputs "
         f"and labels are finite. The likely cause is a learning rate that is too high "
@@ -136,11 +123,7 @@ def train_one_epoch(
     *,
     epoch: int | None = None,
 ) -> float:
-    """One pass over ``loader`` with the five steps of training; returns the mean batch loss.
-
-    Raises TrainingDiverged on NaN or inf in a batch (bad data) or in the predictions or the loss
-    (the learning rate); ``epoch`` only names the epoch in that error.
-    """
+    """One pass over ``loader`` with the five steps of training; returns the mean batch loss."""
     model.train()  # training mode: layers like Dropout behave as in training
     batch_losses = []
     for batch_index, (batch_features, batch_labels) in enumerate(loader):
@@ -168,17 +151,13 @@ _LOGIT_LOSSES = (nn.functional.binary_cross_entropy_with_logits, losses.bce_with
 
 
 def _correct_predictions(y_pred: Tensor, labels: Tensor, logits: bool) -> int:
-    """How many predictions name the right class.
-
-    Several outputs: the argmax. One output: class 1 above probability 0.5 (``round``, as in the
-    seed: 0.5 itself is class 0), or above logit 0.
-    """
+    """How many predictions name the right class: the argmax, or one output above 0.5 or logit 0."""
     if y_pred.dim() == 2 and y_pred.shape[1] > 1:
         predicted_labels = y_pred.argmax(dim=1)
     elif logits:
         predicted_labels = (y_pred > 0).to(labels.dtype)
     else:
-        predicted_labels = y_pred.round()
+        predicted_labels = y_pred.round()  # as in the seed: 0.5 itself is class 0
     return int((predicted_labels.reshape(labels.shape) == labels).sum())
 
 
@@ -189,14 +168,12 @@ def evaluate(
 ) -> dict[str, float]:
     """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``.
 
-    In eval mode without gradients; the model's mode and PyTorch's global generator are left as
-    they were. A single output is a logit with a BCE-with-logits loss, else a probability.
+    A single output is a logit with a BCE-with-logits loss, else a probability.
     """
     logits = isinstance(loss_fn, nn.BCEWithLogitsLoss) or loss_fn in _LOGIT_LOSSES
     total_loss, correct, examples = 0.0, 0, 0
-    # a DataLoader draws from PyTorch's global generator when iterated: fork it; a list does not
-    keep_generator = nullcontext() if isinstance(loader, list) else torch.random.fork_rng([])
-    with eval_mode(model), keep_generator:
+    # iterating a DataLoader draws from PyTorch's global generator: leave it as it was
+    with eval_mode(model), torch.random.fork_rng([]):
         for batch_features, batch_labels in loader:
             y_pred = model(batch_features)
             # weighted by batch size: the last batch may be smaller than the others
@@ -271,8 +248,6 @@ def fit(
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
     verbose: bool = False,
-    *,
-    test_loader: None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs; returns a History of per-epoch metrics.
 
@@ -280,11 +255,6 @@ def fit(
     of ``history.best_epoch``. There is no test set here on purpose: choosing or stopping on it
     would make its score optimistic; measure it once, at the end, with ``evaluate``.
     """
-    if test_loader is not None:
-        raise TypeError(
-            "fit no longer takes test_loader: pass validation data as val_loader=..., and measure "
-            "the test set once, at the end, with training.evaluate(model, test_loader, loss_fn)"
-        )
     _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience)
     history, best_weights, was_training = History(), None, model.training
     bar = _progress_bar(epochs) if progress else None
@@ -336,10 +306,7 @@ def _stop_early(history: History, epoch: int, patience: int, verbose: bool, bar:
 
 
 def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tensor, Tensor]]:
-    """The loader's data as one batch if it reads a whole TensorDataset in order, else the loader.
-
-    One forward pass over all of X is how the seed measures its epoch loss, and much faster.
-    """
+    """The loader's data as one batch if it reads a whole TensorDataset in order, else the loader."""
     dataset = getattr(loader, "dataset", None)
     in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
     if in_order and isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:

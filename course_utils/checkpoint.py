@@ -1,7 +1,4 @@
-"""Checkpoints: save a model with what rebuilds it and resumes its training; load one safely.
-
-The checks and the diagnosis of bad files are in ``checkpoint_checks``.
-"""
+"""Checkpoints: save a model with what rebuilds it and resumes its training; load one safely."""
 
 import os
 import secrets
@@ -30,11 +27,10 @@ def save_checkpoint(
     history: Any = None,
     **metadata: Any,
 ) -> Path:
-    """Save the model, its constructor arguments and optionally optimizer, epoch, history; returns the path.
+    """Save the model, what rebuilds it and optionally optimizer, epoch, history; returns the path.
 
-    Extra keyword arguments go to ``checkpoint["metadata"]`` (plain values or tensors, e.g.
-    ``rng_state=torch.get_rng_state()``). The folder must exist: a typo in a path should not
-    quietly create new folders.
+    Extra keyword arguments (plain values or tensors) go to ``checkpoint["metadata"]``. The folder
+    must exist: a typo in a path should not quietly create new folders.
     """
     path = Path(path)
     checkpoint_checks.check_save_target(path, model)
@@ -54,8 +50,8 @@ def save_checkpoint(
             **metadata,
         },
     }
-    for key in ("model_args", "epoch", "history", "metadata", "optimizer_state"):
-        checkpoint_checks.check_plain(checkpoint[key], key)
+    for key, value in checkpoint.items():
+        checkpoint_checks.check_plain(value, key)
     _save_atomically(checkpoint, path)
     return path
 

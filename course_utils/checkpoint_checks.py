@@ -50,10 +50,9 @@ def check_save_target(path: Path, model: nn.Module) -> None:
     if not isinstance(getattr(model, "init_args", None), dict):
         name = type(model).__name__
         raise CheckpointError(
-            f"this {name} has no init_args, so a checkpoint could not rebuild it: the course's "
-            f"models store their constructor arguments in model.init_args. For your own model, "
-            f"set self.init_args = {{...the arguments of __init__...}} in {name}.__init__, or "
-            "save only the weights with torch.save(model.state_dict(), path)"
+            f"this {name} has no init_args, so a checkpoint could not rebuild it: set "
+            f"self.init_args = {{...the arguments of __init__...}} in {name}.__init__, or save "
+            "only the weights with torch.save(model.state_dict(), path)"
         )
     if not path.parent.is_dir():
         raise FileNotFoundError(
@@ -121,8 +120,7 @@ def _check_map_location(map_location: Any) -> None:
         except (RuntimeError, TypeError, ValueError):
             raise CheckpointError(
                 f"{argument}={device!r} is not a device PyTorch knows: use 'cpu', 'cuda' (or "
-                "'cuda:0', 'cuda:1', ...) or 'mps', as a str or torch.device, or None to keep the "
-                "devices the tensors were saved on"
+                "'cuda:0', 'cuda:1', ...) or 'mps', or None to keep the saved devices"
             ) from None
         if not present.get(device.type, True):
             available = ", ".join(["'cpu'", *(repr(name) for name, on in present.items() if on)])
@@ -249,10 +247,8 @@ def _refused(globals_: list[str]) -> UnsafeCheckpointError:
     unsafe = [g for g in globals_ if not g.startswith(_SAFE_MODULES)] or globals_
     return UnsafeCheckpointError(
         f"refused: this file contains arbitrary Python objects ({', '.join(dict.fromkeys(unsafe))}"
-        "), and unpickling them could run any code on your computer, so torch.load(..., "
-        "weights_only=True) will not load it; only load files you trust. A checkpoint or a "
-        "state_dict holds only tensors and plain values: if you made this file yourself, save it "
-        "again that way"
+        "): unpickling them could run any code, so weights_only=True will not load them; only "
+        "load files you trust. If you made this file, save only tensors and plain values in it"
     )
 
 
@@ -273,11 +269,9 @@ def _check_format(content: Any, name: str) -> dict[str, Any]:
         shapes = [f"{key} {tuple(value.shape)}" for key, value in content.items()]
         raise NotACheckpointError(
             f"'{name}' holds a bare state_dict (only weights: {', '.join(shapes[:4])}"
-            f"{', ...' if len(shapes) > 4 else ''}), as saved by torch.save(model.state_dict(), "
-            "path), not a checkpoint: it does not say which architecture it belongs to. Build a "
-            "model of that architecture, then model.load_state_dict(torch.load(path, "
-            "weights_only=True)). To get a file that rebuilds its model, save it with "
-            "checkpoint.save_checkpoint(path, model)"
+            f"{', ...' if len(shapes) > 4 else ''}), not a checkpoint: it does not say which "
+            "model it belongs to. Build that model, then model.load_state_dict(torch.load(path, "
+            "weights_only=True)); or save a checkpoint, which rebuilds its model"
         )
     if not isinstance(content, Mapping) or content.get("format") != FORMAT:
         what = f"a {type(content).__name__}"

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils import checkpoint_checks, models
+from course_utils import checkpoint_checks, models, training
 
 # the errors loading raises, so that a notebook can catch checkpoint.NotACheckpointError
 CheckpointError = checkpoint_checks.CheckpointError
@@ -43,7 +43,7 @@ def save_checkpoint(
         "optimizer_class": type(optimizer).__name__ if optimizer is not None else None,
         "optimizer_state": optimizer.state_dict() if optimizer is not None else None,
         "epoch": epoch,
-        "history": checkpoint_checks.plain_history(history),
+        "history": history.as_dict() if isinstance(history, training.History) else history,
         "metadata": {
             "torch_version": str(torch.__version__),  # str: TorchVersion is not a plain type
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -83,9 +83,8 @@ def load_checkpoint(
 ) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (built from the file when None) and ``optimizer``; returns it.
 
-    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model",
-    and "optimizer" when one was given. Tensors are mapped to ``map_location``. Build the
-    optimizer on the loaded model's parameters before passing it in.
+    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model" and
+    "optimizer". Build the optimizer on the loaded model's parameters before passing it in.
     """
     path = Path(path)
     checkpoint = checkpoint_checks.read_checkpoint(path, map_location)

@@ -22,7 +22,6 @@ _HOW_TO_SAVE = "A checkpoint is made with checkpoint.save_checkpoint(path, model
 _ZIP_MAGIC = b"PK\x03\x04"  # torch.save's format
 # torch's format before PyTorch 1.6 starts with a pickled magic number (0x1950a86a20f9469cfc6c)
 _LEGACY_MAGIC = b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19."
-_SAFE_MODULES = ("torch", "collections", "_codecs", "numpy")  # what checkpoints reference
 
 
 class CheckpointError(ValueError):
@@ -73,15 +72,6 @@ def check_plain(value: Any, where: str) -> None:
         )
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
         check_plain(item, f"{where}[{key!r}]")
-
-
-def plain_history(history: Any) -> dict[str, list[float]] | None:
-    """A training History (or a dict of lists) as a plain dict of lists of floats."""
-    if hasattr(history, "as_dict"):  # a training.History
-        history = history.as_dict()
-    if history is None:
-        return None
-    return {str(name): [float(v) for v in values] for name, values in history.items()}
 
 
 def _architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
@@ -244,9 +234,8 @@ def _corrupted(name: str, content: bytes, why: str) -> CorruptCheckpointError:
 
 
 def _refused(globals_: list[str]) -> UnsafeCheckpointError:
-    unsafe = [g for g in globals_ if not g.startswith(_SAFE_MODULES)] or globals_
     return UnsafeCheckpointError(
-        f"refused: this file contains arbitrary Python objects ({', '.join(dict.fromkeys(unsafe))}"
+        f"refused: this file contains arbitrary Python objects ({', '.join(dict.fromkeys(globals_))}"
         "): unpickling them could run any code, so weights_only=True will not load them; only "
         "load files you trust. If you made this file, save only tensors and plain values in it"
     )

@@ -68,17 +68,12 @@ def check_environment(
 def _report_line(check: PackageCheck) -> str:
     if check.installed is None:
         return f"❌ {check.name}: not installed. Run `make lab` from the course folder."
-    if check.pinned is None:
-        return (
-            f"⚠️ {check.name} {check.installed}: version not checked, as course_utils has no pin "
-            "for it. `make lab` from the course folder installs the tested versions."
-        )
     if check.ok:
         return f"✅ {check.name} {check.pinned}"
-    return (
-        f"⚠️ {check.name} {check.installed}, but the course was tested with {check.pinned}: "
-        "outputs may differ. `make lab` installs the tested versions."
-    )
+    problem = f", but the course was tested with {check.pinned}: outputs may differ"
+    if check.pinned is None:
+        problem = ": version not checked, as course_utils has no pin for it"
+    return f"⚠️ {check.name} {check.installed}{problem}. `make lab` installs the tested versions."
 
 
 def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:

@@ -20,11 +20,7 @@ class TrainingDiverged(RuntimeError):
 
 @dataclass
 class History:
-    """Per-epoch metrics recorded by ``fit``: one entry per epoch in each list.
-
-    ``train_loss`` is the loss on the whole training set after each epoch (what the seed prints);
-    accuracies are fractions 0..1; the ``val_`` lists stay empty without validation data.
-    """
+    """Per-epoch metrics recorded by ``fit`` on the whole training set and the validation data."""
 
     train_loss: list[float] = field(default_factory=list)
     train_accuracy: list[float] = field(default_factory=list)
@@ -98,8 +94,7 @@ def _diverged(what: str, optimizer: torch.optim.Optimizer, epoch, index: int) ->
     return TrainingDiverged(
         f"training diverged at {_where(epoch, index)}: {what}, although this batch's inputs "
         f"and labels are finite. The likely cause is a learning rate that is too high "
-        f"(lr = {lr}): each step overshoots and the weights blow up. "
-        "Rebuild the model and optimizer and try a learning rate 10 times smaller."
+        f"(lr = {lr}). Rebuild the model and optimizer and try a learning rate 10 times smaller."
     )
 
 
@@ -166,10 +161,8 @@ def evaluate(
     loader: Iterable[tuple[Tensor, Tensor]],
     loss_fn: Callable[[Tensor, Tensor], Tensor],
 ) -> dict[str, float]:
-    """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``.
-
-    A single output is a logit with a BCE-with-logits loss, else a probability.
-    """
+    """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``."""
+    # a single output is a logit with a BCE-with-logits loss, else a probability
     logits = isinstance(loss_fn, nn.BCEWithLogitsLoss) or loss_fn in _LOGIT_LOSSES
     total_loss, correct, examples = 0.0, 0, 0
     # iterating a DataLoader draws from PyTorch's global generator: leave it as it was
@@ -185,8 +178,26 @@ def evaluate(
     return {"loss": total_loss / examples, "accuracy": correct / examples}
 
 
-def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
-    """Raise a ValueError unless the optimizer holds exactly the model's trainable parameters."""
+def should_stop(val_loss: list[float], patience: int) -> bool:
+    """Early stopping's rule: True when the last ``patience`` epochs brought no strictly lower loss."""
+    return bool(val_loss) and len(val_loss) - 1 - val_loss.index(min(val_loss)) >= patience
+
+
+def _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience) -> None:
+    """Raise a clear error for arguments ``fit`` cannot use, e.g. an optimizer of another model."""
+    for name, value in (("epochs", epochs), ("patience", patience)):
+        if value is not None and (not isinstance(value, int) or value < 1):
+            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    if patience is not None and val_loader is None:
+        raise ValueError(
+            "patience needs validation data: early stopping watches the validation loss, so "
+            "pass val_loader=... (never the test set), or leave patience=None"
+        )
+    if getattr(train_loader, "dataset", None) is None:
+        raise TypeError(
+            "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
+            "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
+        )
     optimizer_ids = {id(p) for group in optimizer.param_groups for p in group["params"]}
     model_ids = {id(p) for p in model.parameters()}
     trainable_ids = {id(p) for p in model.parameters() if p.requires_grad}
@@ -209,32 +220,6 @@ def _check_optimizer_matches(model: nn.Module, optimizer: torch.optim.Optimizer)
         f"{problem}. To fix it, build the optimizer from this model, after creating the model: "
         f"optimizer = torch.optim.{type(optimizer).__name__}(model.parameters(), lr=...)"
     )
-
-
-def should_stop(val_loss: list[float], patience: int) -> bool:
-    """Early stopping's rule: True when the last ``patience`` epochs brought no new lowest loss.
-
-    Only a loss strictly lower than every earlier one counts as an improvement.
-    """
-    return bool(val_loss) and len(val_loss) - 1 - val_loss.index(min(val_loss)) >= patience
-
-
-def _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience) -> None:
-    """Raise a clear error for arguments ``fit`` cannot use, before any training."""
-    for name, value in (("epochs", epochs), ("patience", patience)):
-        if value is not None and (not isinstance(value, int) or value < 1):
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-    if patience is not None and val_loader is None:
-        raise ValueError(
-            "patience needs validation data: early stopping watches the validation loss, so "
-            "pass val_loader=... (never the test set), or leave patience=None"
-        )
-    if getattr(train_loader, "dataset", None) is None:
-        raise TypeError(
-            "train_loader must be a DataLoader (it needs .dataset to measure the training loss); "
-            "make one with data.make_loaders(...) or DataLoader(TensorDataset(X, y), ...)"
-        )
-    _check_optimizer_matches(model, optimizer)
 
 
 def fit(

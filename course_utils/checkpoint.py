@@ -59,8 +59,7 @@ def save_checkpoint(
 def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
     """Write to a temporary file beside ``path``, then rename it: a failed save leaves the old file.
 
-    The temporary file is in the same folder, so ``os.replace`` is an atomic rename on one file
-    system; it is opened with "x", so it never overwrites anything.
+    In the same folder, ``os.replace`` is an atomic rename; "x" never overwrites another file.
     """
     temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -94,7 +93,8 @@ def load_checkpoint(
     model.load_state_dict(checkpoint["model_state"])
     checkpoint["model"] = model
     if optimizer is not None:
-        checkpoint_checks.load_optimizer_state(optimizer, checkpoint, path.name)
+        checkpoint_checks.check_optimizer(optimizer, checkpoint, path.name)
+        optimizer.load_state_dict(checkpoint["optimizer_state"])
         checkpoint["optimizer"] = optimizer
     return checkpoint
 

@@ -100,8 +100,8 @@ def _check_map_location(map_location: Any) -> None:
         return  # None keeps the saved devices; a function's own errors keep their own message
     else:
         raise TypeError(
-            f"map_location must be a device ('cpu', 'cuda', 'mps'), a dict, a function or None, "
-            f"got {type(map_location).__name__} {map_location!r}: for the CPU write map_location='cpu'"
+            f"map_location must be a device name, a dict, a function or None, got "
+            f"{type(map_location).__name__} {map_location!r}: for the CPU write map_location='cpu'"
         )
     present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
     for argument, device in devices.items():
@@ -157,11 +157,10 @@ def read_checkpoint(path: Path, map_location: Any) -> dict[str, Any]:
 
 
 def _loads_on_cpu(path: Path) -> bool:
-    try:
+    with contextlib.suppress(Exception):
         torch.load(path, map_location="cpu", weights_only=True)
-    except Exception:
-        return False
-    return True
+        return True
+    return False
 
 
 def _diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
@@ -233,11 +232,12 @@ def _corrupted(name: str, content: bytes, why: str) -> CorruptCheckpointError:
     )
 
 
-def _refused(globals_: list[str]) -> UnsafeCheckpointError:
+def _refused(names: list[str]) -> UnsafeCheckpointError:
     return UnsafeCheckpointError(
-        f"refused: this file contains arbitrary Python objects ({', '.join(dict.fromkeys(globals_))}"
-        "): unpickling them could run any code, so weights_only=True will not load them; only "
-        "load files you trust. If you made this file, save only tensors and plain values in it"
+        "refused: this file contains arbitrary Python objects "
+        f"({', '.join(dict.fromkeys(names))}): unpickling them could run any code, so "
+        "weights_only=True will not load them; only load files you trust. If you made this file, "
+        "save only tensors and plain values in it"
     )
 
 
@@ -267,7 +267,8 @@ def _check_format(content: Any, name: str) -> dict[str, Any]:
         if isinstance(content, Mapping):
             what = f"a dict with keys {sorted(map(str, content))[:6]}"
         raise NotACheckpointError(
-            f"'{name}' is a PyTorch file but not a course checkpoint: it holds {what}. {_HOW_TO_SAVE}"
+            f"'{name}' is a PyTorch file but not a course checkpoint: it holds {what}. "
+            + _HOW_TO_SAVE
         )
     version = content.get("format_version")
     if not isinstance(version, int) or version > FORMAT_VERSION:
@@ -278,7 +279,7 @@ def _check_format(content: Any, name: str) -> dict[str, Any]:
     return dict(content)
 
 
-def check_fits(model: nn.Module, checkpoint: dict[str, Any], name: str) -> None:
+def check_fits(model: nn.Module, checkpoint: dict, name: str) -> None:
     """Raise ArchitectureMismatchError, naming what differs, unless the weights fit ``model``."""
     saved, current = checkpoint["model_state"], model.state_dict()
     problems = [
@@ -301,10 +302,8 @@ def check_fits(model: nn.Module, checkpoint: dict[str, Any], name: str) -> None:
     )
 
 
-def load_optimizer_state(
-    optimizer: torch.optim.Optimizer, checkpoint: dict[str, Any], name: str
-) -> None:
-    """Load the checkpoint's optimizer state into ``optimizer``, or say why it does not fit."""
+def check_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: str) -> None:
+    """Raise CheckpointError unless the checkpoint holds the state of an optimizer of this class."""
     saved_class = checkpoint.get("optimizer_class")
     if checkpoint.get("optimizer_state") is None:
         raise CheckpointError(
@@ -317,4 +316,3 @@ def load_optimizer_state(
             f"{type(optimizer).__name__}: build a torch.optim.{saved_class} on "
             "model.parameters() to resume"
         )
-    optimizer.load_state_dict(checkpoint["optimizer_state"])

@@ -50,19 +50,13 @@ def read_pins(constraints: Path = CONSTRAINTS) -> dict[str, str]:
     return pins
 
 
-def _installed_version(name: str) -> str | None:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return None
-
-
 def check_environment(
     packages: tuple[str, ...] = COURSE_PACKAGES, constraints: Path = CONSTRAINTS
 ) -> list[PackageCheck]:
     """Compare each course library's installed version with its pin in constraints.txt."""
     pins = read_pins(constraints)
-    return [PackageCheck(name, pins.get(name), _installed_version(name)) for name in packages]
+    installed = {d.name.lower().replace("_", "-"): d.version for d in metadata.distributions()}
+    return [PackageCheck(name, pins.get(name), installed.get(name)) for name in packages]
 
 
 def _report_line(check: PackageCheck) -> str:
@@ -73,7 +67,7 @@ def _report_line(check: PackageCheck) -> str:
     problem = f", but the course was tested with {check.pinned}: outputs may differ"
     if check.pinned is None:
         problem = ": version not checked, as course_utils has no pin for it"
-    return f"⚠️ {check.name} {check.installed}{problem}. `make lab` installs the tested versions."
+    return f"⚠️ {check.name} {check.installed}{problem}. `make lab` installs the tested ones."
 
 
 def print_environment_report(checks: list[PackageCheck] | None = None) -> bool:

@@ -100,13 +100,12 @@ def _diverged(what: str, optimizer: torch.optim.Optimizer, epoch, index: int) ->
 
 def _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, index: int) -> None:
     """Raise before the loss: on NaN or inf predictions, or the first batch's cross-entropy misuse."""
-    # before the loss, which may refuse NaN probabilities with a less helpful error of its own
+    # before the loss, which may refuse NaN probabilities with an error of its own
     if bad_predictions := _non_finite_values(y_pred):
         what = f"the model's predictions contain {bad_predictions}"
         raise _diverged(what, optimizer, epoch, index)
     if index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
-        # PyTorch reports float or one-hot labels, too few or softmaxed outputs cryptically or not
-        # at all: the course's check says what to do instead
+        # PyTorch reports float or one-hot labels, too few or softmaxed outputs badly or not at all
         losses.check_cross_entropy_inputs(y_pred, batch_labels, "nn.CrossEntropyLoss")
 
 

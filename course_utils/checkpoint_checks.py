@@ -260,7 +260,7 @@ def _check_format(content: Any, name: str) -> dict[str, Any]:
             f"'{name}' holds a bare state_dict (only weights: {', '.join(shapes[:4])}"
             f"{', ...' if len(shapes) > 4 else ''}), not a checkpoint: it does not say which "
             "model it belongs to. Build that model, then model.load_state_dict(torch.load(path, "
-            "weights_only=True)); or save a checkpoint, which rebuilds its model"
+            "weights_only=True)); checkpoint.save_checkpoint(path, model) saves one that does"
         )
     if not isinstance(content, Mapping) or content.get("format") != FORMAT:
         what = f"a {type(content).__name__}"

@@ -100,7 +100,7 @@ def _check_map_location(map_location: Any) -> None:
         return  # None keeps the saved devices; a function's own errors keep their own message
     else:
         raise TypeError(
-            f"map_location must be a device name, a dict, a function or None, got "
+            "map_location must be a device name, a dict, a function or None, got "
             f"{type(map_location).__name__} {map_location!r}: for the CPU write map_location='cpu'"
         )
     present = {"cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
@@ -297,7 +297,7 @@ def check_fits(model: nn.Module, checkpoint: dict, name: str) -> None:
         given = _architecture(given, model.init_args)
     raise ArchitectureMismatchError(
         f"'{name}' holds the weights of a {held}, but the model you passed is a {given}. "
-        f"Parameters that differ:\n  " + "\n  ".join(problems) + "\nBuild the model as "
+        "Parameters that differ:\n  " + "\n  ".join(problems) + "\nBuild the model as "
         f"{held} before loading, or let checkpoint.load_model(path) build it for you"
     )
 

@@ -83,7 +83,7 @@ def _check_batch(model: nn.Module, features: Tensor, labels: Tensor, epoch, inde
     )
     raise TrainingDiverged(
         f"training stopped at {_where(epoch, index)}, before using it: this batch's {holds}. "
-        f"The data is bad, not the model or the learning rate. Remove or fix those rows before "
+        "The data is bad, not the model or the learning rate. Remove or fix those rows before "
         f"training, e.g. keep = {keep}; X, y = X[keep], y[keep] (isfinite finds NaN and inf)."
     )
 
@@ -93,7 +93,7 @@ def _diverged(what: str, optimizer: torch.optim.Optimizer, epoch, index: int) ->
     lr = ", ".join(sorted({f"{float(group['lr']):g}" for group in optimizer.param_groups}))
     return TrainingDiverged(
         f"training diverged at {_where(epoch, index)}: {what}, although this batch's inputs "
-        f"and labels are finite. The likely cause is a learning rate that is too high "
+        "and labels are finite. The likely cause is a learning rate that is too high "
         f"(lr = {lr}). Rebuild the model and optimizer and try a learning rate 10 times smaller."
     )
 
@@ -202,7 +202,7 @@ def _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, pat
     trainable_ids = {id(p) for p in model.parameters() if p.requires_grad}
     if not optimizer_ids & model_ids:
         problem = (
-            f"the optimizer was built for another model's parameters: none of the "
+            "the optimizer was built for another model's parameters: none of the "
             f"{len(optimizer_ids)} tensors it updates belong to this {type(model).__name__}, so "
             "training would never change this model"
         )

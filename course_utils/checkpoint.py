@@ -1,13 +1,4 @@
-"""Checkpoints: save a model with everything needed to rebuild it and resume its training.
-
-A bare ``torch.save(model.state_dict(), path)`` keeps only the weights, so loading them needs the
-architecture; a checkpoint also stores the model's class and ``init_args``, the optimizer's state,
-the epoch, the history and metadata, all as plain types and tensors that ``torch.load(path,
-weights_only=True)`` reads without running code. The checks and the diagnosis of bad files live
-in ``checkpoint_checks``.
-"""
-
-from __future__ import annotations
+"""Checkpoints: save a model with what rebuilds it and resumes its training; load one safely."""
 
 import os
 import secrets
@@ -18,38 +9,14 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils import models
-from course_utils.checkpoint_checks import (
-    FORMAT,
-    FORMAT_VERSION,
-    ArchitectureMismatchError,
-    CheckpointError,
-    CorruptCheckpointError,
-    NotACheckpointError,
-    UnsafeCheckpointError,
-    architecture,
-    check_fits,
-    check_format,
-    check_plain,
-    check_save_target,
-    load_optimizer_state,
-    plain_history,
-    read_safely,
-    sync_folder,
-)
+from course_utils import checkpoint_checks, models, training
 
-__all__ = [
-    "FORMAT",
-    "FORMAT_VERSION",
-    "CheckpointError",
-    "NotACheckpointError",
-    "CorruptCheckpointError",
-    "UnsafeCheckpointError",
-    "ArchitectureMismatchError",
-    "save_checkpoint",
-    "load_checkpoint",
-    "load_model",
-]
+# the errors loading raises, so that a notebook can catch checkpoint.NotACheckpointError
+CheckpointError = checkpoint_checks.CheckpointError
+NotACheckpointError = checkpoint_checks.NotACheckpointError
+CorruptCheckpointError = checkpoint_checks.CorruptCheckpointError
+UnsafeCheckpointError = checkpoint_checks.UnsafeCheckpointError
+ArchitectureMismatchError = checkpoint_checks.ArchitectureMismatchError
 
 
 def save_checkpoint(
@@ -60,32 +27,31 @@ def save_checkpoint(
     history: Any = None,
     **metadata: Any,
 ) -> Path:
-    """Save the model, its constructor arguments and optionally optimizer, epoch, history; returns the path.
+    """Save the model, what rebuilds it and optionally optimizer, epoch, history; returns the path.
 
-    Extra keyword arguments go to ``checkpoint["metadata"]`` (plain values or tensors, e.g.
-    ``rng_state=torch.get_rng_state()``). The folder must exist: a typo in a path should not
-    quietly create new folders.
+    Extra keyword arguments (plain values or tensors) go to ``checkpoint["metadata"]``. The folder
+    must exist: a typo in a path should not quietly create new folders.
     """
     path = Path(path)
-    check_save_target(path, model)
+    checkpoint_checks.check_save_target(path, model)
     checkpoint = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format": checkpoint_checks.FORMAT,
+        "format_version": checkpoint_checks.FORMAT_VERSION,
         "model_class": type(model).__name__,
         "model_args": dict(model.init_args),
         "model_state": model.state_dict(),
         "optimizer_class": type(optimizer).__name__ if optimizer is not None else None,
         "optimizer_state": optimizer.state_dict() if optimizer is not None else None,
         "epoch": epoch,
-        "history": plain_history(history),
+        "history": history.as_dict() if isinstance(history, training.History) else history,
         "metadata": {
             "torch_version": str(torch.__version__),  # str: TorchVersion is not a plain type
             "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
             **metadata,
         },
     }
-    for key in ("model_args", "epoch", "history", "metadata", "optimizer_state"):
-        check_plain(checkpoint[key], key)
+    for key, value in checkpoint.items():
+        checkpoint_checks.check_plain(value, key)
     _save_atomically(checkpoint, path)
     return path
 
@@ -93,8 +59,7 @@ def save_checkpoint(
 def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
     """Write to a temporary file beside ``path``, then rename it: a failed save leaves the old file.
 
-    The temporary file is in the same folder, so ``os.replace`` is an atomic rename on one file
-    system; it is opened with "x", so it never overwrites anything.
+    In the same folder, ``os.replace`` is an atomic rename; "x" never overwrites another file.
     """
     temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -106,7 +71,7 @@ def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    sync_folder(path.parent)
+    checkpoint_checks.sync_folder(path.parent)
 
 
 def load_checkpoint(
@@ -117,36 +82,23 @@ def load_checkpoint(
 ) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (built from the file when None) and ``optimizer``; returns it.
 
-    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model",
-    and "optimizer" when one was given. Tensors are mapped to ``map_location``. Build the
-    optimizer on the loaded model's parameters before passing it in.
+    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model" and
+    "optimizer". Build the optimizer on the loaded model's parameters before passing it in.
     """
     path = Path(path)
-    checkpoint = check_format(read_safely(path, map_location), path)
+    checkpoint = checkpoint_checks.read_checkpoint(path, map_location)
     if model is None:
-        model = _build(checkpoint, path.name)
-    check_fits(model, checkpoint, path.name)
+        model = models.build_model(checkpoint["model_class"], checkpoint["model_args"])
+    checkpoint_checks.check_fits(model, checkpoint, path.name)
     model.load_state_dict(checkpoint["model_state"])
     checkpoint["model"] = model
     if optimizer is not None:
-        load_optimizer_state(optimizer, checkpoint, path.name)
+        checkpoint_checks.check_optimizer(optimizer, checkpoint, path.name)
+        optimizer.load_state_dict(checkpoint["optimizer_state"])
         checkpoint["optimizer"] = optimizer
     return checkpoint
 
 
-def _build(checkpoint: dict[str, Any], name: str) -> nn.Module:
-    """The course model the checkpoint describes, freshly built (its weights not loaded yet)."""
-    model_class, model_args = checkpoint["model_class"], checkpoint["model_args"]
-    if model_class not in models.MODEL_CLASSES:
-        raise CheckpointError(
-            f"'{name}' holds a {model_class}, which course_utils.models cannot build: create "
-            f"it yourself, {architecture(model_class, model_args)}, and pass it as "
-            "load_checkpoint(path, model=...)"
-        )
-    return models.build_model(model_class, model_args)
-
-
 def load_model(path: str | os.PathLike, map_location: Any = "cpu") -> nn.Module:
     """Rebuild the model stored in a checkpoint, with its weights; returns it in eval mode."""
-    model = load_checkpoint(path, map_location=map_location)["model"]
-    return model.eval()
+    return load_checkpoint(path, map_location=map_location)["model"].eval()

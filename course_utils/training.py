@@ -182,8 +182,15 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
     return bool(val_loss) and len(val_loss) - 1 - val_loss.index(min(val_loss)) >= patience
 
 
-def _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience) -> None:
+def _check_fit_arguments(
+    model, train_loader, optimizer, epochs, val_loader, patience, test_loader
+) -> None:
     """Raise a clear error for arguments ``fit`` cannot use, e.g. an optimizer of another model."""
+    if test_loader is not None:
+        raise TypeError(
+            "fit takes no test_loader: watch validation data with val_loader=..., and measure the "
+            "test set once, at the end, with training.evaluate(model, test_loader, loss_fn)"
+        )
     for name, value in (("epochs", epochs), ("patience", patience)):
         if value is not None and (not isinstance(value, int) or value < 1):
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
@@ -232,6 +239,8 @@ def fit(
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
     verbose: bool = False,
+    *,
+    test_loader: None = None,
 ) -> History:
     """Train ``model`` for ``epochs`` epochs; returns a History of per-epoch metrics.
 
@@ -239,7 +248,7 @@ def fit(
     of ``history.best_epoch``. There is no test set here on purpose: choosing or stopping on it
     would make its score optimistic; measure it once, at the end, with ``evaluate``.
     """
-    _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience)
+    _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience, test_loader)
     history, best_weights, was_training = History(), None, model.training
     bar = _progress_bar(epochs) if progress else None
     try:

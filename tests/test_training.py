@@ -536,12 +536,14 @@ def test_best_epoch_is_the_first_lowest_validation_loss():
     assert history.best_epoch == 2
 
 
-def test_patience_mistakes_are_explained():
+def test_patience_and_test_loader_mistakes_are_explained():
     model, train, val, optimizer = _noisy_setup()
     with pytest.raises(ValueError, match="patience needs validation data.*val_loader"):
         training.fit(model, train, nn.BCELoss(), optimizer, 5, patience=2)
     with pytest.raises(ValueError, match="patience must be a positive whole number"):
         training.fit(model, train, nn.BCELoss(), optimizer, 5, val_loader=val, patience=0)
+    with pytest.raises(TypeError, match=r"takes no test_loader.*val_loader.*evaluate"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, test_loader=val)
 
 
 def test_accuracy_of_a_single_logit_output():

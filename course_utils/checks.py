@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from course_utils import training
+
 NOT_DONE = "not done yet: write your code in the exercise cell, run that cell, then run this check"
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"  # a file that receives one JSON line per check (grading)
 WRONG_TRIES_PER_HINT = 3  # after this many wrong tries, the next hint shows by itself
@@ -31,7 +33,6 @@ class _Exercise:
 
 
 _exercises: dict[str, _Exercise] = {}
-_results: list[dict[str, str]] = []
 
 
 def _print_hint(name: str, exercise: _Exercise) -> None:
@@ -55,13 +56,8 @@ def hint(name: str) -> None:
     _print_hint(name, exercise)
 
 
-def results() -> list[dict[str, str]]:
-    """Every check run so far in this kernel: dicts with ``exercise``, ``status``, ``message``."""
-    return list(_results)
-
-
 def _record(result: dict[str, str]) -> None:
-    _results.append(result)
+    """Append ``result`` as a JSON line to the file $COURSE_CHECKS_RECORD names, if any."""
     path = os.environ.get(RECORD_VARIABLE)
     if path:
         try:
@@ -91,10 +87,7 @@ def _report(name: str, problem: str | None, hints: Sequence[str] | str | None) -
 
 
 def _check(name: str, hints: Sequence[str], answer: Any, find_problem: Callable, *args) -> bool:
-    """Report "not done" for a placeholder answer (None or ...), else ``find_problem(*args)``.
-
-    An error inside ``find_problem`` is reported, never raised.
-    """
+    """Report "not done" for a placeholder (None or ...), else ``find_problem(*args)``."""
     try:
         problem = NOT_DONE if answer is None or answer is Ellipsis else find_problem(*args)
     except Exception as error:  # a checker must never break the notebook's next cells
@@ -103,7 +96,7 @@ def _check(name: str, hints: Sequence[str], answer: Any, find_problem: Callable,
 
 
 def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None:
-    """None when ``answer`` matches ``expected`` (torch.isclose), else a sentence saying what differs."""
+    """None when ``answer`` matches ``expected`` (torch.isclose), else what differs."""
     if answer is None:
         return "got None: did you forget to return (or assign) your answer?"
     if isinstance(expected, (tuple, list)) and not isinstance(answer, Tensor):
@@ -151,10 +144,7 @@ def check_close(
     rtol: float = 1e-5,
     hints: Sequence[str] = (),
 ) -> bool:
-    """Check a number, tensor or list of them against the expected value, within a tolerance.
-
-    Each value passes when |answer - expected| <= atol + rtol * |expected| (torch.isclose).
-    """
+    """Check numbers or tensors: each must pass |answer - expected| <= atol + rtol * |expected|."""
     return _check(name, hints, answer, _compare, answer, expected, atol, rtol)
 
 
@@ -196,10 +186,10 @@ def check_function(
     rtol: float = 1e-5,
     hints: Sequence[str] = (),
 ) -> bool:
-    """Call ``candidate`` and ``reference`` on each input (one argument or a tuple of them) and compare.
+    """Check ``candidate`` against ``reference`` on each input (an argument or a tuple of them).
 
-    Each call gets its own copy of the inputs, so a candidate that changes them in place is told
-    so and cannot change the expected value. Vary the batch sizes (``inputs_of_sizes``).
+    Each call gets its own copy of the inputs: a candidate that changes them in place is told so
+    and cannot change the expected value.
     """
 
     def first_problem() -> str | None:
@@ -232,20 +222,16 @@ def _case_problem(candidate, reference, args: tuple, atol: float, rtol: float) -
             "method ending in _): compute a new tensor and leave the input as it was"
         )
     if isinstance(expected, Tensor) and not isinstance(answer, Tensor) and answer is not None:
-        return _not_a_tensor(answer, expected)
+        kind = type(answer).__name__
+        if isinstance(answer, (int, float)) and expected.dim() == 0:
+            return (
+                f"returned a Python {kind}, not a tensor: .item() or float() cuts it from the "
+                "graph, so backward() cannot run through it; return the tensor itself"
+            )
+        return f"returned a {kind}, but a tensor was expected: use tensor operations"
     return _compare(answer, expected, atol, rtol) or _graph_or_mode_problem(
         answer, expected, their_args, our_args
     )
-
-
-def _not_a_tensor(answer: Any, expected: Tensor) -> str:
-    kind = type(answer).__name__
-    if isinstance(answer, (int, float)) and expected.dim() == 0:
-        return (
-            f"returned a Python {kind}, but a tensor was expected: .item() (or float()) cuts it "
-            "from the graph, so backward() cannot run through it; return the tensor itself"
-        )
-    return f"returned a {kind}, but a tensor was expected: build the result with tensor operations"
 
 
 def _graph_or_mode_problem(answer: Any, expected: Any, their_args: tuple, our_args: tuple):
@@ -311,7 +297,7 @@ def _seeded(function: Callable, *args: Any) -> Any:
 def inputs_of_sizes(
     make_input: Callable[[int, torch.Generator], Any], sizes: Sequence[int] = (1, 5, 8, 13)
 ) -> list[Any]:
-    """Test inputs ``make_input(size, generator)`` of several batch sizes, so a hard-coded size fails."""
+    """Inputs ``make_input(size, generator)`` of several batch sizes: a hard-coded size fails."""
     generator = torch.Generator().manual_seed(0)
     return [make_input(size, generator) for size in sizes]
 
@@ -329,8 +315,7 @@ def check_training_step(
 ) -> bool:
     """Check ``step_function(model, X, y, loss_fn, optimizer)`` against five reference steps.
 
-    After each step every parameter and the returned loss are compared, and the first difference
-    is diagnosed: no update, gradients cleared too early or never, another optimizer, no loss.
+    The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
     """
     X, y = batch_features, batch_labels
     arguments = (step_function, model, X, y, loss_fn, make_optimizer)
@@ -352,7 +337,8 @@ def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> st
             return NOT_DONE
         except Exception as error:
             return f"at step {step} your code raised {type(error).__name__}: {error}"
-        expected_loss = _seeded(_reference_step, ours, X, y, loss_fn, our_optimizer)
+        # the course's own training step, on one batch
+        expected_loss = _seeded(training.train_one_epoch, ours, [(X, y)], loss_fn, our_optimizer)
         problem = _step_problem(theirs, ours, before, previous_grads, returned, expected_loss)
         if problem:
             return f"after step {step} of {TRAINING_STEPS}: {problem}"
@@ -361,16 +347,6 @@ def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> st
 
 def _grad(parameter: Tensor) -> Tensor:
     return torch.zeros_like(parameter) if parameter.grad is None else parameter.grad.clone()
-
-
-def _reference_step(model, X, y, loss_fn, optimizer) -> float:
-    """The course's training step; return the loss before the update."""
-    model.train()
-    loss = loss_fn(model(X), y)
-    optimizer.zero_grad()
-    loss.backward()
-    optimizer.step()
-    return loss.item()
 
 
 def _step_problem(theirs, ours, before, previous_grads, returned, expected_loss) -> str | None:
@@ -384,11 +360,11 @@ def _step_problem(theirs, ours, before, previous_grads, returned, expected_loss)
             why = _diagnose_update(parameter, our_parameters[key], before[key], previous_grads[key])
             return f"{key}: {problem}. {why}"
     if returned is None:
-        return "the weights are right, but your step returns nothing: return the loss, so the loop can record it"
+        return "the weights are right, but your step returns nothing: return the loss"
     try:
         returned_value = float(torch.as_tensor(returned).detach())
     except Exception:
-        return f"the weights are right, but your step returns {_short(returned)}, not the loss (one number)"
+        return f"the weights are right, but your step returns {_short(returned)}, not the loss"
     if not math.isclose(returned_value, expected_loss, rel_tol=1e-5, abs_tol=1e-6):
         return (
             f"the weights are right, but the returned loss is {returned_value:.6g}, expected "
@@ -409,7 +385,7 @@ def _diagnose_update(theirs: Tensor, ours: Tensor, before: Tensor, previous_grad
             )
         return "The weights did not move: the optimizer never applied the gradients (its step)."
     if torch.allclose(their_grad, our_grad, atol=1e-6, rtol=1e-4):
-        return "The gradient is right but the update is not: use the optimizer your function receives, and step it once."
+        return "The gradient is right, the update not: use the optimizer your function receives."
     if previous_grad.any() and torch.allclose(
         their_grad, our_grad + previous_grad, atol=1e-6, rtol=1e-4
     ):

@@ -40,17 +40,16 @@ class ActivationExplorer(Explorer):
 
     def setup(self, figure: Figure) -> None:
         axes = [figure.add_axes((left, 0.15, 0.425, 0.75)) for left in (0.065, 0.565)]
-        for ax in axes:
-            ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
-            ax.axvline(0, color="#bbbbbb", lw=0.8, zorder=0)
-            ax.set(xlim=(-5.0, 5.0), xlabel="x")
-            ax.grid(alpha=0.25)
         x = self.x.numpy()
         self.lines = {
             name: axes[i].plot(x, x, label=label, gid=name, **style)[0]
             for name, (i, label, style) in _LINES.items()
         }
         for ax in axes:
+            ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
+            ax.axvline(0, color="#bbbbbb", lw=0.8, zorder=0)
+            ax.set(xlim=(-5.0, 5.0), xlabel="x")
+            ax.grid(alpha=0.25)
             ax.legend(loc="best", fontsize="small")
 
     def draw(self, figure: Figure, function: str, w: float, b: float) -> None:

@@ -10,10 +10,7 @@ _IMAGE_STYLE = {"origin": "lower", "vmin": 0, "vmax": 1, "alpha": 0.6, "aspect":
 
 
 class ProbabilityMap:
-    """The model's P(class 1) as an image under the data points, and the boundary P = threshold.
-
-    The image and the points are created once; ``set_data`` and ``update`` replace their data.
-    """
+    """The model's P(class 1) as an image under the data points, and the boundary P = threshold."""
 
     def __init__(self, ax: Axes, X: Tensor, y: Tensor, margin: float = 1.0):
         self.ax, self.margin, self.threshold = ax, margin, THRESHOLD

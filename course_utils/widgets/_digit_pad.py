@@ -11,17 +11,8 @@ from course_utils import models, plotting
 from course_utils.widgets._explorer import Explorer
 
 _SIDE = 8  # pixels per side, as the digits data set
-
-
-def _pixel_button(row: int, column: int) -> ipywidgets.Button:
-    # a thin border: the white cells must show on the white page
-    cell = {"width": "30px", "height": "30px", "margin": "0px", "padding": "0px"}
-    button = ipywidgets.Button(
-        tooltip=f"pixel ({row}, {column})", layout={**cell, "border": "1px solid #bbbbbb"}
-    )
-    button.style.button_color = "#ffffff"
-    button.add_class("digit-pad-pixel")
-    return button
+# a thin border: the white cells must show on the white page
+_CELL = dict(width="30px", height="30px", margin="0", padding="0", border="1px solid #bbb")
 
 
 def _starting_images(examples: tuple[Tensor, Tensor] | None) -> dict[str, Tensor]:
@@ -54,21 +45,23 @@ class DigitPad(Explorer):
         preprocess: Callable[[Tensor], Tensor] | None = None,
         examples: tuple[Tensor, Tensor] | None = None,
     ):
-        self.model, self.preprocess = model, preprocess
+        self.model, self.preprocess = model, preprocess or (lambda pixels: pixels)
         self.starts = _starting_images(examples)
         self.loaded_start: str | None = None
         self.pixels = torch.zeros(_SIDE * _SIDE)  # row by row, 0 paper to 1 ink
-        self.buttons = [_pixel_button(r, c) for r in range(_SIDE) for c in range(_SIDE)]
+        self.buttons = [
+            ipywidgets.Button(tooltip=f"pixel ({i // _SIDE}, {i % _SIDE})", layout=_CELL)
+            for i in range(_SIDE * _SIDE)
+        ]
         for index, button in enumerate(self.buttons):
+            button.add_class("digit-pad-pixel")
             button.on_click(lambda _button, index=index: self.click(index))
         self.clear_button = ipywidgets.Button(description="Clear", icon="eraser")
         self.clear_button.on_click(lambda _button: self.clear())
         grid = {"grid_template_columns": f"repeat({_SIDE}, 30px)", "grid_gap": "1px"}
         pad = ipywidgets.GridBox(self.buttons, layout={**grid, "width": "max-content"})
         pad.add_class("digit-pad")
-        start = ipywidgets.Dropdown(
-            options=list(self.starts), value="blank", description="start from"
-        )
+        start = ipywidgets.Dropdown(options=list(self.starts), description="start from")
         pad_and_clear = ipywidgets.HBox(
             [pad, self.clear_button], layout={"align_items": "flex-end"}
         )
@@ -77,21 +70,17 @@ class DigitPad(Explorer):
     def click(self, index: int) -> None:
         """Ink cell ``index`` (row * 8 + column), or erase it when it is already dark; redraw."""
         self.pixels[index] = 0.0 if self.pixels[index] > 0.5 else 1.0
-        self._show_pixels()
         self.redraw()
 
     def clear(self) -> None:
         """Erase every cell; redraw."""
         self.pixels.zero_()
-        self._show_pixels()
         self.redraw()
 
     def probabilities(self) -> Tensor:
         """The model's ten probabilities for the pixels drawn (eval mode, on its device)."""
-        x = self.pixels.unsqueeze(0)  # (1, 64): a batch of one
         with models.eval_mode(self.model):
-            if self.preprocess is not None:
-                x = self.preprocess(x)
+            x = self.preprocess(self.pixels.unsqueeze(0))  # (1, 64): a batch of one
             return self.model(x.to(models.device_of(self.model))).softmax(dim=1)[0].cpu()
 
     def _show_pixels(self) -> None:
@@ -112,8 +101,8 @@ class DigitPad(Explorer):
     def draw(self, figure: Figure, start: str) -> str:
         if start != self.loaded_start:  # a new start picked: load it (a click keeps the drawing)
             self.pixels.copy_(self.starts[start])
-            self._show_pixels()
             self.loaded_start = start
+        self._show_pixels()
         probabilities = self.probabilities()
         predicted = int(probabilities.argmax())
         confidence = probabilities[predicted].item()

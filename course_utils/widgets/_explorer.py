@@ -63,18 +63,14 @@ class Explorer:
 
     def redraw(self) -> None:
         """Call ``draw`` with the controls' values and show the figure again."""
+        self.refresh(lambda figure: self.draw(figure, **self.values))
 
-        def draw(figure: Figure) -> None:
-            text = self.draw(figure, **self.values)
-            if text is not None:
-                self.message.value = text
-
-        self.refresh(draw)
-
-    def refresh(self, update: Callable[[Figure], None]) -> None:
-        """Apply ``update(figure)`` and show the figure again (for a picture no control changed)."""
+    def refresh(self, update: Callable[[Figure], str | None]) -> None:
+        """Apply ``update(figure)``, show the figure again, and the message it returns if any."""
         start = time.perf_counter()
-        update(self.figure)
+        text = update(self.figure)
+        if text is not None:
+            self.message.value = text
         self._canvas.draw()
         buffer = io.BytesIO()
         pixels = Image.fromarray(np.asarray(self._canvas.buffer_rgba()))

@@ -25,15 +25,11 @@ class InferenceExplorer(Explorer):
         if X.dim() != 2 or X.shape[1] != 2:
             raise ValueError(f"expected X of shape (N, 2) to draw on a plane, got {tuple(X.shape)}")
         self.model, self.X, self.y = model, X, y
-        self.probability, self.predicted = 0.0, 0
-        low, high = (X.min(dim=0).values - 4).tolist(), (X.max(dim=0).values + 4).tolist()
+        low = (X.min(dim=0).values - 4).round().tolist()
+        high = (X.max(dim=0).values + 4).round().tolist()
         controls = {  # each feature's slider spans the data's range and 4 more on each side
             f"x{i + 1}": ipywidgets.FloatSlider(
-                value=point[i],
-                min=round(low[i]),
-                max=round(high[i]),
-                step=0.1,
-                description=f"feature {i + 1}",
+                value=point[i], min=low[i], max=high[i], step=0.1, description=f"feature {i + 1}"
             )
             for i in range(2)
         }

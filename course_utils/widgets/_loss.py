@@ -1,7 +1,7 @@
-"""The loss explorer: MAE, MSE and BCE of one prediction, and the slope that reaches the weights.
+"""The loss explorer: MAE, MSE and BCE of one prediction p = σ(z), and their slopes dL/dz.
 
-The prediction is p = sigmoid(z) of a logit z, so the right-hand plot shows dL/dz = dL/dp * p(1 - p),
-the number backpropagation carries into the weights (MSE's dL/dp is largest where dL/dz vanishes).
+dL/dz, not dL/dp, is what backpropagation carries into the weights (MSE's dL/dp is largest
+where its dL/dz vanishes).
 """
 
 import ipywidgets

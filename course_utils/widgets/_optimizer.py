@@ -33,10 +33,7 @@ def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path: Te
 
 
 class OptimizerExplorer(Explorer):
-    """An optimizer's path over a loss surface's contours, for a learning rate on a log scale.
-
-    The contours are drawn once per surface; moving a slider only updates the path's data.
-    """
+    """An optimizer's path over a loss surface's contours (drawn once per surface), for any lr."""
 
     def __init__(
         self,

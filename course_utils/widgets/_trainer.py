@@ -1,13 +1,12 @@
 """The decision-boundary trainer: choose a network and a data set, press Train, watch it learn."""
 
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import ipywidgets
 import torch
 from matplotlib.figure import Figure
-from torch import Tensor, nn
+from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from course_utils import data, models, plotting, training
@@ -22,31 +21,6 @@ _DATA_SETS = {
     "circles": partial(data.make_circles, n_per_class=200, noise=0.08),
     "xor": partial(data.make_xor, n_per_class=200),
 }
-
-
-@dataclass
-class _Run:
-    """One network being trained: its data, model, optimizer (kept across presses) and losses."""
-
-    settings: dict[str, Any]
-    X: Tensor
-    y: Tensor
-    model: nn.Module
-    optimizer: torch.optim.Optimizer
-    loader: DataLoader
-    losses: list[float] = field(default_factory=list)  # one per epoch trained, over all presses
-
-
-def _new_run(settings: dict[str, Any], seed: int) -> _Run:
-    """A fresh data set, untrained network and optimizer for these settings, all seeded."""
-    X, y = _DATA_SETS[settings["dataset"]](generator=torch.Generator().manual_seed(seed))
-    with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
-        torch.manual_seed(seed)
-        model = models.MLPClassifier(2, settings["hidden_units"], activation=settings["activation"])
-    optimizer = OPTIMIZERS[settings["optimizer"]](list(model.parameters()), settings["lr"])
-    shuffling = torch.Generator().manual_seed(seed)  # continues its sequence each press
-    loader = DataLoader(TensorDataset(X, y), batch_size=32, shuffle=True, generator=shuffling)
-    return _Run(dict(settings), X, y, model, optimizer, loader)
 
 
 class DecisionBoundaryTrainer(Explorer):
@@ -67,7 +41,7 @@ class DecisionBoundaryTrainer(Explorer):
         epochs: int = 50,
         seed: int = 0,
     ):
-        self.seed, self.run, self.map = seed, None, None
+        self.seed, self.settings, self.map = seed, None, None
         self.train_button = ipywidgets.Button(
             description="Train", button_style="primary", icon="play"
         )
@@ -110,7 +84,7 @@ class DecisionBoundaryTrainer(Explorer):
     def draw(self, figure: Figure, epochs: int, **settings: Any) -> str:
         """A fresh network when a setting changed; "epochs" only says how long Train runs."""
         self.progress.value, self.progress.max = 0, epochs
-        if self.run is None or self.run.settings != settings:
+        if self.settings != settings:
             self._start_fresh(settings)
             message = (
                 "A new, untrained network for these settings. Press <b>Train</b> to train it "
@@ -118,68 +92,72 @@ class DecisionBoundaryTrainer(Explorer):
             )
         else:  # only "epochs" moved: the same network, which Train trains further
             message = self._continue_message(epochs)
-        self.show(figure, len(self.run.losses) + epochs)
+        self.show(figure, len(self.losses) + epochs)
         return message
 
     def _start_fresh(self, settings: dict[str, Any]) -> None:
-        self.run = _new_run(settings, self.seed)
+        """A fresh data set, untrained network and optimizer for these settings, all seeded."""
+        self.settings, self.losses = dict(settings), []  # a loss per epoch, over all presses
+        generator = torch.Generator().manual_seed(self.seed)
+        self.X, self.y = _DATA_SETS[settings["dataset"]](generator=generator)
+        with torch.random.fork_rng(devices=[]):  # seed the weights, leave the global RNG alone
+            torch.manual_seed(self.seed)
+            hidden, activation = settings["hidden_units"], settings["activation"]
+            self.model = models.MLPClassifier(2, hidden, activation=activation)
+        self.optimizer = OPTIMIZERS[settings["optimizer"]](self.model.parameters(), settings["lr"])
+        shuffling = torch.Generator().manual_seed(self.seed)  # continues its sequence each press
+        dataset = TensorDataset(self.X, self.y)
+        self.loader = DataLoader(dataset, batch_size=32, shuffle=True, generator=shuffling)
         if self.map is None:
-            self.map = ProbabilityMap(self.boundary_ax, self.run.X, self.run.y)
+            self.map = ProbabilityMap(self.boundary_ax, self.X, self.y)
         else:
-            self.map.set_data(self.run.X, self.run.y)  # also fits the axes to the new data
+            self.map.set_data(self.X, self.y)  # also fits the axes to the new data
 
     def _continue_message(self, epochs: int) -> str:
         return (
-            f"Trained {len(self.run.losses)} epochs so far. Press <b>Train</b> to continue "
-            f"training this network for {epochs} more (same {self.run.settings['optimizer']} "
+            f"Trained {len(self.losses)} epochs so far. Press <b>Train</b> to continue "
+            f"training this network for {epochs} more (same {self.settings['optimizer']} "
             "optimizer, its state kept); changing data, hidden units, activation, optimizer or "
             "lr starts a new network."
         )
 
     def show(self, figure: Figure, planned_epochs: int = 0) -> None:
         """Redraw the boundary, the loss curve and both titles for the current run."""
-        run, losses = self.run, self.run.losses
-        self.map.update(run.model)
+        losses, settings = self.losses, self.settings
+        self.map.update(self.model)
         self.loss_line.set_data(range(1, len(losses) + 1), losses)
         # room for every epoch planned: the curve fills the axes as training runs
         self.loss_ax.set_xlim(0.5, max(len(losses), planned_epochs, 1) + 0.5)
         self.loss_ax.set_ylim(0, max(losses + [0.8]) * 1.05)
-        accuracy = training.evaluate(run.model, [(run.X, run.y)], nn.BCELoss())["accuracy"]
-        settings = run.settings
-        self.boundary_ax.set_title(
-            f"{settings['dataset']}: {settings['hidden_units']} hidden units, "
-            f"{settings['activation']} — accuracy {100 * accuracy:.0f}%",
-            fontsize="medium",
-        )
-        self.loss_ax.set_title(
-            f"{settings['optimizer']}, lr={settings['lr']:.3g}: {len(losses)} epochs trained",
-            fontsize="medium",
-        )
+        accuracy = training.evaluate(self.model, [(self.X, self.y)], nn.BCELoss())["accuracy"]
+        network = "{dataset}: {hidden_units} hidden units, {activation}".format_map(settings)
+        self.boundary_ax.set_title(f"{network} — accuracy {100 * accuracy:.0f}%", fontsize="medium")
+        run = "{optimizer}, lr={lr:.3g}".format_map(settings)
+        self.loss_ax.set_title(f"{run}: {len(losses)} epochs trained", fontsize="medium")
 
     def train(self, _button: ipywidgets.Button | None = None) -> None:
         """Train the current network for the chosen epochs more, with its own optimizer."""
-        run, epochs = self.run, self.values["epochs"]
-        already = len(run.losses)
+        epochs, already = self.values["epochs"], len(self.losses)
         self.progress.value, self.progress.max = 0, epochs
         self.train_button.disabled = True
 
         def after_epoch(epoch: int, history: training.History) -> None:
-            run.losses[already:] = history.train_loss
+            self.losses[already:] = history.train_loss
             self.progress.value = epoch
             if epoch % 10 == 0 or epoch == epochs:  # a live redraw every 10 epochs
                 self.refresh(lambda figure: self.show(figure, already + epochs))
 
         try:
             training.fit(
-                run.model, run.loader, nn.BCELoss(), run.optimizer, epochs, callback=after_epoch
+                self.model, self.loader, nn.BCELoss(), self.optimizer, epochs, callback=after_epoch
             )
             self.message.value = self._continue_message(epochs)
         except training.TrainingDiverged:
-            self._start_fresh(run.settings)
+            self._start_fresh(self.settings)
             self.refresh(self.show)
             self.message.value = (
-                f"⚠️ The loss became NaN or infinite: lr={run.settings['lr']:.3g} is too large "
-                f"for {run.settings['optimizer']}. The network was reset to a new, untrained "
+                f"⚠️ The loss became NaN or infinite: lr={self.settings['lr']:.3g} is too large "
+                f"for {self.settings['optimizer']}. The network was reset to a new, untrained "
                 "one: lower lr and press Train."
             )
         finally:

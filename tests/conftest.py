@@ -16,5 +16,4 @@ def fresh_checker(monkeypatch):
     from course_utils import checks
 
     monkeypatch.setattr(checks, "_exercises", {})
-    monkeypatch.setattr(checks, "_results", [])
     monkeypatch.delenv(checks.RECORD_VARIABLE, raising=False)

@@ -12,11 +12,11 @@ def test_close_passes_a_right_answer(capsys):
 
 
 def test_close_reports_where_and_by_how_much(capsys):
-    ok = checks.check_close("z", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), hint="add b")
+    ok = checks.check_close("z", torch.tensor([1.0, 2.5]), torch.tensor([1.0, 2.0]), hints="add b")
     out = capsys.readouterr().out
     assert ok is False
     assert "❌ z" in out and "index (1,)" in out and "got 2.5" in out and "expected 2" in out
-    assert "Hint 1/1: add b" in out  # the old one-step hint= keyword still works
+    assert "Hint 1/1: add b" in out
 
 
 def test_close_reports_the_tolerance_it_really_tests(capsys):

@@ -101,10 +101,10 @@ def test_every_result_is_recorded_and_written_for_the_grader(tmp_path, monkeypat
     check(unfinished)
     check(wrong)
     check(right)
-    statuses = [(r["exercise"], r["status"]) for r in checks.results()]
-    assert statuses == [("my_relu", "not done"), ("my_relu", "wrong"), ("my_relu", "passed")]
     written = [json.loads(line) for line in record.read_text().splitlines()]
-    assert written == checks.results()
+    statuses = [(r["exercise"], r["status"]) for r in written]
+    assert statuses == [("my_relu", "not done"), ("my_relu", "wrong"), ("my_relu", "passed")]
+    assert written[0]["message"].startswith("not done yet") and written[2]["message"] == ""
     assert "value(s) differ" in written[1]["message"]
 
 

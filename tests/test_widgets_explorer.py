@@ -3,21 +3,29 @@ import ipywidgets
 from course_utils.widgets import Explorer
 
 
-def make_line_explorer():
-    def draw(figure, slope):
-        if not figure.axes:
-            ax = figure.add_subplot()
-            ax.plot([0, 1], [0, 0])
-        line = figure.axes[0].lines[0]
-        line.set_ydata([0, slope])
+class LineExplorer(Explorer):
+    def __init__(self):
+        slider = ipywidgets.FloatSlider(value=1.0, min=-5, max=5)
+        super().__init__({"slope": slider}, "line", figsize=(4, 3))
+
+    def setup(self, figure):
+        figure.add_subplot().plot([0, 1], [0, 0])
+
+    def draw(self, figure, slope):
+        figure.axes[0].lines[0].set_ydata([0, slope])
         figure.axes[0].set_ylim(-5, 5)
 
-    slider = ipywidgets.FloatSlider(value=1.0, min=-5, max=5)
-    return Explorer({"slope": slider}, draw, title="line")
+
+class CountExplorer(Explorer):
+    def __init__(self):
+        super().__init__({"n": ipywidgets.IntSlider(value=1)}, "count", figsize=(2, 2))
+
+    def draw(self, figure, n):
+        return f"n is {n}"
 
 
 def test_changing_a_control_redraws_the_same_figure():
-    explorer = make_line_explorer()
+    explorer = LineExplorer()
     figure, first_png = explorer.figure, bytes(explorer.image.value)
     assert explorer.redraw_count == 1 and first_png.startswith(b"\x89PNG")
     explorer.controls["slope"].value = -3.0
@@ -29,10 +37,7 @@ def test_changing_a_control_redraws_the_same_figure():
 
 
 def test_the_text_draw_returns_is_shown_as_the_message():
-    def draw(figure, n):
-        return f"n is {n}"
-
-    explorer = Explorer({"n": ipywidgets.IntSlider(value=1)}, draw)
+    explorer = CountExplorer()
     assert explorer.message.value == "n is 1"  # the first draw, inside the constructor
     explorer.controls["n"].value = 4
     assert explorer.message.value == "n is 4"

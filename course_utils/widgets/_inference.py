@@ -1,7 +1,5 @@
 """The inference explorer: move a point with sliders and read the model's answer for it."""
 
-from __future__ import annotations
-
 import ipywidgets
 import torch
 from matplotlib.figure import Figure
@@ -12,49 +10,36 @@ from course_utils.plotting import PALETTE
 from course_utils.widgets._boundary import ProbabilityMap
 from course_utils.widgets._explorer import Explorer
 
-__all__ = ["inference_explorer", "InferenceExplorer"]
-
-
-def _point_sliders(X: Tensor, point: tuple[float, float]) -> dict[str, ipywidgets.FloatSlider]:
-    """Sliders for the point's two features, over the data's range and 4 more on each side."""
-    low = (X.min(dim=0).values - 4).tolist()
-    high = (X.max(dim=0).values + 4).tolist()
-    return {
-        f"x{i + 1}": ipywidgets.FloatSlider(
-            value=point[i],
-            min=round(low[i]),
-            max=round(high[i]),
-            step=0.1,
-            description=f"feature {i + 1}",
-        )
-        for i in range(2)
-    }
-
 
 class InferenceExplorer(Explorer):
-    """The model's probability map, one point on it, and its class for a chosen threshold.
+    """Move one point over the model's probability map and a threshold; see its class.
 
-    ``prediction()`` returns the point's (P(class 1), class) as last drawn.
+    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``); the black
+    line, the decision boundary, is where P(class 1) equals the threshold. ``model`` maps (N, 2)
+    to probabilities (N, 1) and runs in eval mode without gradients, keeping its own mode.
     """
 
-    def __init__(self, model: nn.Module, X: Tensor, y: Tensor, point: tuple[float, float]):
+    def __init__(
+        self, model: nn.Module, X: Tensor, y: Tensor, point: tuple[float, float] = (-2.5, 3.0)
+    ):
         if X.dim() != 2 or X.shape[1] != 2:
             raise ValueError(f"expected X of shape (N, 2) to draw on a plane, got {tuple(X.shape)}")
         self.model, self.X, self.y = model, X, y
-        self.probability, self.predicted = 0.0, 0
-        controls = {
-            **_point_sliders(X, point),
-            "threshold": ipywidgets.FloatSlider(
-                value=0.5, min=0.05, max=0.95, step=0.05, description="threshold"
-            ),
+        low = (X.min(dim=0).values - 4).round().tolist()
+        high = (X.max(dim=0).values + 4).round().tolist()
+        controls = {  # each feature's slider spans the data's range and 4 more on each side
+            f"x{i + 1}": ipywidgets.FloatSlider(
+                value=point[i], min=low[i], max=high[i], step=0.1, description=f"feature {i + 1}"
+            )
+            for i in range(2)
         }
-        super().__init__(controls, figsize=(6, 4.5), title="Inference explorer")
+        controls["threshold"] = ipywidgets.FloatSlider(
+            value=0.5, min=0.05, max=0.95, step=0.05, description="threshold"
+        )
+        super().__init__(controls, "Inference explorer", figsize=(6, 4.5))
 
     def setup(self, figure: Figure) -> None:
-        figure.set_layout_engine("none")  # fixed margins: one drawing pass per redraw, not three
-        self.ax = figure.subplots(
-            gridspec_kw={"left": 0.12, "right": 0.97, "bottom": 0.11, "top": 0.87}
-        )
+        self.ax = figure.add_axes((0.12, 0.11, 0.85, 0.76))
         self.map = ProbabilityMap(self.ax, self.X, self.y, margin=4.0)
         self.map.update(self.model)  # once: the model does not change, only the threshold line
         (self.marker,) = self.ax.plot(
@@ -66,7 +51,8 @@ class InferenceExplorer(Explorer):
             probability = self.model(torch.tensor([[x1, x2]], dtype=torch.float32)).item()
         predicted = int(metrics.predicted_labels(probability, threshold))
         self.probability, self.predicted = probability, predicted
-        self.map.set_threshold(threshold)
+        if threshold != self.map.threshold:
+            self.map.draw_boundary(threshold)
         self.marker.set_data([x1], [x2])
         above = ">" if predicted else "≤"
         self.ax.set_title(
@@ -82,15 +68,3 @@ class InferenceExplorer(Explorer):
     def prediction(self) -> tuple[float, int]:
         """The point's probability of class 1 and its class, as last drawn."""
         return self.probability, self.predicted
-
-
-def inference_explorer(
-    model: nn.Module, X: Tensor, y: Tensor, point: tuple[float, float] = (-2.5, 3.0)
-) -> InferenceExplorer:
-    """An explorer: move one point over the model's probability map and a threshold; see its class.
-
-    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``), and the black
-    line, the decision boundary, is where P(class 1) equals the threshold. ``model`` maps (N, 2)
-    to probabilities (N, 1); it runs in eval mode without gradients and keeps its own mode.
-    """
-    return InferenceExplorer(model, X, y, point)

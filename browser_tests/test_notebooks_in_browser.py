@@ -145,7 +145,7 @@ def check_digit_pad(page, area=None) -> None:
         try:  # the cell turns to ink and the picture is redrawn
             page.wait_for_function(
                 "([area, cell, before]) => area.querySelector('img').src !== before"
-                " && getComputedStyle(cell).backgroundColor === 'rgb(34, 34, 34)'",
+                " && getComputedStyle(cell).backgroundColor === 'rgb(0, 0, 0)'",  # full ink, 1.0: black
                 arg=[area.element_handle(), cell.element_handle(), picture],
                 timeout=30_000,
             )
@@ -153,7 +153,7 @@ def check_digit_pad(page, area=None) -> None:
             color = cell.evaluate("b => getComputedStyle(b).backgroundColor")
             redrawn = area.locator("img").first.get_attribute("src") != picture
             pytest.fail(
-                f"digit pad cell {index} clicked: its colour is {color} (ink is rgb(34, 34, 34)), "
+                f"digit pad cell {index} clicked: its colour is {color} (full ink is rgb(0, 0, 0)), "
                 f"picture redrawn: {redrawn}"
             )
     assert "The model reads" in area.inner_text()

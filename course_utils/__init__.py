@@ -5,8 +5,6 @@ Submodules are imported on first use, so ``import course_utils`` stays fast and 
 matplotlib or ipywidgets until a plot or a widget is asked for.
 """
 
-from __future__ import annotations
-
 import importlib
 from types import ModuleType
 

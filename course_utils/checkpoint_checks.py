@@ -53,10 +53,18 @@ def check_save_target(path: Path, model: nn.Module) -> None:
             f"self.init_args = {{...the arguments of __init__...}} in {name}.__init__, or save "
             "only the weights with torch.save(model.state_dict(), path)"
         )
+    _check_not_a_folder(path)
     if not path.parent.is_dir():
         raise FileNotFoundError(
             f"cannot save to '{path}': the folder '{path.parent}' does not exist. Create it first "
             "(Path(folder).mkdir(parents=True, exist_ok=True)) or check the path for a typo"
+        )
+
+
+def _check_not_a_folder(path: Path) -> None:
+    if path.is_dir():
+        raise IsADirectoryError(
+            f"'{path}' is a folder, not a checkpoint file: name a file in it, e.g. '{path / 'model.pt'}'"
         )
 
 
@@ -139,6 +147,7 @@ def read_checkpoint(path: Path, map_location: Any) -> dict[str, Any]:
     _check_map_location(map_location)
     if not path.exists():
         raise FileNotFoundError(_missing_file_message(path))
+    _check_not_a_folder(path)
     try:
         with warnings.catch_warnings():
             # a raw pickle of protocol 4+ makes torch warn before refusing it; the error says more

@@ -240,6 +240,18 @@ def test_saving_into_a_missing_folder_is_a_clear_error(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_a_folder_given_as_the_checkpoint_path_is_a_clear_error(tmp_path):
+    model = models.SimpleClassifier(2, 3)
+    for act in (
+        lambda: checkpoint.save_checkpoint(tmp_path, model),
+        lambda: checkpoint.load_model(tmp_path),
+    ):
+        with pytest.raises(IsADirectoryError, match="is a folder, not a checkpoint file") as caught:
+            act()
+        assert str(tmp_path / "model.pt") in str(caught.value)
+    assert list(tmp_path.iterdir()) == []  # nothing written, no temporary file left
+
+
 def test_a_model_without_init_args_cannot_be_checkpointed(tmp_path):
     with pytest.raises(CheckpointError, match="init_args") as caught:
         checkpoint.save_checkpoint(tmp_path / "m.pt", nn.Linear(2, 1))

@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from course_utils import checkpoint_checks, models, training
+from course_utils import checkpoint_checks, training
 
 # the errors loading raises, so that a notebook can catch checkpoint.NotACheckpointError
 CheckpointError = checkpoint_checks.CheckpointError
@@ -82,19 +82,18 @@ def load_checkpoint(
 ) -> dict[str, Any]:
     """Load a checkpoint into ``model`` (built from the file when None) and ``optimizer``; returns it.
 
-    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model" and
-    "optimizer". Build the optimizer on the loaded model's parameters before passing it in.
+    The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus "model", and
+    "optimizer" when one is passed. Build the optimizer on the loaded model's parameters before passing it in.
     """
     path = Path(path)
     checkpoint = checkpoint_checks.read_checkpoint(path, map_location)
     if model is None:
-        model = models.build_model(checkpoint["model_class"], checkpoint["model_args"])
+        model = checkpoint_checks.build_saved_model(checkpoint, path.name)
     checkpoint_checks.check_fits(model, checkpoint, path.name)
     model.load_state_dict(checkpoint["model_state"])
     checkpoint["model"] = model
     if optimizer is not None:
-        checkpoint_checks.check_optimizer(optimizer, checkpoint, path.name)
-        optimizer.load_state_dict(checkpoint["optimizer_state"])
+        checkpoint_checks.load_optimizer(optimizer, checkpoint, path.name)
         checkpoint["optimizer"] = optimizer
     return checkpoint
 

@@ -16,6 +16,8 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from course_utils import models
+
 FORMAT = "course_utils.checkpoint"
 FORMAT_VERSION = 1
 _HOW_TO_SAVE = "A checkpoint is made with checkpoint.save_checkpoint(path, model, ...)"
@@ -79,7 +81,23 @@ def check_plain(value: Any, where: str) -> None:
             "Convert it first (e.g. float(x), str(x), x.tolist())"
         )
     for key, item in value.items() if isinstance(value, dict) else enumerate(value):
+        if not isinstance(key, str | int):
+            raise CheckpointError(
+                f"{where} has a key {key!r} of type {type(key).__name__}: use str keys"
+            )
         check_plain(item, f"{where}[{key!r}]")
+
+
+def build_saved_model(checkpoint: dict[str, Any], name: str) -> nn.Module:
+    """The model a checkpoint describes, built untrained; a clear error for a class models lacks."""
+    model_class, model_args = checkpoint["model_class"], checkpoint["model_args"]
+    if model_class not in models.MODEL_CLASSES:
+        raise CheckpointError(
+            f"'{name}' holds a {model_class}, which course_utils.models cannot build: create "
+            f"it yourself, {_architecture(model_class, model_args)}, and pass it as "
+            "load_checkpoint(path, model=...)"
+        )
+    return models.build_model(model_class, model_args)
 
 
 def _architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
@@ -311,8 +329,8 @@ def check_fits(model: nn.Module, checkpoint: dict, name: str) -> None:
     )
 
 
-def check_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: str) -> None:
-    """Raise CheckpointError unless the checkpoint holds the state of an optimizer of this class."""
+def load_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: str) -> None:
+    """Load the checkpoint's optimizer state into ``optimizer``, or say why it does not fit."""
     saved_class = checkpoint.get("optimizer_class")
     if checkpoint.get("optimizer_state") is None:
         raise CheckpointError(
@@ -325,3 +343,11 @@ def check_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: st
             f"{type(optimizer).__name__}: build a torch.optim.{saved_class} on "
             "model.parameters() to resume"
         )
+    try:
+        optimizer.load_state_dict(checkpoint["optimizer_state"])
+    except ValueError as error:
+        raise CheckpointError(
+            f"the optimizer state in '{name}' does not fit the optimizer you passed ({error}): "
+            "build the optimizer on the loaded model's parameters, "
+            f"torch.optim.{saved_class}(model.parameters(), ...)"
+        ) from None

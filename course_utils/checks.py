@@ -268,8 +268,10 @@ def _unchanged(before: Any, after: Any) -> bool:
     if isinstance(before, nn.Module):
         before, after = before.state_dict(), after.state_dict()
         return all(_unchanged(value, after[key]) for key, value in before.items())
-    if isinstance(before, Tensor):  # NaN counts as equal to NaN
-        return torch.equal(before.detach().nan_to_num(), after.detach().nan_to_num())
+    if isinstance(before, Tensor):  # NaN counts as equal to NaN, and only to NaN
+        before, after = before.detach(), after.detach()
+        same_nan = torch.equal(before.isnan(), after.isnan())
+        return same_nan and torch.equal(before.nan_to_num(), after.nan_to_num())
     if isinstance(before, (list, tuple)):
         return len(before) == len(after) and all(map(_unchanged, before, after))
     return True

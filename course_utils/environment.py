@@ -55,7 +55,10 @@ def check_environment(
 ) -> list[PackageCheck]:
     """Compare each course library's installed version with its pin in constraints.txt."""
     pins = read_pins(constraints)
-    installed = {d.name.lower().replace("_", "-"): d.version for d in metadata.distributions()}
+    installed = {}
+    for distribution in metadata.distributions():  # the first of two copies is the one imported
+        if distribution.name:  # a broken install can lack its name
+            installed.setdefault(distribution.name.lower().replace("_", "-"), distribution.version)
     return [PackageCheck(name, pins.get(name), installed.get(name)) for name in packages]
 
 

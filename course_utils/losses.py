@@ -126,7 +126,11 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2 or not pred.is_floating_point():
-        hint = "; for one example use pred.unsqueeze(0)" if pred.dim() == 1 else ""
+        hint = (
+            "; for one example use pred.unsqueeze(0) and target.unsqueeze(0)"
+            if pred.dim() == 1
+            else ""
+        )
         raise ValueError(
             f"{name} expects float logits of shape (N, C), one row of class scores per example, "
             f"got {pred.dtype} of shape {tuple(pred.shape)}{hint}"

@@ -127,8 +127,7 @@ def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
     """Build a course model from its class name and constructor arguments, as a checkpoint stores them."""
     if class_name not in MODEL_CLASSES:
         raise ValueError(
-            f"unknown model class {class_name!r}: the course builds {', '.join(MODEL_CLASSES)}; "
-            "build the model yourself and pass it in: load_checkpoint(path, model=your_model)"
+            f"unknown model class {class_name!r}: use one of {', '.join(MODEL_CLASSES)}"
         )
     return MODEL_CLASSES[class_name](**init_args)
 

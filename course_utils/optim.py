@@ -35,7 +35,7 @@ def _check_arguments(defaults: dict[str, Any]) -> None:
         value = defaults.get(name, 0.0)
         if not 0.0 <= value:  # written this way so that NaN fails too
             raise ValueError(
-                f"Invalid {what}: {value}; use a positive number, e.g. {name}={example}"
+                f"Invalid {what}: {value}; it must be 0 or more, e.g. {name}={example}"
             )
     for index, beta in enumerate(defaults.get("betas", ())):
         if not 0.0 <= beta < 1.0:

@@ -4,6 +4,7 @@ matplotlib is imported inside the functions, on the first plot, so importing the
 """
 
 import itertools
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -124,6 +125,10 @@ def decision_grid(
     return xx, yy, probability
 
 
+# the axes plot_decision_boundary gave a colour bar (weak references: they do not keep figures alive)
+_AXES_WITH_COLORBAR: weakref.WeakSet = weakref.WeakSet()
+
+
 def plot_decision_boundary(
     model: nn.Module,
     X: Tensor,
@@ -141,7 +146,9 @@ def plot_decision_boundary(
     )
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
     plot_data(X, y, ax=ax, title=title)
-    ax.figure.colorbar(mesh, ax=ax, label="P(class 1)")
+    if ax not in _AXES_WITH_COLORBAR:  # drawn again on the same axes (a live plot): one bar
+        ax.figure.colorbar(mesh, ax=ax, label="P(class 1)")
+        _AXES_WITH_COLORBAR.add(ax)
     return ax
 
 
@@ -302,6 +309,8 @@ def plot_digits(X: Tensor, y: Tensor | None = None, columns: int = 10, title: st
     """Draw images (rows of ``X``, 0 white to 1 black) in a grid, each under its label."""
     if len(X) == 0:
         raise ValueError("there are no images to draw: X is empty")
+    if y is not None and len(y) < len(X):
+        raise ValueError(f"{len(X)} images but {len(y)} labels: pass one label per image")
     columns = min(columns, len(X))
     rows = -(-len(X) // columns)  # ceiling division
     figure, ax = _subplots(figsize=(1.0 * columns, 1.2 * rows + 0.3), layout="constrained")

@@ -100,7 +100,9 @@ def run_trajectory(
     make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
     if steps < 0:
         raise ValueError(f"steps must be 0 or more, got {steps}")
-    weights = torch.tensor(start or surface.start, dtype=torch.float64, requires_grad=True)
+    weights = torch.tensor(
+        surface.start if start is None else start, dtype=torch.float64, requires_grad=True
+    )
     optimizer = make_optimizer([weights], lr)
     points = [weights.tolist()]
     for _ in range(steps):

@@ -144,6 +144,18 @@ def train_one_epoch(
 _LOGIT_LOSSES = (nn.functional.binary_cross_entropy_with_logits, losses.bce_with_logits)
 
 
+def _takes_logits(loss_fn: Callable[[Tensor, Tensor], Tensor], outputs: str | None) -> bool:
+    """Whether a single output is a logit: as ``outputs`` says, else judged from ``loss_fn``."""
+    if outputs is None:
+        return isinstance(loss_fn, nn.BCEWithLogitsLoss) or loss_fn in _LOGIT_LOSSES
+    if outputs not in ("probabilities", "logits"):
+        raise ValueError(
+            f"outputs must be 'probabilities' (after a sigmoid, as with nn.BCELoss) or 'logits' "
+            f"(raw scores, as with nn.BCEWithLogitsLoss), got {outputs!r}"
+        )
+    return outputs == "logits"
+
+
 def _correct_predictions(y_pred: Tensor, labels: Tensor, logits: bool) -> int:
     """How many predictions name the right class: the argmax, or one output above 0.5 or logit 0."""
     if y_pred.dim() == 2 and y_pred.shape[1] > 1:
@@ -159,10 +171,14 @@ def evaluate(
     model: nn.Module,
     loader: Iterable[tuple[Tensor, Tensor]],
     loss_fn: Callable[[Tensor, Tensor], Tensor],
+    outputs: str | None = None,
 ) -> dict[str, float]:
-    """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``."""
-    # a single output is a logit with a BCE-with-logits loss, else a probability
-    logits = isinstance(loss_fn, nn.BCEWithLogitsLoss) or loss_fn in _LOGIT_LOSSES
+    """Loss (mean over examples) and accuracy (fraction 0..1) of ``model`` on ``loader``.
+
+    A single output is a logit with a BCE-with-logits loss, else a probability; for another loss
+    of logits (a lambda, a partial) say so with ``outputs="logits"``.
+    """
+    logits = _takes_logits(loss_fn, outputs)
     total_loss, correct, examples = 0.0, 0, 0
     # iterating a DataLoader draws from PyTorch's global generator: leave it as it was
     with eval_mode(model), torch.random.fork_rng([]):
@@ -183,7 +199,7 @@ def should_stop(val_loss: list[float], patience: int) -> bool:
 
 
 def _check_fit_arguments(
-    model, train_loader, optimizer, epochs, val_loader, patience, test_loader
+    model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
 ) -> None:
     """Raise a clear error for arguments ``fit`` cannot use, e.g. an optimizer of another model."""
     if test_loader is not None:
@@ -191,9 +207,11 @@ def _check_fit_arguments(
             "fit takes no test_loader: watch validation data with val_loader=..., and measure the "
             "test set once, at the end, with training.evaluate(model, test_loader, loss_fn)"
         )
-    for name, value in (("epochs", epochs), ("patience", patience)):
-        if value is not None and (not isinstance(value, int) or value < 1):
-            raise ValueError(f"{name} must be a positive whole number, got {value!r}")
+    if not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive whole number, got {epochs!r}")
+    if patience is not None and (not isinstance(patience, int) or patience < 1):
+        raise ValueError(f"patience must be a positive whole number or None, got {patience!r}")
+    _takes_logits(loss_fn, outputs)  # a bad `outputs` fails now, not after the first epoch
     if patience is not None and val_loader is None:
         raise ValueError(
             "patience needs validation data: early stopping watches the validation loss, so "
@@ -239,6 +257,7 @@ def fit(
     progress: bool = False,
     callback: Callable[[int, History], None] | None = None,
     verbose: bool = False,
+    outputs: str | None = None,
     *,
     test_loader: None = None,
 ) -> History:
@@ -246,15 +265,18 @@ def fit(
 
     ``patience=k`` stops after k epochs without a lower validation loss and restores the weights
     of ``history.best_epoch``. There is no test set here on purpose: choosing or stopping on it
-    would make its score optimistic; measure it once, at the end, with ``evaluate``.
+    would make its score optimistic; measure it once, at the end, with ``evaluate``. ``outputs``
+    goes to ``evaluate``.
     """
-    _check_fit_arguments(model, train_loader, optimizer, epochs, val_loader, patience, test_loader)
+    _check_fit_arguments(
+        model, train_loader, loss_fn, optimizer, epochs, val_loader, patience, outputs, test_loader
+    )
     history, best_weights, was_training = History(), None, model.training
     bar = _progress_bar(epochs) if progress else None
     try:
         for epoch in range(1, epochs + 1):
             train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
-            line = _record_epoch(model, train_loader.dataset, val_loader, loss_fn, history)
+            line = _record_epoch(model, train_loader.dataset, val_loader, loss_fn, history, outputs)
             if bar is not None:
                 bar.set_postfix(loss=f"{history.train_loss[-1]:.4f}", refresh=False)
                 bar.update(1)
@@ -307,14 +329,16 @@ def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tens
     return loader
 
 
-def _record_epoch(model, train_dataset, val_loader, loss_fn, history: History) -> str:
+def _record_epoch(model, train_dataset, val_loader, loss_fn, history: History, outputs) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
-    train = evaluate(model, _in_one_pass(DataLoader(train_dataset, batch_size=256)), loss_fn)
+    train = evaluate(
+        model, _in_one_pass(DataLoader(train_dataset, batch_size=256)), loss_fn, outputs
+    )
     history.train_loss.append(train["loss"])
     history.train_accuracy.append(train["accuracy"])
     line = f"Loss: {train['loss']:.4f}"  # the seed's format
     if val_loader is not None:
-        val = evaluate(model, _in_one_pass(val_loader), loss_fn)
+        val = evaluate(model, _in_one_pass(val_loader), loss_fn, outputs)
         history.val_loss.append(val["loss"])
         history.val_accuracy.append(val["accuracy"])
         line += f" | Val loss: {val['loss']:.4f} | Val accuracy: {100 * val['accuracy']:.2f}%"

@@ -140,7 +140,7 @@ CASES = [
     Case("loading a file whose unpickling would run code", in_scratch_folder(lambda: write_and_load("gift.pt", pickle.dumps(RunsCode()))), checkpoint.UnsafeCheckpointError, ("arbitrary Python objects (builtins.print)", "only load files you trust")),
     Case("saving into a folder that does not exist", in_scratch_folder(lambda: checkpoint.save_checkpoint("runs/model.pt", models.SimpleClassifier(2, 10))), FileNotFoundError, ("the folder 'runs' does not exist", "mkdir")),
     Case("a save interrupted midway (disk full): the previous checkpoint is kept", in_scratch_folder(interrupted_save), OSError, ("No space left on device",)),
-    Case("a negative learning rate", lambda: optim.Adam([torch.zeros(1, requires_grad=True)], lr=-1), ValueError, ("Invalid learning rate: -1", "positive number")),
+    Case("a negative learning rate", lambda: optim.Adam([torch.zeros(1, requires_grad=True)], lr=-1), ValueError, ("Invalid learning rate: -1", "must be 0 or more")),
     Case("Nesterov without momentum", lambda: optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1, nesterov=True), ValueError, ("Nesterov momentum requires a momentum", "momentum=0.9")),
 ]  # fmt: skip
 

@@ -264,6 +264,12 @@ def test_metadata_that_would_not_load_back_is_refused_at_save_time(tmp_path):
         checkpoint.save_checkpoint(
             tmp_path / "m.pt", models.SimpleClassifier(2, 3), when=datetime.now()
         )
+    with pytest.raises(
+        CheckpointError, match=r"metadata\['notes'\] has a key \(1, 2\) of type tuple"
+    ):
+        checkpoint.save_checkpoint(
+            tmp_path / "m.pt", models.SimpleClassifier(2, 3), notes={(1, 2): 0}
+        )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -457,6 +463,29 @@ def test_optimizer_mismatches_are_clear(tmp_path):
         checkpoint.load_checkpoint(with_optimizer, fresh, torch.optim.SGD(fresh.parameters(), 0.1))
     with pytest.raises(CheckpointError, match="saved without an optimizer"):
         checkpoint.load_checkpoint(without, fresh, torch.optim.Adam(fresh.parameters()))
+    # built before the model it should update: on two of its four tensors (a common slip)
+    partial = torch.optim.Adam(list(fresh.parameters())[:2])
+    with pytest.raises(CheckpointError, match="does not fit.*loaded model's parameters"):
+        checkpoint.load_checkpoint(with_optimizer, fresh, partial)
+
+
+class TinyNet(nn.Module):
+    """A student's own model: it keeps init_args, but course_utils.models cannot build it."""
+
+    def __init__(self, width: int = 3):
+        super().__init__()
+        self.init_args = {"width": width}
+        self.layer = nn.Linear(2, width)
+
+
+def test_a_model_class_the_course_cannot_build_says_to_pass_the_model(tmp_path):
+    path = checkpoint.save_checkpoint(tmp_path / "tiny.pt", TinyNet(5))
+    with pytest.raises(CheckpointError, match=r"holds a TinyNet.*TinyNet\(width=5\).*model="):
+        checkpoint.load_checkpoint(path)
+    loaded = checkpoint.load_checkpoint(path, model=TinyNet(5))["model"]
+    assert torch.equal(
+        loaded.layer.weight, torch.load(path, weights_only=True)["model_state"]["layer.weight"]
+    )
 
 
 def test_a_newer_format_version_asks_to_update(tmp_path):

@@ -172,3 +172,13 @@ def test_a_module_input_is_shown_by_its_class(capsys):
     model = models.SimpleClassifier(2, 3)
     assert not checks.check_function("count", lambda m: 1, lambda m: 2, [model])
     assert "for input a SimpleClassifier: got 1, expected 2" in capsys.readouterr().out
+
+
+def test_a_function_that_overwrites_a_nan_input_is_told_so(capsys):
+    def zero_the_nans(x):
+        x[x.isnan()] = 0.0  # changes the caller's tensor: NaN becomes 0
+        return x.sum()
+
+    cases = [(torch.tensor([float("nan"), 1.0]),)]
+    assert not checks.check_function("nansum", zero_the_nans, torch.nansum, cases)
+    assert "changed its input `x` in place" in capsys.readouterr().out

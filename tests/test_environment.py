@@ -63,3 +63,18 @@ def test_the_setup_check_covers_every_library_the_package_depends_on():
     assert "scikit-learn" in required  # notebook 13's digits come from it
     assert required <= set(environment.COURSE_PACKAGES)
     assert {"ipywidgets", "jupyterlab"} <= set(environment.COURSE_PACKAGES)  # the lab's
+
+
+def test_a_broken_install_without_a_name_and_a_second_copy_do_not_confuse_the_check(monkeypatch):
+    class Distribution:
+        def __init__(self, name, version):
+            self.name, self.version = name, version
+
+    installed = [
+        Distribution(None, "?"),
+        Distribution("Torch", "2.13.0"),
+        Distribution("torch", "1.0"),
+    ]
+    monkeypatch.setattr(environment.metadata, "distributions", lambda: installed)
+    (check,) = environment.check_environment(packages=("torch",))
+    assert check.installed == "2.13.0"  # the first copy on the path is the one Python imports

@@ -55,3 +55,12 @@ def test_logits_and_labels_on_two_devices():
     # the "meta" device stands in for a GPU, which this machine does not have
     with pytest.raises(ValueError, match=r"'cpu' but the labels on 'meta'.*\.to\(device\)"):
         losses.cross_entropy(LOGITS, LABELS.to("meta"))
+
+
+def test_one_example_without_its_batch_dimension_is_told_to_add_it_to_both_tensors():
+    logits, label = torch.tensor([2.0, -1.0, 0.5]), torch.tensor(0)
+    with pytest.raises(ValueError, match=r"pred.unsqueeze\(0\) and target.unsqueeze\(0\)"):
+        losses.cross_entropy(logits, label)
+    # the advice works: it gives PyTorch's loss for that one example
+    fixed = losses.cross_entropy(logits.unsqueeze(0), label.unsqueeze(0))
+    assert torch.allclose(fixed, nn.CrossEntropyLoss()(logits.unsqueeze(0), label.unsqueeze(0)))

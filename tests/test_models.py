@@ -86,7 +86,7 @@ def test_build_model_rebuilds_from_init_args():
     model = models.MLPClassifier(3, 5, activation="tanh", hidden_layers=2)
     rebuilt = models.build_model(type(model).__name__, model.init_args)
     assert rebuilt.load_state_dict(model.state_dict())  # same architecture: all keys match
-    with pytest.raises(ValueError, match="unknown model class.*pass it in.*model="):
+    with pytest.raises(ValueError, match="unknown model class"):
         models.build_model("Transformer", {})
     with pytest.raises(ValueError, match="unknown activation"):
         models.MLPClassifier(2, 4, activation="swish")

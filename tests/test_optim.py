@@ -254,7 +254,7 @@ def test_step_without_closure_returns_none_and_skips_parameters_without_gradient
 
 
 BAD_ARGUMENTS = [
-    ("SGD", {"lr": -0.1}, "Invalid learning rate: -0.1.*positive number"),
+    ("SGD", {"lr": -0.1}, "Invalid learning rate: -0.1.*must be 0 or more"),
     ("SGD", {"momentum": -0.5}, "Invalid momentum value: -0.5.*momentum"),
     ("SGD", {"weight_decay": -1e-4}, "Invalid weight_decay value.*weight_decay"),
     ("SGD", {"nesterov": True}, "Nesterov momentum requires.*momentum=0"),

@@ -28,3 +28,13 @@ def test_decision_grid_is_the_models_probability_on_the_grid():
     assert xx[0, 0] == 0 and yy[-1, 0] == 2
     point = torch.tensor([[float(xx[3, 1]), float(yy[3, 1])]])
     assert torch.allclose(probability[3, 1], model(point)[0, 0])
+
+
+def test_a_decision_boundary_drawn_again_on_the_same_axes_keeps_one_colour_bar():
+    torch.manual_seed(0)
+    model, X, y = models.SimpleClassifier(2, 4), torch.randn(20, 2), torch.randint(0, 2, (20,))
+    figure, ax = plt.subplots()
+    for _ in range(3):  # as a live plot redraws after each epoch
+        plotting.plot_decision_boundary(model, X, y, ax=ax, resolution=20)
+    assert len(figure.axes) == 2  # the plot and one colour bar
+    plt.close(figure)

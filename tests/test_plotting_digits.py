@@ -76,3 +76,8 @@ def test_ten_class_confusion_matrix_names_the_classes_by_their_digit():
     ax = plotting.plot_confusion_matrix(torch.tensor([[3, 1], [2, 4]]))
     assert [t.get_text() for t in ax.get_yticklabels()] == ["class 0", "class 1"]
     plt.close(ax.figure)
+
+
+def test_fewer_labels_than_images_is_a_clear_error():
+    with pytest.raises(ValueError, match="5 images but 3 labels: pass one label per image"):
+        plotting.plot_digits(torch.rand(5, 64), torch.arange(3))

@@ -88,3 +88,11 @@ def test_zero_steps_gives_the_start_and_bad_names_list_the_choices():
         run_trajectory("saddle", "adam", lr=0.1)
     with pytest.raises(ValueError, match="steps must be 0 or more"):
         run_trajectory("saddle", "Adam", lr=0.1, steps=-1)
+
+
+def test_a_start_given_as_a_tensor_or_a_list_gives_the_same_path():
+    bowl = SURFACES["elongated bowl"]
+    from_list = run_trajectory(bowl, "SGD", 0.05, 5, start=[1.5, -1.0])
+    from_tensor = run_trajectory(bowl, "SGD", 0.05, 5, start=torch.tensor([1.5, -1.0]))
+    assert torch.equal(from_list, from_tensor)
+    assert from_list[0].tolist() == [1.5, -1.0]

@@ -544,6 +544,10 @@ def test_patience_and_test_loader_mistakes_are_explained():
         training.fit(model, train, nn.BCELoss(), optimizer, 5, val_loader=val, patience=0)
     with pytest.raises(TypeError, match=r"takes no test_loader.*val_loader.*evaluate"):
         training.fit(model, train, nn.BCELoss(), optimizer, 5, test_loader=val)
+    with pytest.raises(ValueError, match="outputs must be 'probabilities'.*or 'logits'"):
+        training.fit(model, train, nn.BCELoss(), optimizer, 5, outputs="scores")
+    with pytest.raises(ValueError, match="epochs must be a positive whole number, got None"):
+        training.fit(model, train, nn.BCELoss(), optimizer, None)
 
 
 def test_accuracy_of_a_single_logit_output():
@@ -557,6 +561,9 @@ def test_accuracy_of_a_single_logit_output():
     # the functional and the course's own BCE with logits take logits too
     for loss_fn in (nn.functional.binary_cross_entropy_with_logits, losses.bce_with_logits):
         assert training.evaluate(Echo(), loader, loss_fn)["accuracy"] == 2 / 5
+    # a loss of logits the course cannot recognise (a lambda) says so with outputs=
+    wrapped = lambda pred, target: nn.functional.binary_cross_entropy_with_logits(pred, target)  # noqa: E731
+    assert training.evaluate(Echo(), loader, wrapped, outputs="logits")["accuracy"] == 2 / 5
 
 
 def test_accuracy_of_a_multi_class_model_is_the_argmax():

@@ -193,8 +193,9 @@ def _loads_on_cpu(path: Path) -> bool:
 def _diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
     """What is wrong with a file torch.load refused, judged from its first bytes and the error."""
     is_zip, is_legacy = content.startswith(_ZIP_MAGIC), content.startswith(_LEGACY_MAGIC)
-    # weights_only names what it refused ("Unsupported global: GLOBAL posix.system"), except in a
-    # raw pickle of protocol 4+, which is read here; in a legacy file cut short, torch names torch
+    # weights_only names what it refused ("Unsupported global: GLOBAL posix.system"); a raw pickle
+    # of protocol 4+ is read here instead. A legacy file cut short makes torch name its own torch.*
+    # globals: those are not what the file smuggles in, so they are not counted as refused.
     named = [g.rstrip(".") for g in re.findall(r"GLOBAL ([\w.]+)", str(error))]
     refused = [g for g in named if not (is_legacy and g.startswith("torch"))]
     refused = refused or _pickle_globals(content)

@@ -86,10 +86,12 @@ def _report(name: str, problem: str | None, hints: Sequence[str] | str | None) -
     return problem is None
 
 
-def _check(name: str, hints: Sequence[str], answer: Any, find_problem: Callable, *args) -> bool:
-    """Report "not done" for a placeholder (None or ...), else ``find_problem(*args)``."""
+def _check(
+    name: str, hints: Sequence[str], answer: Any, find_problem: Callable[[], str | None]
+) -> bool:
+    """Report "not done" for a placeholder answer (None or ...), else what ``find_problem()`` finds."""
     try:
-        problem = NOT_DONE if answer is None or answer is Ellipsis else find_problem(*args)
+        problem = NOT_DONE if answer is None or answer is Ellipsis else find_problem()
     except Exception as error:  # a checker must never break the notebook's next cells
         problem = f"could not check your answer: {error}"
     return _report(name, problem, hints)
@@ -145,7 +147,7 @@ def check_close(
     hints: Sequence[str] = (),
 ) -> bool:
     """Check numbers or tensors: each must pass |answer - expected| <= atol + rtol * |expected|."""
-    return _check(name, hints, answer, _compare, answer, expected, atol, rtol)
+    return _check(name, hints, answer, lambda: _compare(answer, expected, atol, rtol))
 
 
 def check_equal(name: str, answer: Any, expected: Any, *, hints: Sequence[str] = ()) -> bool:
@@ -319,9 +321,8 @@ def check_training_step(
 
     The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
     """
-    X, y = batch_features, batch_labels
-    arguments = (step_function, model, X, y, loss_fn, make_optimizer)
-    return _check(name, hints, step_function, _training_problem, *arguments)
+    arguments = (step_function, model, batch_features, batch_labels, loss_fn, make_optimizer)
+    return _check(name, hints, step_function, lambda: _training_problem(*arguments))
 
 
 def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> str | None:

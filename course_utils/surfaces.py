@@ -100,9 +100,8 @@ def run_trajectory(
     make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
     if steps < 0:
         raise ValueError(f"steps must be 0 or more, got {steps}")
-    weights = torch.tensor(
-        surface.start if start is None else start, dtype=torch.float64, requires_grad=True
-    )
+    start = surface.start if start is None else start  # a tuple, a list or a tensor: copied
+    weights = torch.as_tensor(start, dtype=torch.float64).clone().requires_grad_(True)
     optimizer = make_optimizer([weights], lr)
     points = [weights.tolist()]
     for _ in range(steps):

@@ -3,6 +3,7 @@
 import copy
 import math
 from collections.abc import Callable, Iterable
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -127,15 +128,16 @@ def train_one_epoch(
         _check_predictions(y_pred, batch_labels, loss_fn, optimizer, epoch, batch_index)
         # 2. loss: how far the predictions are from the labels (one number)
         loss = loss_fn(y_pred, batch_labels)
-        if not math.isfinite(loss.item()):
-            raise _diverged(f"the loss is {loss.item()}", optimizer, epoch, batch_index)
+        loss_value = loss.item()  # a Python float, to check and to average
+        if not math.isfinite(loss_value):
+            raise _diverged(f"the loss is {loss_value}", optimizer, epoch, batch_index)
         # 3. zero_grad: clear the gradients left over from the previous batch
         optimizer.zero_grad()
         # 4. backward: backpropagation fills p.grad for every parameter p
         loss.backward()
         # 5. step: the optimizer updates the parameters using their gradients
         optimizer.step()
-        batch_losses.append(loss.item())
+        batch_losses.append(loss_value)
     if not batch_losses:
         raise ValueError("the training loader gave no batches: is the training set empty?")
     return sum(batch_losses) / len(batch_losses)
@@ -180,8 +182,10 @@ def evaluate(
     """
     logits = _takes_logits(loss_fn, outputs)
     total_loss, correct, examples = 0.0, 0, 0
-    # iterating a DataLoader draws from PyTorch's global generator: leave it as it was
-    with eval_mode(model), torch.random.fork_rng([]):
+    # iterating a DataLoader draws from PyTorch's global generator: leave it as it was (a list
+    # of batches draws nothing, and forking costs time in every epoch of fit)
+    keep_generator = nullcontext() if isinstance(loader, list) else torch.random.fork_rng([])
+    with eval_mode(model), keep_generator:
         for batch_features, batch_labels in loader:
             y_pred = model(batch_features)
             # weighted by batch size: the last batch may be smaller than the others
@@ -320,20 +324,23 @@ def _stop_early(history: History, epoch: int, patience: int, verbose: bool, bar:
         bar.update(epoch)
 
 
+def _one_batch(dataset: object) -> list[tuple[Tensor, Tensor]] | None:
+    """A (features, labels) TensorDataset as a list of one batch, all of it; else None."""
+    if isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
+        return [tuple(dataset.tensors)]
+    return None
+
+
 def _in_one_pass(loader: Iterable[tuple[Tensor, Tensor]]) -> Iterable[tuple[Tensor, Tensor]]:
     """The loader's data as one batch if it reads a whole TensorDataset in order, else the loader."""
-    dataset = getattr(loader, "dataset", None)
     in_order = isinstance(getattr(loader, "sampler", None), SequentialSampler)
-    if in_order and isinstance(dataset, TensorDataset) and len(dataset.tensors) == 2:
-        return [tuple(dataset.tensors)]
-    return loader
+    return (in_order and _one_batch(loader.dataset)) or loader
 
 
 def _record_epoch(model, train_dataset, val_loader, loss_fn, history: History, outputs) -> str:
     """Measure the model after an epoch, append to ``history``; returns the metrics as text."""
-    train = evaluate(
-        model, _in_one_pass(DataLoader(train_dataset, batch_size=256)), loss_fn, outputs
-    )
+    train_batches = _one_batch(train_dataset) or DataLoader(train_dataset, batch_size=256)
+    train = evaluate(model, train_batches, loss_fn, outputs)
     history.train_loss.append(train["loss"])
     history.train_accuracy.append(train["accuracy"])
     line = f"Loss: {train['loss']:.4f}"  # the seed's format

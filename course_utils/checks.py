@@ -386,7 +386,10 @@ def _diagnose_update(theirs: Tensor, ours: Tensor, before: Tensor, previous_grad
                 "ran, or the gradients were cleared between backward() and the update (clear "
                 "them before backward() instead)."
             )
-        return "The weights did not move: the optimizer never applied the gradients (its step)."
+        return (
+            "The weights did not move: the optimizer never applied the gradients (its step() is "
+            "missing, or runs before backward() has filled them)."
+        )
     if torch.allclose(their_grad, our_grad, atol=1e-6, rtol=1e-4):
         return "The gradient is right, the update not: use the optimizer your function receives."
     if previous_grad.any() and torch.allclose(

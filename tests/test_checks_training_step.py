@@ -82,6 +82,18 @@ def test_missing_step_names_the_parameter_and_the_missing_update(model, batch, c
     assert "The weights did not move: the optimizer never applied the gradients" in out
 
 
+def test_step_before_backward_is_told_the_update_came_too_early(model, batch, capsys):
+    def step(model, X, y, loss_fn, optimizer):
+        loss = loss_fn(model(X), y)
+        optimizer.zero_grad()
+        optimizer.step()  # no gradients yet on the first step: nothing moves
+        loss.backward()
+        return loss
+
+    assert check(step, model, batch) is False
+    assert "runs before backward()" in capsys.readouterr().out
+
+
 def test_zero_grad_between_backward_and_step_is_told_the_gradients_were_cleared(
     model, batch, capsys
 ):

@@ -83,9 +83,15 @@ def test_mlp_without_activation_is_linear_and_with_relu_is_not():
 
 
 def test_build_model_rebuilds_from_init_args():
+    torch.manual_seed(0)
     model = models.MLPClassifier(3, 5, activation="tanh", hidden_layers=2)
     rebuilt = models.build_model(type(model).__name__, model.init_args)
-    assert rebuilt.load_state_dict(model.state_dict())  # same architecture: all keys match
+    result = rebuilt.load_state_dict(model.state_dict())  # strict: raises if a key differs
+    assert not result.missing_keys and not result.unexpected_keys
+    # an activation has no weights, so only the outputs show that it was rebuilt too
+    x = torch.randn(7, 3)
+    assert torch.equal(rebuilt(x), model(x))
+    assert repr(rebuilt) == repr(model)
     with pytest.raises(ValueError, match="unknown model class"):
         models.build_model("Transformer", {})
     with pytest.raises(ValueError, match="unknown activation"):

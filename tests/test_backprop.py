@@ -1,4 +1,5 @@
-"""Backprop by hand against autograd; the finite-difference checker on correct and broken models."""
+"""Backprop by hand against autograd and against finite differences; the finite-difference checker
+on correct and broken models."""
 
 import pytest
 import torch
@@ -37,6 +38,37 @@ def test_hand_gradients_equal_autograd(n, features, hidden, dtype):
     for name in NAMES:
         assert ours[name].shape == theirs[name].shape and ours[name].dtype == dtype
         torch.testing.assert_close(ours[name], theirs[name], atol=1e-6, rtol=1e-5)
+
+
+def central_differences(model, X, y, eps=1e-6):
+    """dL/dθ for every parameter by (L(θ + ε) - L(θ - ε)) / 2ε, the loss being torch's BCELoss."""
+    gradients = {}
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            numeric = torch.zeros_like(parameter)
+            flat = parameter.view(-1)
+            for i in range(flat.numel()):
+                original = flat[i].item()
+                flat[i] = original + eps
+                plus = nn.BCELoss()(model(X), y).item()
+                flat[i] = original - eps
+                minus = nn.BCELoss()(model(X), y).item()
+                flat[i] = original
+                numeric.view(-1)[i] = (plus - minus) / (2 * eps)
+            gradients[name] = numeric
+    return gradients
+
+
+@pytest.mark.parametrize(("n", "features", "hidden"), [(1, 2, 1), (9, 2, 10), (40, 3, 6)])
+def test_hand_gradients_equal_finite_differences(n, features, hidden):
+    # float64, and inputs that keep every ReLU unit away from its kink at 0 by more than ε
+    model, X, y = make_problem(n, features, hidden, torch.float64, seed=10 + n)
+    with torch.no_grad():
+        assert (model.linear1(X).abs() > 1e-3).all(), "a unit sits on the ReLU's kink: reseed"
+    ours = backprop.simple_classifier_gradients(model, X, y)
+    numeric = central_differences(model, X, y)
+    for name in NAMES:
+        torch.testing.assert_close(ours[name], numeric[name], atol=1e-7, rtol=1e-6)
 
 
 def test_hand_gradients_with_dead_relu_units_equal_autograd():

@@ -1,7 +1,10 @@
 """The figure comparison that runs with nbval (tests/nbval_figures.py), on figures drawn here."""
 
 import base64
+import functools
 import io
+import json
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -77,3 +80,72 @@ def test_a_missing_or_extra_figure_fails(tmp_path):
     ]
     problems = figure_mismatches(one, [text, as_output(draw(title="lost"))], new_folder(tmp_path))
     assert len(problems) == 1 and problems[0].startswith("figure 1 of the cell differs")
+
+
+def largest_committed_figure() -> tuple[int, int, str]:
+    """(width, height, where) of the figure with the most pixels in the notebooks' outputs."""
+    sizes = []
+    for notebook in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            for output in cell.get("outputs", []):
+                if "image/png" in output.get("data", {}):
+                    png = base64.b64decode(output["data"]["image/png"])
+                    width, height = Image.open(io.BytesIO(png)).size
+                    sizes.append((width * height, width, height, notebook.name))
+    assert sizes, "no figure in the notebooks"
+    _, width, height, name = max(sizes)
+    return width, height, name
+
+
+@functools.cache
+def race_paths() -> dict[str, list]:
+    """Each surface of 07's race -> (optimizer, learning rate, path) of its six optimizers."""
+    from course_utils import surfaces
+
+    return {
+        surface_name: [
+            (name, lr, surfaces.run_trajectory(surface, name, lr=lr, steps=200))
+            for name, lr in surface.learning_rates.items()
+        ]
+        for surface_name, surface in surfaces.SURFACES.items()
+    }
+
+
+def draw_optimizer_race(size_px: tuple[int, int], moved_px: float = 0.0) -> bytes:
+    """07's optimizer race (three surfaces, six paths) at ``size_px``; its smallest marker, the
+    middle surface's 6-pt start dot, moved right by ``moved_px`` pixels."""
+    from course_utils import plotting, surfaces
+
+    dpi = 100
+    figure, axes = plt.subplots(
+        1, 3, figsize=(size_px[0] / dpi, size_px[1] / dpi), dpi=dpi, layout="constrained"
+    )
+    for ax, surface in zip(axes, surfaces.SURFACES.values(), strict=True):
+        plotting.plot_surface(surface, ax=ax, levels=15)
+        for name, lr, path in race_paths()[surface.name]:
+            plotting.plot_path(path, ax, name, label=f"{name} (lr={lr:g})")
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=2, fontsize="small")
+    figure.canvas.draw()  # fixes the layout, so that the move is in final pixels
+    start = next(line for line in axes[1].lines if line.get_label() == "start")
+    pixels = axes[1].transData.transform(np.column_stack(start.get_data()))
+    start.set_data(*axes[1].transData.inverted().transform(pixels + [moved_px, 0]).T)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=dpi)
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def test_a_marker_moved_by_two_pixels_is_caught_on_the_courses_largest_figure(tmp_path):
+    # The RMS is a mean over all pixels: the larger the figure, the more a small change is
+    # diluted. Drawn at the size of the largest figure in the notebooks, the smallest marker of
+    # 07's race moved by 2 pixels (a third of its width) must still be above the tolerance.
+    width, height, notebook = largest_committed_figure()
+    same = draw_optimizer_race((width, height))
+    assert Image.open(io.BytesIO(same)).size == (width, height), f"not the size of {notebook}'s"
+    assert figure_difference(same, draw_optimizer_race((width, height)), new_folder(tmp_path)) == ""
+    problem = figure_difference(
+        same, draw_optimizer_race((width, height), moved_px=2), new_folder(tmp_path)
+    )
+    assert "did not match" in problem, f"a moved marker passes on a {width}×{height} figure"
+    rms = float(problem.split("RMS Value: ")[1].split()[0])
+    assert rms > TOLERANCE_RMS

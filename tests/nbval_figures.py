@@ -1,4 +1,4 @@
-"""A pytest plugin: nbval's own run also compares each cell's figures with the committed ones.
+"""A pytest plugin: nbval's own run also compares figures, and the outputs of widget cells.
 
 nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare`` unless
 nbdime is used), so without this a committed plot that no longer matches what the code draws
@@ -6,8 +6,13 @@ would pass. After nbval has run a cell and compared its text, this plugin compar
 fresh figures with the committed ones, with matplotlib's own image comparison (root mean square
 of the pixel differences, 0 to 255), in the same run: no notebook is executed twice.
 
-Cells that nbval does not check (tagged ``nbval-ignore-output`` or ``nbval-skip``: widgets,
-timings) are exempt, as their text is. Loaded by the repository's top-level conftest.py.
+A cell that shows a widget is tagged ``nbval-ignore-output``, since a widget's view (its model
+id, and its text repr, such as a progress bar's timing) cannot be stable. Only that view is
+ignored: for such a cell (one whose committed outputs hold a widget view) this plugin compares
+everything else the cell shows, its text with nbval's own comparison and sanitizing and its
+figures as above, and that it shows as many widgets as committed. Other cells that nbval does
+not check (``nbval-ignore-output`` without a widget: a timing; ``nbval-skip``) are exempt.
+Loaded by the repository's top-level conftest.py.
 """
 
 from __future__ import annotations
@@ -83,14 +88,38 @@ def figure_mismatches(
     return problems
 
 
-def is_checked_nbval_cell(item: pytest.Item) -> bool:
-    """True for an nbval cell whose outputs nbval compares (not ignored, not skipped, was run)."""
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def is_widget_view(output: dict) -> bool:
+    """True for the output that shows a widget (its view, with its text repr)."""
+    return WIDGET_VIEW in output.get("data", {})
+
+
+def nbval_cell_options(item: pytest.Item):
+    """nbval's options of a notebook cell item that was run (not skipped), or None."""
     options = getattr(item, "options", None)
     cell = getattr(item, "cell", None)
     if options is None or cell is None or type(item).__name__ != "IPyNbCell":
-        return False
+        return None
+    if options.get("skip") or cell.execution_count is None:
+        return None
+    return options
+
+
+def is_checked_nbval_cell(item: pytest.Item) -> bool:
+    """True for an nbval cell whose outputs nbval compares (not ignored, not skipped, was run)."""
+    options = nbval_cell_options(item)
+    return options is not None and bool(options.get("check"))
+
+
+def is_ignored_widget_cell(item: pytest.Item) -> bool:
+    """True for a cell nbval ignores that shows a widget: all but the widget view is compared."""
+    options = nbval_cell_options(item)
     return (
-        bool(options.get("check")) and not options.get("skip") and cell.execution_count is not None
+        options is not None
+        and not options.get("check")
+        and any(map(is_widget_view, item.cell.outputs))
     )
 
 
@@ -100,19 +129,45 @@ def folder_under_pytest_temp(item: pytest.Item) -> Callable[[], Path] | None:
     return (lambda: factory.mktemp("nbval-figure")) if factory else None
 
 
+def widget_cell_mismatches(item: pytest.Item, committed: list, fresh: list) -> list[str]:
+    """What differs between a widget cell's committed and fresh outputs, the widget views aside."""
+    from nbval.plugin import coalesce_streams
+
+    problems = []
+    shown = [sum(map(is_widget_view, outputs)) for outputs in (committed, fresh)]
+    if shown[0] != shown[1]:
+        problems.append(f"the cell showed {shown[1]} widget(s) but the notebook has {shown[0]}")
+    committed = coalesce_streams([o for o in committed if not is_widget_view(o)])
+    fresh = coalesce_streams([o for o in fresh if not is_widget_view(o)])
+    if not item.compare_outputs(fresh, committed):  # nbval's comparison, with its sanitizing
+        problems.append("\n".join(item.comparison_traceback))
+    return problems + figure_mismatches(committed, fresh, folder_under_pytest_temp(item))
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     result = yield  # nbval runs the cell and compares its text; an error there propagates
-    if is_checked_nbval_cell(item) and item.test_outputs is not None:
+    if getattr(item, "test_outputs", None) is None:  # not a notebook cell, or it did not run
+        return result
+    if is_checked_nbval_cell(item):
         problems = figure_mismatches(
             item.cell.outputs, item.test_outputs, folder_under_pytest_temp(item)
         )
-        if problems:
-            from nbval.plugin import NbCellError
+        message = (
+            "Cell figures differ from the committed ones (re-execute the notebook with "
+            "`make execute NB=...` if the change is intended)"
+        )
+    elif is_ignored_widget_cell(item):
+        problems = widget_cell_mismatches(item, item.cell.outputs, item.test_outputs)
+        message = (
+            "Cell outputs differ, its widget view aside (a widget cell's text and figures are "
+            "compared; re-execute the notebook with `make execute NB=...` if the change is "
+            "intended)"
+        )
+    else:
+        return result
+    if problems:
+        from nbval.plugin import NbCellError
 
-            message = (
-                "Cell figures differ from the committed ones (re-execute the notebook with "
-                "`make execute NB=...` if the change is intended)"
-            )
-            raise NbCellError(item.cell_num, message, item.cell.source, "\n".join(problems))
+        raise NbCellError(item.cell_num, message, item.cell.source, "\n".join(problems))
     return result

@@ -1,8 +1,8 @@
 """Guards that notebook outputs are really checked: nbval strict over every notebook, figures too.
 
 If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a sanitize rule
-that blanks numbers, stopped comparing figures, or committed a notebook that was not executed top
-to bottom in a fresh kernel, these tests fail.
+that blanks numbers, stopped comparing figures or a widget cell's text and figures, or committed a
+notebook that was not executed top to bottom in a fresh kernel, these tests fail.
 """
 
 import base64
@@ -223,14 +223,44 @@ def failed_id(notebook: Path, cell: int) -> str:
     return f"notebooks.{notebook.name}::Cell {cell}"
 
 
-def test_nbval_fails_when_a_printed_number_or_a_figure_is_changed(tmp_path):
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def change_two_widget_cells(notebook: dict, figure: str) -> tuple[int, int] | None:
+    """In the first two cells that show a widget: give the first a committed line of text and a
+    figure it does not show (a failure), and the second's widget view another model id and
+    repr (no failure: the view is what may vary). Returns their cell numbers."""
+    cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
+    widget_cells = [
+        number
+        for number, cell in enumerate(cells)
+        if any(WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"])
+    ]
+    if len(widget_cells) < 2:
+        return None
+    first, second = widget_cells[:2]
+    cells[first]["outputs"] += [
+        {"output_type": "stream", "name": "stdout", "text": "a line this cell does not print\n"},
+        {"output_type": "display_data", "metadata": {}, "data": {"image/png": figure}},
+    ]
+    for output in cells[second]["outputs"]:
+        if WIDGET_VIEW in output.get("data", {}):
+            output["data"][WIDGET_VIEW]["model_id"] = "0" * 32
+            output["data"]["text/plain"] = "VBox(children=(a repr of another day))"
+    return first, second
+
+
+def test_nbval_fails_when_a_printed_number_a_figure_or_a_widget_cells_output_is_changed(
+    tmp_path,
+):
     all_figures = [
         output["data"]["image/png"]
         for path in NOTEBOOKS
         for _, output in committed_figures(json.loads(path.read_text()))
     ]
+    by_size = sorted(NOTEBOOKS, key=lambda p: p.stat().st_size)
     # the smallest notebook that prints a decimal and has a figure that can be replaced
-    for source in sorted(NOTEBOOKS, key=lambda p: p.stat().st_size):
+    for source in by_size:
         notebook = json.loads(source.read_text())
         number_cell = change_last_digit_of_a_decimal(notebook)
         if number_cell is not None:
@@ -239,13 +269,28 @@ def test_nbval_fails_when_a_printed_number_or_a_figure_is_changed(tmp_path):
                 break
     else:
         pytest.fail("no notebook prints a decimal number and shows a replaceable figure")
-    changed = scratch_course(tmp_path) / source.name
-    changed.write_text(json.dumps(notebook))
+    # and the smallest that shows two widgets
+    for widget_source in by_size:
+        widget_notebook = json.loads(widget_source.read_text())
+        widget_cells = change_two_widget_cells(widget_notebook, all_figures[0])
+        if widget_cells is not None:
+            break
+    else:
+        pytest.fail("no notebook shows two widgets")
+    assert widget_source != source, "choose the widget cells in another notebook than the rest"
+    notebooks = scratch_course(tmp_path)
+    (notebooks / source.name).write_text(json.dumps(notebook))
+    (notebooks / widget_source.name).write_text(json.dumps(widget_notebook))
 
-    failed = failed_cells(tmp_path, [changed])
+    failed = failed_cells(tmp_path, [notebooks / source.name, notebooks / widget_source.name])
 
-    # exactly the two changed cells fail; every other cell passes
+    # exactly the changed cells that must fail fail; every other cell passes, the widget cell
+    # whose view alone was changed too
     number_id, figure_id = failed_id(source, number_cell), failed_id(source, figure_cell)
-    assert set(failed) == {number_id, figure_id}, f"failed: {sorted(failed)}"
+    widget_id = failed_id(widget_source, widget_cells[0])
+    assert set(failed) == {number_id, figure_id, widget_id}, f"failed: {sorted(failed)}"
     assert "Cell outputs differ" in failed[number_id], failed[number_id]
     assert "Cell figures differ" in failed[figure_id], failed[figure_id]
+    assert "its widget view aside" in failed[widget_id], failed[widget_id]
+    assert "Missing output fields from running code: {'stdout'}" in failed[widget_id]
+    assert "the cell drew 0 figure(s) but the notebook has 1 committed" in failed[widget_id]

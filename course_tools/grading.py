@@ -41,7 +41,9 @@ __all__ = [
 ]
 
 SKIPPED_FOLDERS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
-PASSED_LINE = re.compile(r"^✅ (.+): correct!$", re.MULTILINE)
+# a check prints "✅ NAME: correct!", and in a solution cell (solution=True) "✅ the solution of
+# NAME: correct!": both name the exercise NAME
+PASSED_LINE = re.compile(r"^✅ (?:the solution of )?(.+): correct!$", re.MULTILINE)
 
 
 @dataclass

@@ -90,6 +90,16 @@ def test_exercise_names_come_from_the_check_cells(course):
     assert grading.exercise_names(course / "notebooks" / NAME) == ["double", "three"]
 
 
+def test_a_solutions_labelled_line_names_the_exercise_not_the_solution(tmp_path):
+    # a solution cell's check (solution=True) prints "✅ the solution of NAME: correct!"
+    notebook = course_notebook()
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            output.text = output.text.replace("✅ ", "✅ the solution of ")
+    nbformat.write(notebook, tmp_path / NAME)
+    assert grading.exercise_names(tmp_path / NAME) == ["double", "three"]
+
+
 def test_the_student_edition_is_all_not_done_and_a_filled_in_copy_all_passed(course, tmp_path):
     edition = student_edition.student_notebook(nbformat.read(course / "notebooks" / NAME, 4))
     unfinished = submit(tmp_path, "edition", edition)

@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from course_tools import grading, student_edition
+from tests.exercise_cells import stub_exercises
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 COURSE = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -59,6 +60,29 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
         student_edition.write_student_edition(tmp_path / "empty", tmp_path / "out")
 
 
+def status_problems(statuses: dict[str, str], stubs: set[str]) -> list[str]:
+    """Each exercise whose status in the untouched student edition is not the one it must be.
+
+    A stub (``# YOUR CODE HERE``) must report "not done", nothing else: a check that
+    calls an untouched stub wrong, or passes it, misleads. An open exercise's starting point
+    (settings to improve) runs and must miss its target: "wrong". Every check must run.
+    """
+    problems = []
+    for exercise, status in statuses.items():
+        expected = "not done" if exercise in stubs else "wrong"
+        if status != expected:
+            kind = "a stub" if exercise in stubs else "an open exercise"
+            problems.append(f"{exercise!r} ({kind}) reports {status!r}, not {expected!r}")
+    return problems
+
+
+def test_a_stub_reported_wrong_or_an_open_exercise_passed_is_caught():
+    stubs = {"f", "g"}
+    assert status_problems({"f": "not done", "g": "not done", "h": "wrong"}, stubs) == []
+    problems = status_problems({"f": "wrong", "g": "passed", "h": "passed", "i": "not run"}, stubs)
+    assert [p.split()[0] for p in problems] == ["'f'", "'g'", "'h'", "'i'"]
+
+
 def test_every_student_notebook_runs_top_to_bottom_and_no_exercise_passes(tmp_path):
     """The slow one: run the whole student edition once, through the grader."""
     student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
@@ -69,7 +93,7 @@ def test_every_student_notebook_runs_top_to_bottom_and_no_exercise_passes(tmp_pa
         assert report.changed_files == []
         assert report.exercises, f"{report.notebook} has no exercise"
         statuses = {r.exercise: r.status for r in report.exercises}
-        # a stub reports "not done"; an open exercise's starting point (settings to improve)
-        # runs and misses its target: "wrong". None may pass, and every check must run.
-        assert set(statuses.values()) <= {"not done", "wrong"}, f"{report.notebook}: {statuses}"
-        assert "not done" in statuses.values(), f"{report.notebook}: {statuses}"
+        stubs = stub_exercises(nbformat.read(tmp_path / "student" / report.notebook, 4))
+        assert stubs, f"{report.notebook}: no exercise with a stub to fill in"
+        problems = status_problems(statuses, stubs)
+        assert not problems, f"{report.notebook}: " + "; ".join(problems)

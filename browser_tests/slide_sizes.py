@@ -7,7 +7,8 @@ Exports the notebooks' decks as `make slides NB=...` does (the course's settings
 MathJax from npm next to the decks in build/slides), opens each deck in Chromium, visits every
 slide with reveal's API and prints, per notebook, each slide whose content is taller or wider than
 the slide box (reveal's configured width × height, 960×700: the size before reveal scales the box
-to the screen), every picture that does not load and every JavaScript error. Code that scrolls
+to the screen), every picture that does not load and every JavaScript error, console error or
+failed request (browser_tests/page_problems.py). Code that scrolls
 inside its own box (presenting/slides.html.j2: a long output or code cell, a long line) fits: what
 counts is what the slide itself would have to scroll, and prose (a markdown cell) wider than the
 slide, which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong.
@@ -36,6 +37,8 @@ import tempfile
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from page_problems import PageProblems
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, jupyterlab_server
 
@@ -175,7 +178,8 @@ class SlideSize:
 
 @dataclass
 class DeckReport:
-    """What is wrong with one deck: slides too large, pictures missing, JavaScript errors."""
+    """What is wrong with one deck: slides too large, pictures missing, page errors (JavaScript
+    and console errors, failed requests: page_problems.py, its known harmless ones aside)."""
 
     name: str
     slides: list[SlideSize] = field(default_factory=list)
@@ -232,24 +236,12 @@ def export_decks(notebooks: list[Path]) -> list[Path]:
     return [DECKS_FOLDER / (notebook.stem + ".slides.html") for notebook in notebooks]
 
 
-def new_measuring_page(browser, report: DeckReport, optional: str | None = None):
-    """A page of ``browser`` on the 16:9 screen that adds its JavaScript errors to ``report``.
-
-    A request whose URL ends with ``optional`` may fail (a file looked for, not needed).
-    """
+def new_measuring_page(browser) -> tuple:
+    """A page of ``browser`` on the 16:9 screen, and what will go wrong on it (PageProblems:
+    JavaScript and console errors, failed requests; pictures are checked on their own)."""
     page = browser.new_page(viewport=SCREEN)
     page.set_default_timeout(LOAD_TIMEOUT_MS)
-    page.on("pageerror", lambda error: report.page_errors.append(str(error)))
-    page.on(
-        "requestfailed",
-        lambda request: (
-            None
-            if request.resource_type == "image"  # reported as a missing picture
-            or (optional and request.url.endswith(optional))
-            else report.page_errors.append(f"could not load {request.url}: {request.failure}")
-        ),
-    )
-    return page
+    return page, PageProblems.listen(page, skip_pictures=True)
 
 
 def measure_every_slide(page, report: DeckReport, slide_indices: str, measure_slide: str) -> None:
@@ -262,7 +254,7 @@ def measure_every_slide(page, report: DeckReport, slide_indices: str, measure_sl
 def measure_deck(browser, deck: Path) -> DeckReport:
     """Open the deck in a new page of ``browser``, visit every slide and report what is wrong."""
     report = DeckReport(deck.name.removesuffix(".slides.html"))
-    page = new_measuring_page(browser, report)
+    page, problems = new_measuring_page(browser)
     try:
         page.goto(deck.as_uri())
         reveal_url = re.search(r'"([^"]*reveal\.js/dist/reveal\.js)"', deck.read_text())
@@ -273,6 +265,7 @@ def measure_deck(browser, deck: Path) -> DeckReport:
         page.evaluate(MATHJAX_DONE)
         measure_every_slide(page, report, SLIDE_INDICES, MEASURE_SLIDE)
     finally:
+        report.page_errors = problems.unexplained()
         page.close()
     return report
 
@@ -299,14 +292,14 @@ def measure_rise(browser, url: str, token: str, notebook: str) -> DeckReport:
     The slideshow shows the committed outputs; RISE starts a kernel, shut down afterwards.
     """
     report = DeckReport(Path(notebook).stem)
-    # RISE looks for a stylesheet of the notebook's own name; the course has one for all: rise.css
-    page = new_measuring_page(browser, report, optional=f"/{report.name}.css")
+    page, problems = new_measuring_page(browser)
     try:
         page.goto(f"{url}/rise/{notebook}?token={token}")
         page.wait_for_selector(".reveal .slides > section")
         page.evaluate(RISE_SETTLED)
         measure_every_slide(page, report, RISE_SLIDE_INDICES, MEASURE_RISE_SLIDE)
     finally:
+        report.page_errors = problems.unexplained()
         page.close()
         shut_down_kernels(url, token, notebook)
     return report

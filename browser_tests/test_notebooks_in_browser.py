@@ -1,9 +1,12 @@
 """Every notebook in a real JupyterLab, driven by headless Chromium (run with `make test-browser`).
 
 For each notebook: open it, run all cells, and fail on any error output, any cell left
-unexecuted, any widget that fails to render, or any JavaScript error on the page. Then, for each
-interactive widget, move one control (click its button, or move its slider, or change its
-dropdown) and check that what it shows changes.
+unexecuted, or any widget that fails to render. Then, for each interactive widget, move one
+control (click its button, or move its slider, or change its dropdown) and check that what it
+shows changes; answer each quiz, every wrong option and then the right one, and check that each
+choice shows ❌ or ✅ with its own explanation (read from the notebook's source). Fail on any
+JavaScript error, anything logged with console.error and any request that fails or gets an HTTP
+error, but the few understood and harmless ones of page_problems.KNOWN (each with its reason).
 
 JupyterLab serves a temporary copy of the course folder (notebooks/ and images/) from its top, as
 `make lab` does, so running cells (and JupyterLab's autosave) never touches the committed
@@ -17,6 +20,9 @@ import os
 from pathlib import Path
 
 import pytest
+from page_problems import PageProblems
+
+from tests.exercise_cells import Quiz, notebook_quizzes
 
 try:
     from playwright import sync_api as playwright_sync
@@ -159,6 +165,61 @@ def check_digit_pad(page, area=None) -> None:
     assert "The model reads" in area.inner_text()
 
 
+def quiz_area(page, quiz: Quiz):
+    """The output area of ``quiz`` on the page, found by its question."""
+    areas = page.locator(".jp-OutputArea-output:has(.widget-radio-box)").filter(
+        has_text=quiz.question[:60]
+    )
+    assert areas.count() == 1, (
+        f"{quiz.notebook}: {areas.count()} quizzes on the page ask {quiz.question!r}, not 1"
+    )
+    return areas.first
+
+
+# true once the quiz's feedback (its last HTML box) starts with the verdict and shows the text
+QUIZ_FEEDBACK = """([area, verdict, explanation]) => {
+    const boxes = area.querySelectorAll('.widget-html');
+    const text = boxes[boxes.length - 1].textContent.replace(/\\s+/g, ' ').trim();
+    return text.startsWith(verdict) && text.includes(explanation);
+}"""
+
+
+def answer_quiz(page, area, quiz: Quiz) -> str:
+    """Choose every wrong option of the quiz in ``area``, then the right one: each must show ❌
+    (✅ for the right one) and its own explanation. Returns what was done."""
+    area.scroll_into_view_if_needed()
+    labels = area.locator(".widget-radio-box label")
+    # textContent: innerText is empty for what JupyterLab has not laid out yet (off screen)
+    shown = [" ".join(labels.nth(i).text_content().split()) for i in range(labels.count())]
+    expected = [" ".join(option.split()) for option in quiz.options]
+    assert shown == expected, f"{quiz.notebook}: the quiz shows the options {shown}, not {expected}"
+    # a click on the question first makes the quiz's cell the active one: in the slideshow, after
+    # Shift+Enter moved on to the next cell's editor, the first click on the output does only that
+    area.locator(".widget-html").first.click()
+    wrong = [index for index in range(len(quiz.options)) if index != quiz.answer]
+    for index in [*wrong, quiz.answer]:
+        verdict = "✅" if index == quiz.answer else "❌"
+        explanation = " ".join(quiz.explanations[index].split())
+        labels.nth(index).click()
+        try:
+            page.wait_for_function(
+                QUIZ_FEEDBACK, arg=[area.element_handle(), verdict, explanation], timeout=30_000
+            )
+        except playwright_sync.TimeoutError:
+            feedback = area.locator(".widget-html").last.text_content()
+            pytest.fail(
+                f"{quiz.notebook}: chose {quiz.options[index]!r} in the quiz {quiz.question!r}: "
+                f"expected {verdict} and {explanation!r}, it shows {feedback!r}"
+            )
+    return f"answered the quiz {quiz.question[:50]!r}: {len(wrong)} wrong option(s), then the right one"
+
+
+def fail_on_page_problems(name: str, problems: PageProblems) -> None:
+    """Fail listing what went wrong on the page but the known, harmless problems."""
+    unexplained = problems.unexplained()
+    assert not unexplained, f"{name}: problems on the page:\n" + "\n".join(unexplained)
+
+
 # notebook name -> a closer check of its widget, after every widget has had one control moved
 NOTEBOOK_CHECKS = {"13_capstone_digits.ipynb": check_digit_pad}
 
@@ -167,8 +228,7 @@ NOTEBOOK_CHECKS = {"13_capstone_digits.ipynb": check_digit_pad}
 def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
     url, token = lab
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page_errors: list[str] = []
-    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    problems = PageProblems.listen(page)
     page.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
     try:
         run_in_jupyterlab(page, url, token, notebook)
@@ -199,9 +259,11 @@ def test_notebook_runs_in_jupyterlab(lab, browser, notebook):
                 [area.element_handle(), before],
                 f"{notebook.name}: {moved} in a widget, but what it shows did not change",
             )
+        for quiz in notebook_quizzes(notebook):
+            print(f"{notebook.name}: {answer_quiz(page, quiz_area(page, quiz), quiz)}")
         if notebook.name in NOTEBOOK_CHECKS:  # a closer look at one notebook's widget
             NOTEBOOK_CHECKS[notebook.name](page)
-        assert not page_errors, f"{notebook.name}: JavaScript errors: {page_errors}"
+        fail_on_page_problems(notebook.name, problems)
         if os.environ.get("BROWSER_SCREENSHOTS"):  # a folder: see what a student sees
             folder = Path(os.environ["BROWSER_SCREENSHOTS"])
             folder.mkdir(parents=True, exist_ok=True)

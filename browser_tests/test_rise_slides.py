@@ -6,7 +6,8 @@ its slideshow on the committed outputs in headless Chromium on a 16:9 window (12
 slide through reveal's URL routing and fail on any slide whose content is taller or wider than
 RISE's slide box (RISE never scales a slide: its box is the window's width, RISE's CSS, by reveal's
 height, 90 % of the window's, RISE's fixed 10 % margin; 1280×648 here), on any picture that does
-not load and on any JavaScript error. The measuring is browser_tests/slide_sizes.py's
+not load, and on any JavaScript error, console error or failed request but the understood and
+harmless ones of page_problems.KNOWN. The measuring is browser_tests/slide_sizes.py's
 (`slide_sizes.py --rise` prints the same report); the first test checks it against a slideshow
 made to fail.
 
@@ -44,8 +45,16 @@ def put_file(url: str, token: str, path: str, text: str) -> None:
 
 
 def upload_notebook(url: str, token: str, notebook_name: str, text: str) -> str:
-    """Put ``text`` as a notebook next to the course's rise.css in the lab; returns its path."""
+    """Put ``text`` as a notebook next to the course's rise.css and the notebook's own stylesheet
+    (RISE loads both; a notebook made here gets an empty one) in the lab; returns its path."""
+    own_css = (ROOT / "notebooks" / notebook_name).with_suffix(".css")
     put_file(url, token, f"{FOLDER}/rise.css", (ROOT / "notebooks" / "rise.css").read_text())
+    put_file(
+        url,
+        token,
+        f"{FOLDER}/{own_css.name}",
+        own_css.read_text() if own_css.exists() else "/* a test's notebook: no style */\n",
+    )
     put_file(url, token, f"{FOLDER}/{notebook_name}", text)
     return f"{FOLDER}/{notebook_name}"
 

@@ -4,10 +4,13 @@ For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×
 whole explorer must fit the notebook area, its picture shown at the size it is drawn), then open
 its RISE slideshow, as an instructor does, on the same kernel; go to the explorer's slide, run
 its cell there and move a control: the widget must render (not fall back to text such as
-`VBox(children=...)` or `Quiz(children=...)`) and its picture or text must change (the digit pad: three clicked cells
-turn to ink and its picture redraws; a widget without controls, a progress bar, only has to
-render). Each widget cell is found by a line of its own. The slideshow must fetch nothing
-from outside this machine (no web fonts) and show no "Click to add a cell." bar.
+`VBox(children=...)` or `Quiz(children=...)`) and its picture or text must change (the digit pad:
+three clicked cells turn to ink and its picture redraws; a quiz: every wrong option and then the
+right one is chosen, and each shows ❌ or ✅ with its own explanation; a widget without controls, a
+progress bar, only has to render). Each widget cell is found by a line of its own. The slideshow
+must fetch nothing from outside this machine (no web fonts) and show no "Click to add a cell."
+bar. Both pages fail on any JavaScript error, anything logged with console.error and any request
+that fails or gets an HTTP error, but the understood and harmless ones of page_problems.KNOWN.
 
 Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
 """
@@ -19,6 +22,9 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from page_problems import PageProblems
+
+from tests.exercise_cells import notebook_quizzes
 
 try:
     from playwright import sync_api as playwright_sync
@@ -29,7 +35,9 @@ from test_notebooks_in_browser import (  # noqa: E402  (the same steps as there)
     NOTEBOOK_TIMEOUT_MS,
     NOTEBOOKS,
     WIDGET_CHANGED,
+    answer_quiz,
     check_digit_pad,
+    fail_on_page_problems,
     pick_another_option,
     run_in_jupyterlab,
     wait_or_fail,
@@ -41,8 +49,9 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CONTROLS = ".widget-dropdown select, button.jupyter-button, .widget-slider .noUi-target"
 
 
-def widget_cell_lines(notebook: Path) -> list[str]:
-    """For every code cell whose committed output is a widget, a line that shows only in it.
+def widget_cell_lines(notebook: Path) -> list[tuple[int, str]]:
+    """For every code cell whose committed output is a widget, its index and a line that shows
+    only in it.
 
     The longest line of the cell's source that no other cell (code or markdown) contains: it
     finds the cell and its slide however the source ends (a multi-line call ends with ")").
@@ -59,7 +68,7 @@ def widget_cell_lines(notebook: Path) -> list[str]:
         own = [line.strip() for line in sources[index].splitlines() if line.strip()]
         distinctive = [line for line in own if not any(line in other for other in others)]
         assert distinctive, f"{notebook.name}: cell {index} has no line of its own to find it by"
-        lines.append(max(distinctive, key=len))
+        lines.append((index, max(distinctive, key=len)))
     return lines
 
 
@@ -88,7 +97,7 @@ def check_explorers_fit(page, notebook: Path) -> None:
 
 
 def move_a_control(page, area) -> str:
-    """Change a dropdown, click a button, choose a quiz's answer or click along a slider.
+    """Change a dropdown, click a button or click along a slider (quizzes: ``answer_quiz``).
 
     No arrow keys: in the slideshow they turn the slides.
     """
@@ -99,10 +108,6 @@ def move_a_control(page, area) -> str:
     if button.count():
         button.first.click()
         return f"clicked {button.first.inner_text()!r}"
-    options = area.locator(".widget-radio-box label")
-    if options.count():  # a quiz: choose its last answer (none is chosen at first)
-        options.last.click()
-        return f"chose {options.last.inner_text()!r}"
     track = area.locator(".widget-slider .noUi-target").first
     box = track.bounding_box()
     page.mouse.click(box["x"] + 0.8 * box["width"], box["y"] + box["height"] / 2)
@@ -143,9 +148,8 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
     lab_page.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
     slides = browser.new_page(viewport=LAPTOP)
     slides.set_default_timeout(NOTEBOOK_TIMEOUT_MS)
-    page_errors: list[str] = []
+    lab_problems, slide_problems = PageProblems.listen(lab_page), PageProblems.listen(slides)
     outside: list[str] = []
-    slides.on("pageerror", lambda error: page_errors.append(str(error)))
     slides.on(
         "request",
         lambda request: (
@@ -166,7 +170,8 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
         assert not footer.count() or not footer.first.is_visible(), (
             "the 'Click to add a cell.' bar shows over the slides"
         )
-        for line in widget_cell_lines(notebook):
+        quizzes = {quiz.cell: quiz for quiz in notebook_quizzes(notebook)}
+        for index, line in widget_cell_lines(notebook):
             cell = go_to_slide_of(slides, line)
             prompt = cell.locator(".jp-InputPrompt")
             shown_before = prompt.inner_text()
@@ -188,6 +193,9 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
             assert "Error displaying widget" not in cell.locator(".jp-OutputArea").inner_text()
             go_to_slide_of(slides, line)
             area.scroll_into_view_if_needed()
+            if index in quizzes:  # every wrong answer, then the right one
+                print(f"{notebook.name} (slideshow): {answer_quiz(slides, area, quizzes[index])}")
+                continue
             if area.locator(".digit-pad").count():  # click cells of the pad, as an instructor does
                 check_digit_pad(slides, area)
                 print(f"{notebook.name} (slideshow): inked three cells of the digit pad")
@@ -204,9 +212,9 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
                 [area.element_handle(), before],
                 f"{notebook.name}: {moved} in the slideshow, but nothing changed",
             )
-        assert not page_errors, (
-            f"{notebook.name}: JavaScript errors in the slideshow: {page_errors}"
-        )
+        fail_on_page_problems(f"{notebook.name} in JupyterLab", lab_problems)
+        fail_on_page_problems(f"{notebook.name} in the slideshow", slide_problems)
+        print(f"{notebook.name} (slideshow): known problems seen: {slide_problems.explained()}")
         assert not outside, f"{notebook.name}: the slideshow fetched from outside: {outside}"
     finally:
         try:

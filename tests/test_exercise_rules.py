@@ -123,9 +123,8 @@ def test_no_hint_contains_a_line_of_a_solution(notebook):
 
 
 def test_each_quiz_cell_is_left_out_of_nbval(notebook):
-    for cell in notebook.cells:
-        if cell.cell_type == "code" and "widgets.quiz(" in cell.source:
-            assert "nbval-ignore-output" in cell.metadata.get("tags", [])
+    for cell in filter(is_quiz_cell, notebook.cells):
+        assert "nbval-ignore-output" in cell.metadata.get("tags", [])
 
 
 def test_each_solution_cell_shows_its_check_passed_on_the_solution(notebook):

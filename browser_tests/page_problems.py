@@ -36,7 +36,7 @@ KNOWN = [
             "slides (DesignTokenBindingObserver.handleChange -> Store.set -> notify -> "
             "handleChange), and FAST catches the RangeError and logs it with console.error. It "
             "happens on a two-cell notebook, with or without the course's settings and "
-            "stylesheets, between 8 and 40 times per opening; the slides render and work (the "
+            "stylesheets, 8 to 41 times per opening (as seen here); the slides render and work (the "
             "tests check them), and nothing of ours can reach that copy"
         ),
     ),

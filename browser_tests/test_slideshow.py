@@ -176,7 +176,11 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
             prompt = cell.locator(".jp-InputPrompt")
             shown_before = prompt.inner_text()
             cell.locator(".jp-InputArea-editor").click()
-            slides.keyboard.press("Shift+Enter")  # runs the cell (and moves to the next one)
+            # Ctrl+Enter runs the cell and stays on it. (Shift+Enter would move on to the next
+            # cell, and RISE to its slide, at a moment of its own: a later click could find the
+            # widget's slide hidden; and the first click on the widget would only make its cell
+            # the active one again, leaving the next cell's editor.)
+            slides.keyboard.press("Control+Enter")
             wait_or_fail(  # a new execution count, not "[*]": the cell has run
                 slides,
                 "([p, before]) => /\\[\\d+\\]/.test(p.innerText) && p.innerText !== before",

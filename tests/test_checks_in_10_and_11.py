@@ -111,6 +111,19 @@ def test_10_architecture_of_rejects(notebook_10, fresh_checker, mistake):
     assert verdict(printed).startswith("❌"), printed
 
 
+def test_10_architecture_of_names_what_was_used_and_the_hard_coded_answer(
+    notebook_10, fresh_checker
+):
+    printed = notebook_10.check(
+        "architecture_of", ARCHITECTURE_WRONG["course_utils reads the file"]
+    )
+    assert "course_utils.checkpoint" in verdict(printed) and "torch.load" in verdict(printed)
+    printed = notebook_10.check(
+        "architecture_of", ARCHITECTURE_WRONG["the seed's model, hard-coded"]
+    )
+    assert "Hint for this input: Not every file holds the seed's model" in printed
+
+
 # ----------------------------------------------------------------- 10, exercise 2: resume exactly
 
 RESUME_RIGHT = {
@@ -179,6 +192,11 @@ def test_10_resume_rejects(notebook_10, fresh_checker, mistake):
     assert verdict(printed).startswith("❌"), printed
 
 
+def test_10_resume_without_the_global_generator_is_told_about_dropout(notebook_10, fresh_checker):
+    printed = notebook_10.check("resume exactly", RESUME_WRONG["only the loader's generator"])
+    assert "Hint for this input: Without dropout your resume is exact" in printed
+
+
 # ----------------------------------------------------------------- 11, exercise 1: predict_classes
 
 CLASSES_RIGHT = {
@@ -239,6 +257,23 @@ def predict_classes(model, X, threshold=0.5):
         probabilities = model(X)
     return (probabilities > threshold).long().squeeze()
 """,
+    "a probability equal to the threshold called class 1": """
+def predict_classes(model, X, threshold=0.5):
+    with models.eval_mode(model):
+        probabilities = model(X)
+    return (probabilities >= threshold).long().reshape(-1)
+""",
+    "floats for classes": """
+def predict_classes(model, X, threshold=0.5):
+    with models.eval_mode(model):
+        probabilities = model(X)
+    return (probabilities > threshold).float().reshape(-1)
+""",
+}
+
+CLASSES_HINTS = {
+    "shape () for one point": "One point is still a batch",
+    "a probability equal to the threshold called class 1": "A probability equal to the threshold",
 }
 
 
@@ -252,6 +287,8 @@ def test_11_predict_classes_passes_a_right_answer(notebook_11, fresh_checker, wa
 def test_11_predict_classes_rejects(notebook_11, fresh_checker, mistake):
     printed = notebook_11.check("predict_classes", CLASSES_WRONG[mistake])
     assert verdict(printed).startswith("❌"), printed
+    if mistake in CLASSES_HINTS:
+        assert f"Hint for this input: {CLASSES_HINTS[mistake]}" in printed, printed
 
 
 # ----------------------------------------------------------------- 11, exercise 2: predict_or_refuse
@@ -305,6 +342,14 @@ def predict_or_refuse(model, X, X_train, threshold=0.5):
 def predict_or_refuse(model, X, X_train, threshold=0.5):
     return answers_by_hand[len(X)]
 """,
+    "floats for classes": """
+def predict_or_refuse(model, X, X_train, threshold=0.5):
+    low, high = X_train.min(dim=0).values, X_train.max(dim=0).values
+    inside = ((X >= low) & (X <= high)).all(dim=1)
+    with models.eval_mode(model):
+        classes = (model(X)[:, 0] > threshold).float()
+    return torch.where(inside, classes, -1.0)
+""",
     "the ends of the range refused": """
 def predict_or_refuse(model, X, X_train, threshold=0.5):
     low, high = X_train.min(dim=0).values, X_train.max(dim=0).values
@@ -322,7 +367,15 @@ def test_11_predict_or_refuse_passes_a_right_answer(notebook_11, fresh_checker, 
     assert verdict(printed).startswith("✅"), printed
 
 
+REFUSE_HINTS = {
+    "one range for all features": "Each feature has its own range",
+    "the ends of the range refused": "The ends of the range count as inside",
+}
+
+
 @pytest.mark.parametrize("mistake", REFUSE_WRONG)
 def test_11_predict_or_refuse_rejects(notebook_11, fresh_checker, mistake):
     printed = notebook_11.check("predict_or_refuse", REFUSE_WRONG[mistake])
     assert verdict(printed).startswith("❌"), printed
+    if mistake in REFUSE_HINTS:
+        assert f"Hint for this input: {REFUSE_HINTS[mistake]}" in printed, printed

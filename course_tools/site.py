@@ -107,6 +107,8 @@ def prepare_notebook(
 ) -> tuple[nbformat.NotebookNode, list[str]]:
     """A copy of ``notebook`` ready for its page, and the problems found (cell by cell)."""
     notebook = copy.deepcopy(notebook)
+    # the lexer that colours the code (a notebook saved without running has no language_info)
+    notebook.metadata.setdefault("language_info", {"name": "python", "pygments_lexer": "ipython3"})
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     colab = next(
         (

@@ -104,6 +104,7 @@ grade: setup-lab
 	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
 	$(BIN)/python -m course_tools.grading $(NB) $(GRADE_ARGS)
 
-## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
+## bench: time every notebook, fit against the seed's loop, the explorers' redraws, the import
+## and the website's build (make site), with the site's size
 bench: setup
 	$(BIN)/python bench/run.py

@@ -16,7 +16,9 @@ Before Sphinx reads them, the notebooks are copied into a source folder and prep
 - a quiz is shown as static HTML built from its source, and a widget from its saved state
   (``course_tools.site_outputs``); a plot gets alt text from the code that drew it
   (``course_tools.slides.describe_plot``);
-- a picture attached to a markdown cell is written to a file, and the cell points at it.
+- a picture attached to a markdown cell is written to a file, and the cell points at it; a local
+  picture in an HTML ``<img>`` tag is embedded in the page, one from another host becomes its
+  alt text.
 
 The build fails on any warning (a broken link between notebooks, a missing picture, a picture
 without alt text, a picture from another host, a quiz or widget the site cannot show).
@@ -29,6 +31,8 @@ from __future__ import annotations
 import argparse
 import base64
 import copy
+import html
+import mimetypes
 import re
 import shutil
 import sys
@@ -102,6 +106,28 @@ def _attachments_to_files(cell: nbformat.NotebookNode, stem: str, index: int, fo
         cell.source = cell.source.replace(f"attachment:{name}", f"_attachments/{filename}")
 
 
+def _embed_html_pictures(cell: nbformat.NotebookNode, folder: Path) -> None:
+    """Embed in the page the local pictures of a markdown cell's HTML ``<img>`` tags.
+
+    Sphinx copies only the pictures of markdown's ``![alt](path)``. A picture from another host
+    becomes its alt text: the site loads nothing from other hosts.
+    """
+
+    def embed(match: re.Match) -> str:
+        tag, source = match.group(0), match.group(2)
+        if source.startswith(("http://", "https://", "//")):
+            alt = re.search(r"""\balt=["']([^"']*)""", tag)
+            return html.escape(alt.group(1)) if alt else ""
+        path = folder / source
+        if source.startswith("data:") or not path.is_file():
+            return tag  # a missing picture stays, and the build names it
+        mime = mimetypes.guess_type(path.name)[0] or "image/png"
+        data = base64.b64encode(path.read_bytes()).decode()
+        return tag.replace(match.group(1), f'src="data:{mime};base64,{data}"')
+
+    cell.source = re.sub(r"""<img\b[^>]*?(src=["']([^"']+)["'])[^>]*>""", embed, cell.source)
+
+
 def prepare_notebook(
     notebook: nbformat.NotebookNode, name: str, attachments: Path
 ) -> tuple[nbformat.NotebookNode, list[str]]:
@@ -125,6 +151,7 @@ def prepare_notebook(
         if cell.cell_type == "markdown":
             section = _last_heading(cell.source) or section
             _attachments_to_files(cell, Path(name).stem, index, attachments)
+            _embed_html_pictures(cell, attachments.parent)
             continue
         if cell.cell_type != "code":
             continue

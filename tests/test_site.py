@@ -202,10 +202,14 @@ def test_a_course_builds_into_a_site_that_links_its_notebooks(tmp_path):
     course = write_course(
         tmp_path / "course",
         "# B\nBack to **01_a.ipynb**, or [its plots](01_a.ipynb#plots).\n\n"
-        "![a dot](../images/dot.png) and $x^2$",
+        "![a dot](../images/dot.png) and $x^2$\n\n"
+        '<img src="../images/dot.png" alt="a dot in HTML" width="20"> and '
+        '<img src="https://example.com/logo.png" alt="a logo from elsewhere">',
     )
     site = build_site(course, tmp_path / "site")
     page = (site / "notebooks" / "02_b.html").read_text()
+    assert f'<img src="data:image/png;base64,{PNG}" alt="a dot in HTML"' in page
+    assert "a logo from elsewhere" in page and "example.com" not in page
     assert '<a class="reference internal" href="01_a.html"><span class="doc">01_a.ipynb' in page
     assert 'href="01_a.html#plots"' in page
     first = (site / "notebooks" / "01_a.html").read_text()

@@ -3,8 +3,9 @@
 The site is built afresh from the committed notebooks into a temporary folder (or, to test a
 site built elsewhere, from ``SITE_DIR=path/to/site``) and served with ``python -m http.server``
 at ``/courses/nn-building-blocks/``, so a link that assumes the host's root fails. Every page is
-visited once in a light and once in a dark window, at phone width and at projector size; each
-test below reads what those visits saw. Nothing may come from another host.
+visited once, and the tests of errors, pictures, maths, links and widgets read what that visit
+saw; the tests of search, toggles, widths and light and dark mode open windows of their own.
+Every window refuses requests to other hosts and reports them.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from course_tools.site_outputs import WIDGET_VIEW, quiz_arguments
 SUB_PATH = "courses/nn-building-blocks"
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 PAGES = ["index.html", "search.html", *(f"notebooks/{path.stem}.html" for path in NOTEBOOKS)]
-# what "typeset" means: MathJax turned every piece of maths into its own markup, without error
+# a page is read once MathJax has typeset it and its fonts are loaded
 AFTER_LOAD = """async () => {
     if (window.MathJax && MathJax.startup) { await MathJax.startup.promise; }
     await document.fonts.ready;
@@ -37,6 +38,7 @@ PAGE_FACTS = """() => ({
         src: img.getAttribute('src').slice(0, 120), alt: img.getAttribute('alt'),
         loaded: img.complete && img.naturalWidth > 0})),
     maths: document.querySelectorAll('.math').length,
+    // typeset: MathJax turned each piece of maths into its own markup, without an error
     untypeset: Array.from(document.querySelectorAll('.math'))
         .filter(m => !m.querySelector('mjx-container') || m.querySelector('mjx-merror'))
         .map(m => m.textContent.slice(0, 80)),

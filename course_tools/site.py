@@ -20,8 +20,8 @@ Before Sphinx reads them, the notebooks are copied into a source folder and prep
   picture in an HTML ``<img>`` tag is embedded in the page, one from another host becomes its
   alt text.
 
-The build fails on any warning (a broken link between notebooks, a missing picture, a picture
-without alt text, a picture from another host, a quiz or widget the site cannot show).
+The build fails on any warning: a broken link between notebooks, a missing picture, a picture
+without alt text, a quiz or widget the site cannot show.
 
     python -m course_tools.site [OUTPUT]      # default: build/site
 """
@@ -189,7 +189,7 @@ def prepare_notebook(
 
 def _section(markdown: str, title: str) -> str:
     """The body of the README section ``## title``, up to the next heading."""
-    match = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^#)", markdown, flags=re.M | re.S)
+    match = re.search(rf"^## {re.escape(title)}\s*$(.*?)(?=^#|\Z)", markdown, flags=re.M | re.S)
     if match is None:
         raise SiteError(f"README.md has no section '## {title}' for the landing page")
     return match.group(1).strip()

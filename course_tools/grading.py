@@ -41,8 +41,6 @@ __all__ = [
 ]
 
 SKIPPED_FOLDERS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
-# a check prints "✅ NAME: correct!", and in a solution cell (solution=True) "✅ the solution of
-# NAME: correct!": both name the exercise NAME
 PASSED_LINE = re.compile(r"^✅ (?:the solution of )?(.+): correct!$", re.MULTILINE)
 
 

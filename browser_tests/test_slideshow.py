@@ -7,7 +7,7 @@ its cell there and move a control: the widget must render (not fall back to text
 `VBox(children=...)` or `Quiz(children=...)`) and its picture or text must change (the digit pad:
 three clicked cells turn to ink and its picture redraws; a quiz: every wrong option and then the
 right one is chosen, and each shows ❌ or ✅ with its own explanation; a widget without controls, a
-progress bar, only has to render). Each widget cell is found by a line of its own. The slideshow
+progress bar, only has to render). Each widget cell is found by its place among the cells (a quiz cell hides its source). The slideshow
 must fetch nothing from outside this machine (no web fonts) and show no "Click to add a cell."
 bar. Both pages fail on any JavaScript error, anything logged with console.error and any request
 that fails or gets an HTTP error, but the understood and harmless ones of page_problems.KNOWN.
@@ -49,30 +49,18 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 CONTROLS = ".widget-dropdown select, button.jupyter-button, .widget-slider .noUi-target"
 
 
-def widget_cell_lines(notebook: Path) -> list[tuple[int, str]]:
-    """For every code cell whose committed output is a widget, its index and a line that shows
-    only in it.
-
-    The longest line of the cell's source that no other cell (code or markdown) contains: it
-    finds the cell and its slide however the source ends (a multi-line call ends with ")").
-    """
+def widget_cells(notebook: Path) -> list[int]:
+    """The index (among all cells) of every code cell whose committed output is a widget."""
     cells = json.loads(notebook.read_text())["cells"]
-    sources = ["".join(cell["source"]) for cell in cells]
-    lines = []
-    for index, cell in enumerate(cells):
-        if cell["cell_type"] != "code" or not any(
-            WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"]
-        ):
-            continue
-        others = [source for i, source in enumerate(sources) if i != index]
-        own = [line.strip() for line in sources[index].splitlines() if line.strip()]
-        distinctive = [line for line in own if not any(line in other for other in others)]
-        assert distinctive, f"{notebook.name}: cell {index} has no line of its own to find it by"
-        lines.append((index, max(distinctive, key=len)))
-    return lines
+    return [
+        index
+        for index, cell in enumerate(cells)
+        if cell["cell_type"] == "code"
+        and any(WIDGET_VIEW in output.get("data", {}) for output in cell["outputs"])
+    ]
 
 
-NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cell_lines(notebook)]
+NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cells(notebook)]
 
 
 def check_explorers_fit(page, notebook: Path) -> None:
@@ -114,30 +102,68 @@ def move_a_control(page, area) -> str:
     return "clicked along a slider"
 
 
-def go_to_slide_of(page, line: str):
-    """Show the slide that holds the code cell with this line; returns the cell."""
-    cell = page.locator(".jp-CodeCell", has_text=line)
-    assert cell.count() == 1, f"{cell.count()} code cells in the slideshow show {line!r}, not 1"
-    # the innermost slide (a sub-slide sits in a section inside its slide's section) with the line,
-    # as reveal's "#/h/v": h among the top-level slides, v among the slide's sub-slides
-    slide = page.evaluate(
-        """(text) => {
+def go_to_slide_of(page, notebook: Path, index: int):
+    """Show the slide that holds the notebook's cell ``index``; returns the cell.
+
+    RISE keeps every cell in the page, in the notebook's order, inside the sections of its slides;
+    a cell is found by its place, not by its text, since a check or quiz cell hides its source.
+    """
+    cells = page.locator(".jp-Notebook .jp-Cell")
+    expected = len(json.loads(notebook.read_text())["cells"])
+    assert cells.count() == expected, f"the slideshow has {cells.count()} cells, not {expected}"
+    cell = cells.nth(index)
+    # the innermost slide (a sub-slide sits in a section inside its slide's section) that holds
+    # the cell, as reveal's "#/h/v": h among the top-level slides, v among the slide's sub-slides
+    slide = cell.evaluate(
+        """(cell) => {
             const top = [...document.querySelectorAll('.reveal .slides > section')];
             for (const [h, section] of top.entries()) {
                 const subs = [...section.querySelectorAll(':scope > section')];
-                if (!subs.length && section.textContent.includes(text)) return `${h}`;
-                const v = subs.findIndex(s => s.textContent.includes(text));
+                if (!subs.length && section.contains(cell)) return `${h}`;
+                const v = subs.findIndex(s => s.contains(cell));
                 if (v >= 0) return `${h}/${v}`;
             }
             return null;
-        }""",
-        line,
+        }"""
     )
-    assert slide is not None, f"no slide shows the cell {line!r}"
+    assert slide is not None, f"no slide shows cell {index}"
     page.evaluate(f"() => {{ window.location.hash = '#/{slide}'; }}")
     page.wait_for_timeout(800)  # reveal's slide transition
     cell.scroll_into_view_if_needed()
     return cell
+
+
+# true once the cell has run: a new execution count in its prompt; or, for a cell whose source
+# is collapsed (its placeholder shows no count), once a new output (one not marked before the run)
+# holds a rendered widget
+CELL_RAN = """([cell, before]) => {
+    if (!cell.querySelector('.jp-InputPlaceholder')) {
+        const prompt = cell.querySelector('.jp-InputPrompt').innerText;
+        return /\\[\\d+\\]/.test(prompt) && prompt !== before;
+    }
+    return [...cell.querySelectorAll('.jp-OutputArea-output')].some(
+        output => !output.dataset.beforeRun && output.querySelector('.jupyter-widgets')
+    );
+}"""
+
+
+def run_cell_in_the_slideshow(page, cell) -> None:
+    """Run the cell as an instructor does: select it (its editor, or its output when its source
+    is collapsed), then Ctrl+Enter, which runs it and stays on it. (Shift+Enter would move on to
+    the next cell, and RISE to its slide, at a moment of its own: a later click could find the
+    widget's slide hidden, and the first click on the widget would only make its cell the active
+    one again.)"""
+    collapsed = cell.locator(".jp-InputPlaceholder").count() > 0
+    before = "" if collapsed else cell.locator(".jp-InputPrompt").inner_text()
+    cell.evaluate(
+        "c => c.querySelectorAll('.jp-OutputArea-output').forEach(o => o.dataset.beforeRun = 'yes')"
+    )
+    if collapsed:
+        cell.locator(".jp-OutputArea").click(position={"x": 5, "y": 5})
+    else:
+        cell.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Control+Enter")
+    wait_or_fail(page, CELL_RAN, [cell.element_handle(), before], "the cell did not finish", 60_000)
 
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS_WITH_WIDGETS, ids=lambda p: p.name)
@@ -171,23 +197,9 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
             "the 'Click to add a cell.' bar shows over the slides"
         )
         quizzes = {quiz.cell: quiz for quiz in notebook_quizzes(notebook)}
-        for index, line in widget_cell_lines(notebook):
-            cell = go_to_slide_of(slides, line)
-            prompt = cell.locator(".jp-InputPrompt")
-            shown_before = prompt.inner_text()
-            cell.locator(".jp-InputArea-editor").click()
-            # Ctrl+Enter runs the cell and stays on it. (Shift+Enter would move on to the next
-            # cell, and RISE to its slide, at a moment of its own: a later click could find the
-            # widget's slide hidden; and the first click on the widget would only make its cell
-            # the active one again, leaving the next cell's editor.)
-            slides.keyboard.press("Control+Enter")
-            wait_or_fail(  # a new execution count, not "[*]": the cell has run
-                slides,
-                "([p, before]) => /\\[\\d+\\]/.test(p.innerText) && p.innerText !== before",
-                [prompt.element_handle(), shown_before],
-                f"{notebook.name}: the cell with {line!r} did not finish in the slideshow",
-                timeout=60_000,
-            )
+        for index in widget_cells(notebook):
+            cell = go_to_slide_of(slides, notebook, index)
+            run_cell_in_the_slideshow(slides, cell)
             area = cell.locator(".jp-OutputArea-output:has(.jupyter-widgets)").first
             try:
                 area.wait_for(state="attached", timeout=30_000)
@@ -195,7 +207,7 @@ def test_explorers_work_in_the_rise_slideshow(lab, browser, notebook):
                 shown = cell.locator(".jp-OutputArea").inner_text()[:200]
                 pytest.fail(f"{notebook.name}: no widget in the slideshow; it shows {shown!r}")
             assert "Error displaying widget" not in cell.locator(".jp-OutputArea").inner_text()
-            go_to_slide_of(slides, line)
+            go_to_slide_of(slides, notebook, index)
             area.scroll_into_view_if_needed()
             if index in quizzes:  # every wrong answer, then the right one
                 print(f"{notebook.name} (slideshow): {answer_quiz(slides, area, quizzes[index])}")

@@ -141,6 +141,24 @@ def train_val_test_split(
     return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
 
+def kfold_indices(n: int, k: int) -> list[tuple[Tensor, Tensor]]:
+    """k-fold cross-validation: k (train_indices, val_indices) pairs, as scikit-learn's ``KFold``.
+
+    The n examples are cut, in order, into k consecutive folds (the first n % k folds one
+    example larger); the i-th pair validates on fold i and trains on all the others. Every
+    example is validated exactly once. Shuffle the data first (``train_val_test_split`` does),
+    so that each fold is a random sample.
+    """
+    _check_count("n", n)
+    if not isinstance(k, int) or not 2 <= k <= n:
+        raise ValueError(
+            f"k must be a whole number from 2 to n = {n} (each fold needs an example), got {k!r}"
+        )
+    fold_sizes = [n // k + (1 if fold < n % k else 0) for fold in range(k)]
+    folds = torch.arange(n).split(fold_sizes)
+    return [(torch.cat(folds[:fold] + folds[fold + 1 :]), folds[fold]) for fold in range(k)]
+
+
 class Standardizer:
     """Rescales each feature to mean 0 and std 1 with the training set's statistics (a constant feature: scale 1)."""
 

@@ -41,7 +41,7 @@ __all__ = [
 ]
 
 SKIPPED_FOLDERS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
-PASSED_LINE = re.compile(r"^✅ (.+): correct!$", re.MULTILINE)
+PASSED_LINE = re.compile(r"^✅ (?:the solution of )?(.+): correct!$", re.MULTILINE)
 
 
 @dataclass

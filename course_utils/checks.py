@@ -4,12 +4,15 @@ Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)`
 """
 
 import copy
+import importlib
 import inspect
 import json
 import math
 import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+import sys
+import types
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import PurePath
 from typing import Any
 
@@ -27,12 +30,31 @@ _SYMBOLS = {"passed": "✅", "not done": "⏳", "wrong": "❌"}
 
 @dataclass
 class _Exercise:
-    hints: tuple[str, ...] = ()
+    """What a student has seen of one exercise so far in this kernel."""
+
+    hints: tuple[str, ...] = ()  # the stepped hints, from the idea to the formula
     hints_shown: int = 0
     wrong_tries: int = 0
+    case_hints_shown: set[str] = field(default_factory=set)
 
 
 _exercises: dict[str, _Exercise] = {}
+
+
+class Case:
+    """One input of ``check_function``: its arguments, and a hint for the mistake it catches.
+
+    ``Case([0.5, 0.5, 0.5], 2, hint="...")`` calls the function as ``f([0.5, 0.5, 0.5], 2)``.
+    When the answer is wrong for this input, or the code raises on it, the check shows this
+    hint: it speaks about the mistake just made, where a stepped hint could not know it.
+    """
+
+    def __init__(self, *args: Any, hint: str | None = None):
+        self.args = args
+        self.hint = hint
+
+    def __repr__(self) -> str:
+        return f"Case({', '.join(map(repr, self.args))}, hint={self.hint!r})"
 
 
 def _print_hint(name: str, exercise: _Exercise) -> None:
@@ -67,34 +89,76 @@ def _record(result: dict[str, str]) -> None:
             print(f"(could not record this result for grading: {error})")
 
 
-def _report(name: str, problem: str | None, hints: Sequence[str] | str | None) -> bool:
-    """Print and record the outcome of one check, with a hint if wrong; True when it passed."""
+def _report(
+    name: str,
+    problem: str | None,
+    hints: Sequence[str] | str | None,
+    case_hint: str | None = None,
+    solution: bool = False,
+) -> bool:
+    """Print and record the outcome of one check, with a hint if wrong; True when it passed.
+
+    A wrong answer shows the hint of the input it failed on (``Case(..., hint=...)``) when there
+    is one; otherwise the stepped hints: the first at the first wrong try, then one more after
+    every ``WRONG_TRIES_PER_HINT`` wrong tries (or on request, with ``hint(name)``).
+
+    With ``solution=True`` (the hidden solution cells) the line says it is the solution's
+    result, so that under Run All it is not mistaken for the student's own; it is not recorded.
+    """
     exercise = _exercises.setdefault(name, _Exercise())
     if isinstance(hints, str) or hints is None:
         hints = (hints,)
     exercise.hints = tuple(str(h) for h in hints if h) or exercise.hints
-    status = "passed" if problem is None else "not done" if problem == NOT_DONE else "wrong"
-    print(f"{_SYMBOLS[status]} {name}: {problem or 'correct!'}")
-    _record({"exercise": name, "status": status, "message": problem or ""})
+    if problem is None:
+        status = "passed"
+    elif problem == NOT_DONE:
+        status = "not done"
+    else:
+        status = "wrong"
+    label = f"the solution of {name}" if solution else name
+    print(f"{_SYMBOLS[status]} {label}: {problem or 'correct!'}")
+    if not solution:
+        _record({"exercise": name, "status": status, "message": problem or ""})
     if status == "wrong":
         exercise.wrong_tries += 1
-        if exercise.hints:
-            reveal = exercise.hints_shown == 0 or exercise.wrong_tries % WRONG_TRIES_PER_HINT == 0
-            if reveal and exercise.hints_shown < len(exercise.hints):
+        if case_hint:
+            exercise.case_hints_shown.add(case_hint)
+            print(f"   Hint for this input: {case_hint}")
+            if exercise.hints:
+                print(f'   (more: checks.hint("{name}"))')
+        elif exercise.hints:
+            first_try = exercise.hints_shown == 0
+            every_few_tries = exercise.wrong_tries % WRONG_TRIES_PER_HINT == 0
+            if (first_try or every_few_tries) and exercise.hints_shown < len(exercise.hints):
                 exercise.hints_shown += 1
             _print_hint(name, exercise)
     return problem is None
 
 
-def _check(
-    name: str, hints: Sequence[str], answer: Any, find_problem: Callable[[], str | None]
-) -> bool:
-    """Report "not done" for a placeholder answer (None or ...), else what ``find_problem()`` finds."""
+def _find_problem(answer: Any, find_problem: Callable[[], str | None]) -> str | None:
+    """NOT_DONE for a placeholder answer (None or ...), else what ``find_problem()`` finds.
+
+    A checker must never break the notebook's next cells, so an error while checking becomes
+    the message.
+    """
+    if answer is None or answer is Ellipsis:
+        return NOT_DONE
     try:
-        problem = NOT_DONE if answer is None or answer is Ellipsis else find_problem()
-    except Exception as error:  # a checker must never break the notebook's next cells
-        problem = f"could not check your answer: {error}"
-    return _report(name, problem, hints)
+        return find_problem()
+    except Exception as error:
+        return f"could not check your answer: {error}"
+
+
+def _check(
+    name: str,
+    hints: Sequence[str],
+    answer: Any,
+    find_problem: Callable[[], str | None],
+    solution: bool = False,
+) -> bool:
+    """Find what is wrong with ``answer`` (if anything) and report it."""
+    problem = _find_problem(answer, find_problem)
+    return _report(name, problem, hints, solution=solution)
 
 
 def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None:
@@ -102,17 +166,22 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
     if answer is None:
         return "got None: did you forget to return (or assign) your answer?"
     if isinstance(expected, (tuple, list)) and not isinstance(answer, Tensor):
-        if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
-            return f"expected a sequence of {len(expected)} items, got {_short(answer)}"
-        problems = (_compare(a, e, atol, rtol) for a, e in zip(answer, expected, strict=True))
-        return next((f"item {i}: {p}" for i, p in enumerate(problems) if p), None)
+        return _compare_items(answer, expected, atol, rtol)
+    if isinstance(expected, Tensor) and isinstance(answer, (list, tuple)):
+        return (
+            f"got a Python {type(answer).__name__}, but a tensor was expected: a (nested) list "
+            "is not a tensor; build one with torch.tensor(...)"
+        )
     try:
-        got = torch.as_tensor(answer).detach().double()
+        got = torch.as_tensor(answer).detach()
     except (TypeError, ValueError, RuntimeError):
         return f"expected a number or a tensor, got {type(answer).__name__}"
-    want = torch.as_tensor(expected).detach().double()
+    want = torch.as_tensor(expected).detach()
     if got.shape != want.shape:
         return f"shape {tuple(got.shape)} but expected {tuple(want.shape)}"
+    if want.dtype == torch.bool:
+        return _compare_booleans(got, want)
+    got, want = got.double(), want.double()
     if got.isnan().any() and not want.isnan().any():
         return "your answer contains NaN: look for a division by zero or the log of 0"
     close = torch.isclose(got, want, atol=atol, rtol=rtol, equal_nan=True)
@@ -128,13 +197,62 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
             f", allowed {atol + rtol * abs(right):.3g} = atol {atol:g} + rtol {rtol:g} × |expected|"
         )
     if got.numel() > 1:
-        allowed += (
-            f"; largest difference {(got - want).abs().nan_to_num(math.inf).max().item():.3g}"
-        )
+        largest = (got - want).abs().nan_to_num(math.inf).max().item()
+        allowed += f"; largest difference {largest:.3g}"
     values = f"got {mine:.6g}, expected {right:.6g} (difference {abs(mine - right):.3g}{allowed})"
     if got.dim() == 0:
         return values
     return f"{len(wrong)} of {got.numel()} value(s) differ; first at index {where}: {values}"
+
+
+def _compare_items(answer: Any, expected: Sequence[Any], atol: float, rtol: float) -> str | None:
+    """Compare a sequence item by item; the first item that differs is the problem."""
+    if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
+        return f"expected a sequence of {len(expected)} items, got {_short(answer)}"
+    for index, (item, expected_item) in enumerate(zip(answer, expected, strict=True)):
+        problem = _compare(item, expected_item, atol, rtol)
+        if problem:
+            return f"item {index}: {problem}"
+    return None
+
+
+def _compare_booleans(got: Tensor, want: Tensor) -> str | None:
+    """Compare a yes/no answer: True and False, with no tolerance to speak of."""
+
+    def shown(value: Tensor) -> str:
+        number = value.item()
+        return str(bool(number)) if got.dtype == torch.bool else f"{number:g}"
+
+    wrong = (got.double() != want.double()).nonzero()
+    if len(wrong) == 0:
+        return None
+    where = tuple(wrong[0].tolist())
+    values = f"got {shown(got[where])}, expected {want[where].item()}"
+    if got.dim() == 0:
+        return values
+    return f"{len(wrong)} of {got.numel()} value(s) differ; first at index {where}: {values}"
+
+
+def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
+    """A right value of the wrong kind: floats where whole numbers are asked for, and so on.
+
+    An integer or boolean reference always rejects a floating answer (counts and class labels
+    are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
+    """
+    if not (isinstance(answer, Tensor) and isinstance(expected, Tensor)):
+        return None
+    if exact_dtype and answer.dtype != expected.dtype:
+        return (
+            f"your answer has dtype {answer.dtype}, but {expected.dtype} is asked for: keep that "
+            "dtype all the way (create tensors with dtype=..., or convert with .to(dtype))"
+        )
+    whole_numbers = not expected.dtype.is_floating_point and not expected.dtype.is_complex
+    if whole_numbers and answer.dtype.is_floating_point:
+        return (
+            f"your answer holds floats ({answer.dtype}), but whole numbers ({expected.dtype}) "
+            "are asked for: compute them with integer tensors, or convert with .long()"
+        )
+    return None
 
 
 def check_close(
@@ -145,23 +263,40 @@ def check_close(
     atol: float = 1e-6,
     rtol: float = 1e-5,
     hints: Sequence[str] = (),
+    solution: bool = False,
 ) -> bool:
     """Check numbers or tensors: each must pass |answer - expected| <= atol + rtol * |expected|."""
-    return _check(name, hints, answer, lambda: _compare(answer, expected, atol, rtol))
+
+    def problem() -> str | None:
+        return _compare(answer, expected, atol, rtol)
+
+    return _check(name, hints, answer, problem, solution)
 
 
-def check_equal(name: str, answer: Any, expected: Any, *, hints: Sequence[str] = ()) -> bool:
-    """Check an exact answer (a count, a shape, a string, integer tensors)."""
+def check_equal(
+    name: str, answer: Any, expected: Any, *, hints: Sequence[str] = (), solution: bool = False
+) -> bool:
+    """Check an exact answer (a count, a shape, a string, integer tensors).
+
+    A count must be a whole number: 3.0 where 3 is expected is wrong, though 3.0 == 3 in Python.
+    """
 
     def problem() -> str | None:
         if isinstance(answer, Tensor) or isinstance(expected, Tensor):
-            return _compare(answer, expected, atol=0.0, rtol=0.0)
-        return None if answer == expected else f"got {answer!r}, expected {expected!r}"
+            return _dtype_problem(answer, expected, False) or _compare(answer, expected, 0.0, 0.0)
+        whole_number = isinstance(expected, int) and not isinstance(expected, bool)
+        if whole_number and isinstance(answer, float):
+            return f"got {answer!r}, a float, but a whole number is expected: {expected!r}"
+        if answer == expected:
+            return None
+        return f"got {answer!r}, expected {expected!r}"
 
-    return _check(name, hints, answer, problem)
+    return _check(name, hints, answer, problem, solution)
 
 
-def check_at_least(name: str, value: Any, minimum: float, *, hints: Sequence[str] = ()) -> bool:
+def check_at_least(
+    name: str, value: Any, minimum: float, *, hints: Sequence[str] = (), solution: bool = False
+) -> bool:
     """Check that a number (a score to reach, e.g. an accuracy) is at least ``minimum``."""
 
     def problem() -> str | None:
@@ -175,7 +310,7 @@ def check_at_least(name: str, value: Any, minimum: float, *, hints: Sequence[str
             return f"got {number:.4g}, at least {minimum:g} needed ({minimum - number:.3g} short)"
         return None
 
-    return _check(name, hints, value, problem)
+    return _check(name, hints, value, problem, solution)
 
 
 def check_function(
@@ -187,35 +322,61 @@ def check_function(
     atol: float = 1e-6,
     rtol: float = 1e-5,
     hints: Sequence[str] = (),
+    forbid: Mapping[str, str] | None = None,
+    exact_dtype: bool = False,
+    solution: bool = False,
 ) -> bool:
-    """Check ``candidate`` against ``reference`` on each input (an argument or a tuple of them).
+    """Check ``candidate`` against ``reference`` on each input.
 
-    Each call gets its own copy of the inputs: a candidate that changes them in place is told so
-    and cannot change the expected value.
+    An input is one argument, a tuple of arguments, or a ``Case`` (arguments and a hint). Each
+    call gets its own copy of the inputs: a candidate that changes them in place is told so and
+    cannot change the expected value.
+
+    ``forbid`` maps what the task asks the student to do without (a module, class or function,
+    by its dotted name, e.g. ``"course_utils.metrics"``) to the reason; a candidate that calls
+    into one of them is wrong, whatever its values. ``exact_dtype`` asks for the reference's
+    dtype (float64, not float32); an integer reference always rejects floats.
     """
+    rules = _ForbiddenCalls(forbid or {})
+    failed_on: list[Case] = []
 
     def first_problem() -> str | None:
         for case in inputs:
-            args = case if isinstance(case, tuple) else (case,)
-            problem = _case_problem(candidate, reference, args, atol, rtol)
+            if not isinstance(case, Case):
+                case = Case(*case) if isinstance(case, tuple) else Case(case)
+            problem = _case_problem(candidate, reference, case.args, atol, rtol, rules, exact_dtype)
             if problem == NOT_DONE:
                 return NOT_DONE
             if problem:
-                return f"for input {', '.join(_short(a) for a in args)}: {problem}"
+                failed_on.append(case)
+                return f"for input {', '.join(_short(a) for a in case.args)}: {problem}"
         return None
 
-    return _check(name, hints, candidate, first_problem)
+    problem = _find_problem(candidate, first_problem)
+    case_hint = failed_on[0].hint if failed_on else None
+    return _report(name, problem, hints, case_hint=case_hint, solution=solution)
 
 
-def _case_problem(candidate, reference, args: tuple, atol: float, rtol: float) -> str | None:
+def _case_problem(
+    candidate: Callable[..., Any],
+    reference: Callable[..., Any],
+    args: tuple,
+    atol: float,
+    rtol: float,
+    rules: "_ForbiddenCalls",
+    exact_dtype: bool,
+) -> str | None:
     """What is wrong with the candidate's answer for one input, or None."""
     their_args, our_args = _copy(args), _copy(args)
     try:
-        answer = _seeded(candidate, *their_args)
+        with rules:
+            answer = _seeded(candidate, *their_args)
     except NotImplementedError:
         return NOT_DONE
     except Exception as error:
-        return f"your code raised {type(error).__name__}: {error}"
+        return rules.problem() or f"your code raised {type(error).__name__}: {error}"
+    if rules.problem():
+        return rules.problem()
     expected = _seeded(reference, *our_args)
     changed = _changed_argument(candidate, args, their_args)
     if changed:
@@ -231,9 +392,83 @@ def _case_problem(candidate, reference, args: tuple, atol: float, rtol: float) -
                 "graph, so backward() cannot run through it; return the tensor itself"
             )
         return f"returned a {kind}, but a tensor was expected: use tensor operations"
-    return _compare(answer, expected, atol, rtol) or _graph_or_mode_problem(
-        answer, expected, their_args, our_args
-    )
+    value_problem = _compare(answer, expected, atol, rtol)
+    if value_problem:
+        return value_problem
+    dtype_problem = _dtype_problem(answer, expected, exact_dtype)
+    if dtype_problem:
+        return dtype_problem
+    return _graph_or_mode_problem(answer, expected, their_args, our_args)
+
+
+class _ForbiddenCalls:
+    """Watch a candidate run and catch any call into what its task forbids.
+
+    The watch uses ``sys.setprofile``, which Python calls on every function call: a call whose
+    code belongs to a forbidden module, class or function is noted, however it was reached
+    (an import under another name, a helper of the student's that calls it, ...).
+    """
+
+    def __init__(self, forbid: Mapping[str, str]):
+        self.rules = [(name, _resolve(name), reason) for name, reason in forbid.items()]
+        self.found: str | None = None
+
+    def problem(self) -> str | None:
+        """What the last watched run used that it should not have, or None."""
+        return self.found
+
+    def __enter__(self) -> None:
+        self.found = None
+        if self.rules:
+            self.previous = sys.getprofile()
+            sys.setprofile(self._on_call)
+
+    def __exit__(self, *exception: object) -> None:
+        if self.rules:
+            sys.setprofile(self.previous)
+
+    def _on_call(self, frame: types.FrameType, event: str, arg: Any) -> None:
+        if self.found or event not in ("call", "c_call"):
+            return
+        for name, target, reason in self.rules:
+            if _calls_into(target, frame, event, arg):
+                self.found = (
+                    f"your code uses {name}, which this exercise asks you to do without: {reason}"
+                )
+                return
+
+
+def _resolve(dotted_name: str) -> Any:
+    """The module, class or function a dotted name such as ``torch.utils.data.DataLoader`` names."""
+    try:
+        return importlib.import_module(dotted_name)
+    except ImportError:
+        module_name, _, attribute = dotted_name.rpartition(".")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bool:
+    """True when this profiler event is a call into ``target`` (a module, class or function)."""
+    if isinstance(target, types.ModuleType):
+        if event == "c_call":
+            module = getattr(arg, "__module__", None) or ""
+        else:
+            module = frame.f_globals.get("__name__", "")
+        return module == target.__name__ or module.startswith(target.__name__ + ".")
+    if event == "c_call":  # a function written in C: torch.bincount, or the method x.bincount
+        same_name = getattr(arg, "__name__", None) == getattr(target, "__name__", "")
+        return arg is target or (same_name and isinstance(getattr(arg, "__self__", None), Tensor))
+    return frame.f_code in _code_objects(target)
+
+
+def _code_objects(target: Any) -> set[types.CodeType]:
+    """The code objects that run when ``target`` (a Python function or class) is used.
+
+    For a class, its own methods: building a ``DataLoader`` runs ``DataLoader.__init__``.
+    """
+    members = vars(target).values() if isinstance(target, type) else [target]
+    functions = (getattr(member, "__func__", member) for member in members)
+    return {f.__code__ for f in functions if isinstance(f, types.FunctionType)}
 
 
 def _graph_or_mode_problem(answer: Any, expected: Any, their_args: tuple, our_args: tuple):
@@ -316,30 +551,52 @@ def check_training_step(
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     make_optimizer: Callable[[Any], torch.optim.Optimizer],
     hints: Sequence[str] = (),
+    solution: bool = False,
 ) -> bool:
     """Check ``step_function(model, X, y, loss_fn, optimizer)`` against five reference steps.
 
     The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
     """
-    arguments = (step_function, model, batch_features, batch_labels, loss_fn, make_optimizer)
-    return _check(name, hints, step_function, lambda: _training_problem(*arguments))
+
+    def problem() -> str | None:
+        return _training_problem(
+            step_function, model, batch_features, batch_labels, loss_fn, make_optimizer
+        )
+
+    return _check(name, hints, step_function, problem, solution)
 
 
 def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> str | None:
+    """Run the student's step and the course's side by side, five times; the first difference.
+
+    Both start from copies of ``model`` with no gradients, each with its own optimizer. The mode
+    is judged when the model computes its output: that is when dropout and batch norm need
+    training mode; what the step does after the update (``model.eval()``, say) is its own choice.
+    """
     theirs, ours = copy.deepcopy(model), copy.deepcopy(model)
     for copied in (theirs, ours):
         copied.zero_grad()  # start without the gradients the given model may hold
     their_optimizer = make_optimizer(theirs.parameters())
     our_optimizer = make_optimizer(ours.parameters())
+    modes_at_forward: list[bool] = []
+    theirs.register_forward_pre_hook(
+        lambda module, inputs: modes_at_forward.append(module.training)
+    )
     for step in range(1, TRAINING_STEPS + 1):
         before = {k: p.detach().clone() for k, p in theirs.named_parameters()}
         previous_grads = {k: _grad(p) for k, p in theirs.named_parameters()}
+        modes_at_forward.clear()
         try:
             returned = _seeded(step_function, theirs, _copy(X), _copy(y), loss_fn, their_optimizer)
         except NotImplementedError:
             return NOT_DONE
         except Exception as error:
             return f"at step {step} your code raised {type(error).__name__}: {error}"
+        if not all(modes_at_forward):
+            return (
+                f"at step {step} the model computed its output in evaluation mode: call "
+                "model.train() at the start of the step (dropout and batch norm need it)"
+            )
         # the course's own training step, on one batch
         expected_loss = _seeded(training.train_one_epoch, ours, [(X, y)], loss_fn, our_optimizer)
         problem = _step_problem(theirs, ours, before, previous_grads, returned, expected_loss)
@@ -354,8 +611,6 @@ def _grad(parameter: Tensor) -> Tensor:
 
 def _step_problem(theirs, ours, before, previous_grads, returned, expected_loss) -> str | None:
     """What went wrong in one student step compared with the reference step, or None."""
-    if not theirs.training and ours.training:
-        return "the model is in evaluation mode: call model.train() at the start of the step"
     our_parameters = dict(ours.named_parameters())
     for key, parameter in theirs.named_parameters():
         problem = _compare(parameter, our_parameters[key], 1e-6, 1e-5)

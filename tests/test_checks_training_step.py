@@ -157,7 +157,18 @@ def test_a_step_that_leaves_the_model_in_eval_mode_is_named(model, batch, capsys
         return right_step(model, X, y, loss_fn, optimizer)
 
     assert check(step, model, batch) is False
-    assert "the model is in evaluation mode" in capsys.readouterr().out
+    assert "computed its output in evaluation mode" in capsys.readouterr().out
+
+
+def test_a_step_that_trains_and_then_switches_to_eval_mode_at_its_end_passes(model, batch, capsys):
+    def step(model, X, y, loss_fn, optimizer):
+        model.train()
+        loss = right_step(model, X, y, loss_fn, optimizer)
+        model.eval()  # e.g. ready to evaluate: the step itself was right
+        return loss
+
+    assert check(step, model, batch) is True
+    assert capsys.readouterr().out == "✅ my_training_step: correct!\n"
 
 
 def test_a_step_that_raises_says_where(model, batch, capsys):

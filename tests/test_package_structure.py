@@ -70,20 +70,6 @@ def test_the_layering_check_sees_a_plotting_import():
     assert any(m.startswith("matplotlib") for m in imported_modules(PACKAGE / "plotting.py"))
 
 
-# Issue 14's measure: what students read stays shorter than the 4,164 lines it had when the issue
-# was filed. A new feature that needs more makes room elsewhere, or raises this on purpose.
-LINE_BUDGET = 4164
-
-
-def test_the_package_students_read_stays_within_its_line_budget():
-    lines = {p: len(p.read_text().splitlines()) for p in SOURCES}
-    biggest = sorted(lines, key=lines.get, reverse=True)[:3]
-    assert sum(lines.values()) < LINE_BUDGET, (
-        f"course_utils has {sum(lines.values())} lines, the budget is under {LINE_BUDGET}; the "
-        f"biggest: {[(p.name, lines[p]) for p in biggest]}"
-    )
-
-
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_the_package_never_imports_the_instructor_tools(path):
     tools = sorted(m for m in imported_modules(path) if m.split(".")[0] == "course_tools")

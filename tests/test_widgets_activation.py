@@ -88,14 +88,12 @@ def test_the_curves_stay_inside_the_axes_limits():
         assert low < data.min() and data.max() < high
 
 
-def test_redraw_is_fast():
+def test_each_slider_move_redraws_once():
+    # how fast a redraw is, `make bench` measures (timings do not belong in tests)
     explorer = widgets.activation_explorer()
-    seconds = []
     for i in range(5):
         explorer.controls["b"].value = -2.0 + i
-        seconds.append(explorer.last_redraw_seconds)
     assert explorer.redraw_count == 6
-    assert sorted(seconds)[2] < 0.5, f"median redraw took {sorted(seconds)[2]:.3f} s"
 
 
 def test_an_unknown_function_is_explained():

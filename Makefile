@@ -96,7 +96,7 @@ slides: setup-lab
 	  $$libs $(NB)
 
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
-## the pictures go to build/images, where the notebooks' ../images links point)
+## the pictures are inside the notebooks, as cell attachments)
 student: setup-lab
 	$(BIN)/python -m course_tools.student_edition notebooks build/student
 

@@ -64,8 +64,8 @@ def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
     """Write the student edition of every notebook in ``course_notebooks`` to ``output_folder``.
 
-    The course's ``images`` folder is copied next to ``output_folder`` (as ``../images``, where
-    the notebooks' pictures point). Returns the notebooks written.
+    Each notebook carries its pictures as cell attachments (python -m course_tools.colab), so
+    the folder alone is the whole edition. Returns the notebooks written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
     sources = sorted(course_notebooks.glob("*.ipynb"))
@@ -81,9 +81,6 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
         target = output_folder / source.name
         _write_atomically(notebook, target)
         written.append(target)
-    images = course_notebooks.resolve().parent / "images"
-    if images.is_dir():
-        shutil.copytree(images, output_folder.resolve().parent / "images", dirs_exist_ok=True)
     return written
 
 
@@ -91,8 +88,7 @@ def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
     """Add to ``own_copy`` the student edition of each course notebook it lacks; return those.
 
     A notebook already in ``own_copy`` is the student's work: it is never overwritten. The
-    slideshow's style sheet (rise.css) goes along. Keep ``own_copy`` inside the course folder,
-    next to notebooks/, so that links to ``../images`` find the same pictures.
+    slideshow's style sheet (rise.css) goes along.
     """
     course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
     sources = sorted(course_notebooks.glob("*.ipynb"))

@@ -112,6 +112,7 @@ def test_the_supported_ranges_are_pyprojects():
         ("3.9.1", ">=3.9.2,<3.12", False),
         ("8.1.2", "==8.1.2", True),
         ("8.1.3", "==8.1.2", False),
+        ("2.13.0", "==2.13", True),  # as pip reads ==2.13: 2.13.0 matches
         ("7.7.1", "", True),
     ],
 )

@@ -71,8 +71,10 @@ def test_the_layering_check_sees_a_plotting_import():
 
 
 # Issue 14's measure: what students read stays shorter than the 4,164 lines it had when the issue
-# was filed. A new feature that needs more makes room elsewhere, or raises this on purpose.
-LINE_BUDGET = 4164
+# was filed. A new feature that needs more makes room elsewhere, or raises this on purpose:
+# raised to 4,400 for issue 23's set-up check (where the notebook runs, the supported ranges,
+# what to fix in each place: about 170 lines of environment.py).
+LINE_BUDGET = 4400
 
 
 def test_the_package_students_read_stays_within_its_line_budget():

@@ -7,9 +7,9 @@ gives each notebook three things, and running it again changes nothing:
 1. an "Open in Colab" badge, in a first cell of its own, linking to the notebook in the course's
    repository (its address is written once, in pyproject.toml's [project.urls]);
 2. an install cell before the first code cell: where ``course_utils`` is missing (Colab, a hub)
-   it installs the package from that repository, without its dependencies, so the torch, numpy
-   and matplotlib already there are kept; where it is installed (``make lab``) it does nothing
-   and prints nothing;
+   it installs the package from that repository, without its dependencies (but tqdm, small, if
+   missing), so the torch, numpy and matplotlib already there are kept; where it is installed
+   (``make lab``) it does nothing and prints nothing;
 3. its pictures as cell attachments: each ``../images/NAME.png`` link becomes
    ``attachment:NAME.png`` with the bytes of images/NAME.png inside the notebook, so they show
    wherever the notebook is opened, even alone. Run it again after redrawing images/.
@@ -97,8 +97,9 @@ def install_cell(repository: str) -> nbformat.NotebookNode:
     """The first code cell: installs course_utils where it is missing, else does nothing."""
     source = f'''\
 # Opened on its own, in Colab or on a JupyterHub? Then this cell installs the course's helper
-# package, course_utils, from the course's repository: only the package, so the torch, numpy
-# and matplotlib already there are kept. Where it is installed (make lab) it does nothing.
+# package, course_utils, from the course's repository, and tqdm (progress bars) if it is missing:
+# nothing else, so the torch, numpy and matplotlib already there are kept. Where the package is
+# installed (make lab) this cell does nothing.
 import importlib.util
 
 if importlib.util.find_spec("course_utils") is None:
@@ -108,7 +109,7 @@ if importlib.util.find_spec("course_utils") is None:
 
     repository = "git+{repository}"
     source = os.environ.get("{SOURCE_VARIABLE}", repository)  # a test sets it to a local build
-    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source]
+    pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", source, "tqdm"]
     subprocess.run(pip, check=True)
     importlib.invalidate_caches()
     print(f"course_utils installed from {{source}}")'''

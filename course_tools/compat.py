@@ -137,8 +137,9 @@ def solution_problems(notebook) -> list[str]:
             continue
         text = output_text(cell.get("outputs", []), [])
         if "✅" not in text or "❌" in text or "⏳" in text:
-            shown = text.strip().splitlines()[-1:] or ["(no output)"]
-            problems.append(f"cell {number} (a solution): {shown[0]}")
+            lines = text.strip().splitlines()
+            verdict = [line for line in lines if line.startswith(("❌", "⏳"))] or lines[-1:]
+            problems.append(f"cell {number} (a solution): {(verdict or ['no output'])[0]}")
     return problems
 
 
@@ -237,7 +238,7 @@ def build_wheel(folder: Path) -> Path:
     """A wheel of course_utils from a copy of the working tree (building writes build/ there)."""
     source = folder / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
-    source.mkdir()
+    source.mkdir(parents=True)
     for name in ("pyproject.toml", "README.md"):
         shutil.copy(ROOT / name, source / name)
     for package in ("course_utils", "course_tools"):

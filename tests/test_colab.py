@@ -189,7 +189,7 @@ def test_the_install_cell_does_nothing_where_the_package_is_installed(tmp_path, 
         assert result.stdout == "" and result.stderr == ""
     else:
         assert result.stdout == (
-            "pip install --quiet --no-deps /wheels/course.whl\n"
+            "pip install --quiet --no-deps /wheels/course.whl tqdm\n"
             "course_utils installed from /wheels/course.whl\n"
         )
 

@@ -143,10 +143,10 @@ $(COMPAT)/oldest/.installed: pyproject.toml
 	$(COMPAT)/oldest/bin/python -m pip install --quiet -c $(COMPAT)/oldest/lowest.txt -e ".[test]"
 	touch $@
 
-# Colab's own Python and what it preinstalls of what the course uses; never course_utils
+# Colab's own Python and what it preinstalls of what the course uses (tqdm too); never course_utils
 $(COMPAT)/colab/.installed:
 	$(call compat_venv,colab,$(COMPAT_PYTHON))
-	$(COMPAT)/colab/bin/python -m pip install --quiet torch numpy matplotlib ipywidgets scikit-learn ipykernel
+	$(COMPAT)/colab/bin/python -m pip install --quiet torch numpy matplotlib ipywidgets scikit-learn tqdm ipykernel
 	touch $@
 
 compat-pinned: $(COMPAT)/pinned/.installed

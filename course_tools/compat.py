@@ -40,8 +40,6 @@ ROOT = Path(__file__).resolve().parents[1]
 SANITIZE = ROOT / "tests" / "sanitize.cfg"
 FIGURE_TOLERANCE_RMS = 0.5  # as tests/nbval_figures.py: antialiasing noise, not a moved marker
 CELL_TIMEOUT = 600
-# what Colab preinstalls of what the course uses (Colab has many more)
-COLAB_PACKAGES = ("torch", "numpy", "matplotlib", "ipywidgets", "scikit-learn", "ipykernel")
 
 
 # --- the oldest releases ---------------------------------------------------------------------

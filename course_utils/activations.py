@@ -74,7 +74,11 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """The exponential linear unit: x where x > 0, else alpha * (exp(min(x, 0)) - 1), like ``F.elu``."""
-    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
+    # expm1 sees 0 where x > 0, so a large x cannot overflow the branch where() drops; that
+    # input is chosen with where, not clamp, for autograd's slope at x = 0 to be alpha in every
+    # PyTorch (clamp's own slope at its bound went from 1 to 0 in PyTorch 2.14)
+    negative_part = torch.where(x > 0, torch.zeros_like(x), x)
+    return torch.where(x > 0, x, alpha * torch.expm1(negative_part))
 
 
 def elu_grad(x: Tensor, alpha: float = 1.0) -> Tensor:

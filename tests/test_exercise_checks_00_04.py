@@ -273,3 +273,31 @@ def test_01_derivatives_reject_the_hand_derivatives_autograd_and_an_overflow(not
     for exercise in ("derivative_by_autograd", "sigmoid_derivative"):
         solution = notebook.solution(exercise)[f"{exercise}_solution"]
         assert_right(notebook.check(exercise, **{exercise: solution}))
+
+
+# --- the exercise rules of issue 21, for these notebooks ----------------------------------------
+
+STEMS = [
+    "00_start_here",
+    "01_neuron_and_activations",
+    "02_data_preparation",
+    "03_dataset_and_dataloader",
+    "04_model_definition",
+]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
+    cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells
+    code = [c for c in cells if c.cell_type == "code"]
+    checks_and_quizzes = [
+        c
+        for c in code
+        if not is_solution(c) and ("checks.check_" in c.source or "widgets.quiz(" in c.source)
+    ]
+    assert checks_and_quizzes
+    for cell in checks_and_quizzes:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:60]
+    for cell in filter(is_solution, code):
+        assert "solution=True" in cell.source, cell.source[:60]
+        assert "✅ the solution of" in "".join(o.get("text", "") for o in cell.outputs)

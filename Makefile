@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # several threads per process fight over the cores (a training step became 30 times slower).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup setup-lab lab test lint execute test-browser slides bench student grade
+.PHONY: setup setup-lab lab test lint execute test-browser slides site bench student grade
 
 ## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils,
 ## and the course's JupyterLab settings (presenting/overrides.json: the slideshow's theme)
@@ -87,6 +87,12 @@ slides: setup-lab
 	$(BIN)/jupyter nbconvert --config presenting/slides_config.py --to slides --output-dir $(SLIDES) \
 	  $$libs $(NB)
 
+## site: the course as a website in build/site (Sphinx + MyST-NB + sphinx-book-theme), from the
+## committed notebooks, never executed; fails on any warning. Open build/site/index.html, or copy
+## the folder to any static host (it loads nothing from other hosts).
+site: setup
+	$(BIN)/python -m course_tools.site build/site
+
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
 ## the pictures go to build/images, where the notebooks' ../images links point)
 student: setup-lab
@@ -98,6 +104,7 @@ grade: setup-lab
 	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
 	$(BIN)/python -m course_tools.grading $(NB) $(GRADE_ARGS)
 
-## bench: time every notebook, fit against the seed's loop, the explorers' redraws and the import
+## bench: time every notebook, fit against the seed's loop, the explorers' redraws, the import
+## and the website's build (make site), with the site's size
 bench: setup
 	$(BIN)/python bench/run.py

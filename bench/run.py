@@ -10,7 +10,8 @@
   (number of notebooks x import floor), each with its own target;
 - training.fit against the seed's hand-written loop, same data, model and epochs;
 - each explorer's redraw time (median and 95th percentile);
-- the time `import course_utils` (and the modules a notebook imports) adds to `import torch`.
+- the time `import course_utils` (and the modules a notebook imports) adds to `import torch`;
+- the website's build (`make site`, in a fresh process) and the total size of the site.
 Targets are printed beside each figure; nothing here is asserted by the test suite.
 """
 
@@ -37,6 +38,7 @@ TARGETS = {
     "fit_ratio": 1.05,
     "redraw_p95_ms": 100.0,
     "import_seconds": 0.3,
+    "site_seconds": 30.0,  # "well under a minute" (issue 25)
 }
 
 
@@ -221,6 +223,18 @@ def bench_import(repeats: int = 5) -> tuple[float, float]:
     return statistics.median(r[0] for r in runs), statistics.median(r[1] for r in runs)
 
 
+def bench_site() -> tuple[float, float]:
+    """Wall seconds of `make site`'s build in a fresh process, and the site's size in MB."""
+    with tempfile.TemporaryDirectory() as scratch:
+        output = Path(scratch) / "site"
+        start = time.perf_counter()
+        command = [sys.executable, "-m", "course_tools.site", str(output)]
+        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+        seconds = time.perf_counter() - start
+        size = sum(path.stat().st_size for path in output.rglob("*") if path.is_file())
+    return seconds, size / 1e6
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -236,6 +250,7 @@ def main() -> None:
     explorers = bench_explorers() + [bench_digit_pad()]
     times, import_floor, training_floor = bench_notebooks()
     tested = bench_course_as_tested()
+    site_seconds, site_megabytes = bench_site()
 
     print("| measure | value | target | |")
     print("|---|---|---|---|")
@@ -279,6 +294,12 @@ def main() -> None:
         f"| import course_utils (+ checks, data, models, plotting, training) beyond torch | "
         f"{extra:.3f} s | ≤ {TARGETS['import_seconds']} s | {verdict(extra <= TARGETS['import_seconds'])} |"
     )
+    site_ok = site_seconds <= TARGETS["site_seconds"]
+    print(
+        f"| website build (make site, fresh process) | {site_seconds:.1f} s | "
+        f"≤ {TARGETS['site_seconds']:.0f} s | {verdict(site_ok)} |"
+    )
+    print(f"| website size (build/site, every file) | {site_megabytes:.1f} MB | | |")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,10 @@ def step(x: Tensor) -> Tensor:
 
 
 def step_grad(x: Tensor) -> Tensor:
-    """The step's derivative: 0 everywhere (taken as 0 at the jump), so step neurons cannot learn by gradient."""
+    """The step's derivative: 0 wherever it exists, so step neurons cannot learn by gradient.
+
+    At the jump, x = 0, the derivative does not exist; this returns 0 there too.
+    """
     return torch.zeros_like(x)
 
 

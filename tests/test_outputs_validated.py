@@ -250,6 +250,7 @@ def change_two_widget_cells(notebook: dict, figure: str) -> tuple[int, int] | No
     return first, second
 
 
+@pytest.mark.pins  # runs nbval against the committed outputs: needs the pinned versions
 def test_nbval_fails_when_a_printed_number_a_figure_or_a_widget_cells_output_is_changed(
     tmp_path,
 ):

@@ -263,11 +263,11 @@ def test_every_quiz_hides_its_answer_until_asked(browser, site_url):
                 assert not options.nth(j).locator(".course-quiz-feedback").is_visible(), (
                     f"{name}: quiz {i + 1} shows a verdict before it is asked"
                 )
-        # choosing the right option reveals "Right" and why; nothing else opens with it
+        # choosing the right option reveals ✅ and why; nothing else opens with it
         quiz = quizzes.first
         quiz.locator(".course-quiz-answer summary").click()
         feedback = quiz.locator(".course-quiz-answer .course-quiz-feedback")
-        assert feedback.is_visible() and "Right." in feedback.inner_text()
+        assert feedback.is_visible() and "✅" in feedback.inner_text()
         assert quiz.locator(".course-quiz-feedback:visible").count() == 1
         page.context.close()
 

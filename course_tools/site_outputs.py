@@ -86,7 +86,7 @@ def quiz_html(arguments: Mapping[str, Any]) -> str:
         zip(arguments["options"], arguments["explanations"], strict=True)
     ):
         right = i == arguments["answer"]
-        verdict = "✅ Right." if right else "❌ Not quite."
+        verdict = "✅" if right else "❌"  # the explanation opens with its verdict in words
         items.append(
             f'<li><details class="course-quiz-option{" course-quiz-answer" if right else ""}">'
             f"<summary>{html.escape(option)}</summary>"

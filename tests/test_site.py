@@ -66,8 +66,8 @@ def test_a_quiz_page_hides_each_verdict_in_its_option():
     page = quiz_html(quiz)
     options = re.findall(r"<details.*?</details>", page)
     assert len(options) == 2 and all(" open" not in o.split(">")[0] for o in options)
-    assert "<summary>4</summary>" in options[1] and "Right." in options[1] and "b" in options[1]
-    assert "Not quite." in options[0] and "course-quiz-answer" not in options[0]
+    assert "<summary>4</summary>" in options[1] and "✅" in options[1] and "b" in options[1]
+    assert "❌" in options[0] and "✅" not in options[0] and "course-quiz-answer" not in options[0]
 
 
 def test_a_quiz_that_is_not_written_out_is_refused_with_what_to_do():

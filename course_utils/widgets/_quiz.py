@@ -10,7 +10,9 @@ class Quiz(ipywidgets.VBox):
     """A multiple-choice question; choosing option i shows ✅ or ❌ and ``explanations[i]``.
 
     ``answer`` is the index of the right option. Ask it before the cell that shows the result,
-    so students commit to a prediction first.
+    so students commit to a prediction first. Each explanation opens with its verdict in words:
+    the right option's with "Yes" or "Right", the others' with "No" or "Not" (the course's tests
+    read every quiz and hold it to that, so an answer index that points at the wrong option fails).
     """
 
     def __init__(
@@ -41,5 +43,6 @@ class Quiz(ipywidgets.VBox):
         if chosen is None:
             self.feedback.value = ""
             return
-        verdict = "✅ Right." if chosen == self.answer else "❌ Not quite."
+        # the explanation itself opens with its verdict ("Yes: ...", "No: ..."), so only a mark here
+        verdict = "✅" if chosen == self.answer else "❌"
         self.feedback.value = f"<b>{verdict}</b> {html.escape(self.explanations[chosen])}"

@@ -275,6 +275,20 @@ def test_01_derivatives_reject_the_hand_derivatives_autograd_and_an_overflow(not
         assert_right(notebook.check(exercise, **{exercise: solution}))
 
 
+@pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
+def test_01_derivative_by_autograd_must_leave_the_callers_z_alone(notebook):
+    def on_z_itself(function, z):  # the task says: leave z unchanged
+        z.requires_grad_(True)
+        function(z).sum().backward()
+        return z.grad
+
+    z = torch.tensor([0.0, 1.0])  # the premise: a second call on the same z doubles the answer
+    first = on_z_itself(torch.tanh, z).clone()
+    assert torch.allclose(on_z_itself(torch.tanh, z), 2 * first)
+    output = notebook.check("derivative_by_autograd", derivative_by_autograd=on_z_itself)
+    assert_wrong(output, "leave z as it was")
+
+
 # --- the exercise rules of issue 21, for these notebooks ----------------------------------------
 
 STEMS = [

@@ -152,6 +152,22 @@ def test_07_a_float32_path_is_rejected_where_float64_is_asked_for():
     assert "float32" in printed
 
 
+def gradient_descent_in_float32_returned_as_float64(surface, start, lr, steps):
+    """The float32 loop, converted at the end: the dtype the check asks for, not the path."""
+    return gradient_descent_in_float32(surface, start, lr, steps).double()
+
+
+def test_07_a_float32_path_converted_to_float64_at_the_end_is_rejected():
+    printed = run_check(
+        OPTIMIZERS,
+        OPTIMIZERS_SETUP,
+        "e9ddbb70",
+        gradient_descent=gradient_descent_in_float32_returned_as_float64,
+    )
+    assert printed.startswith("❌"), printed
+    assert "1e-46" in printed  # the start that float32 cannot hold
+
+
 def test_07_the_solution_of_exercise_1_passes_its_check():
     solution = solution_of(OPTIMIZERS, "cc2b6cb8", "gradient_descent_solution", OPTIMIZERS_SETUP)
     printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "e9ddbb70", gradient_descent=solution)

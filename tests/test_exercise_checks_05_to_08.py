@@ -329,3 +329,24 @@ def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
     )
     assert printed.startswith("❌"), printed
     assert "asks you to do without" in printed
+
+
+# Every check and quiz cell is collapsed, and every solution's check says it is the solution's
+@pytest.mark.parametrize("stem", [LOSS, BACKPROP, OPTIMIZERS, TRAINING])
+def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
+    cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    solutions = [cell for cell in code if "solution" in cell.metadata.get("tags", [])]
+    checks_and_quizzes = [
+        cell
+        for cell in code
+        if cell not in solutions
+        and ("checks.check_" in cell.source or "widgets.quiz(" in cell.source)
+    ]
+    assert checks_and_quizzes and solutions
+    for cell in checks_and_quizzes:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:60]
+    for cell in solutions:
+        assert "solution=True" in cell.source, cell.source[:60]
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        assert "✅ the solution of" in printed, cell.source[:60]

@@ -152,6 +152,22 @@ def test_07_a_float32_path_is_rejected_where_float64_is_asked_for():
     assert "float32" in printed
 
 
+def gradient_descent_in_float32_returned_as_float64(surface, start, lr, steps):
+    """The float32 loop, converted at the end: the dtype the check asks for, not the path."""
+    return gradient_descent_in_float32(surface, start, lr, steps).double()
+
+
+def test_07_a_float32_path_converted_to_float64_at_the_end_is_rejected():
+    printed = run_check(
+        OPTIMIZERS,
+        OPTIMIZERS_SETUP,
+        "e9ddbb70",
+        gradient_descent=gradient_descent_in_float32_returned_as_float64,
+    )
+    assert printed.startswith("❌"), printed
+    assert "1e-46" in printed  # the start that float32 cannot hold
+
+
 def test_07_the_solution_of_exercise_1_passes_its_check():
     solution = solution_of(OPTIMIZERS, "cc2b6cb8", "gradient_descent_solution", OPTIMIZERS_SETUP)
     printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "e9ddbb70", gradient_descent=solution)
@@ -313,3 +329,24 @@ def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
     )
     assert printed.startswith("❌"), printed
     assert "asks you to do without" in printed
+
+
+# Every check and quiz cell is collapsed, and every solution's check says it is the solution's
+@pytest.mark.parametrize("stem", [LOSS, BACKPROP, OPTIMIZERS, TRAINING])
+def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
+    cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells
+    code = [cell for cell in cells if cell.cell_type == "code"]
+    solutions = [cell for cell in code if "solution" in cell.metadata.get("tags", [])]
+    checks_and_quizzes = [
+        cell
+        for cell in code
+        if cell not in solutions
+        and ("checks.check_" in cell.source or "widgets.quiz(" in cell.source)
+    ]
+    assert checks_and_quizzes and solutions
+    for cell in checks_and_quizzes:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:60]
+    for cell in solutions:
+        assert "solution=True" in cell.source, cell.source[:60]
+        printed = "".join(output.get("text", "") for output in cell.outputs)
+        assert "✅ the solution of" in printed, cell.source[:60]

@@ -1,7 +1,7 @@
 """No loss in notebooks 12 and 13 is fed a probability of exactly 0 or 1.
 
 A float32 sigmoid or softmax rounds a confident enough output to exactly 0 or 1 (a sigmoid
-does so beyond a logit of about 16.7). A probability loss then stops measuring confidence:
+does so beyond a logit of about 16.6). A probability loss then stops measuring confidence:
 ``nn.BCELoss`` charges its capped log, 100, whatever the logit, and a curve of such losses
 jumps by 100/N each time one more point saturates. Notebooks 12 and 13 train over-confident
 networks and read their losses, so they must hand losses logits (``nn.BCEWithLogitsLoss``,

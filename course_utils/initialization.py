@@ -1,4 +1,4 @@
-"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's, and scale through depth.
+"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's.
 
 A Linear layer with n inputs and weights of variance σ² multiplies the mean square of its input by
 about n·σ² (a ReLU then halves it). ``deep_stack`` and ``layer_scales`` measure what that factor,
@@ -12,22 +12,25 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from course_utils import normalization
+from course_utils import guards, normalization
 
 
 def _fans(weight: Tensor) -> tuple[int, int]:
-    if weight.dim() != 2:
-        raise ValueError(
-            f"expected a Linear layer's 2-D weight (out_features, in_features), got shape "
-            f"{tuple(weight.shape)}"
-        )
-    fan_out, fan_in = weight.shape
+    """A Linear weight's fan-in (its inputs) and fan-out (its outputs)."""
+    guards.initialization.check_linear_weight(weight)
+    fan_out, fan_in = weight.shape  # (out_features, in_features)
     return fan_in, fan_out
 
 
 @torch.no_grad()
 def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from U(-a, a) with std sqrt(2 / (fan_in + fan_out)): Glorot's rule for tanh."""
+    """Fill ``weight`` in place from U(-a, a), std √(2 / (fan_in + fan_out)): Glorot's rule.
+
+    The variance 2 / (fan_in + fan_out) keeps the signal's size through a layer on the way
+    forward (which wants 1 / fan_in) and the gradient's on the way back (1 / fan_out) about
+    equal, for activations like tanh that pass small values through unchanged. A uniform
+    distribution on (-a, a) has the std a / √3, hence a = √3 · std.
+    """
     fan_in, fan_out = _fans(weight)
     std = math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -36,7 +39,12 @@ def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) ->
 
 @torch.no_grad()
 def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, the 2 making up for ReLU's zeroed half."""
+    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, for ReLU layers.
+
+    A Linear layer with fan_in inputs and weights of variance σ² multiplies the mean square of
+    its input by fan_in·σ²; a ReLU then zeroes half of it. σ² = 2 / fan_in makes the product
+    1, so the signal keeps its size however deep the network.
+    """
     fan_in, _ = _fans(weight)
     std = math.sqrt(2.0) / math.sqrt(fan_in)
     return weight.normal_(0.0, std, generator=generator)

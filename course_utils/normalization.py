@@ -5,9 +5,16 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from course_utils import guards
+
 
 class BatchNorm1d(nn.Module):
-    """Normalize each feature over the batch (with running averages in eval), then scale and shift, like ``nn.BatchNorm1d``."""
+    """Normalize each feature over the batch, then scale and shift it, like ``nn.BatchNorm1d``.
+
+    In training, each feature is normalized with the batch's own mean and variance, and
+    running averages of them are kept; in eval mode those running averages are used instead,
+    so that a prediction does not depend on the other examples of its batch.
+    """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
         super().__init__()
@@ -19,20 +26,12 @@ class BatchNorm1d(nn.Module):
         self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 2 or x.shape[1] != self.num_features:
-            raise ValueError(
-                f"expected input of shape (N, {self.num_features}), got {tuple(x.shape)}"
-            )
+        guards.normalization.check_batch(x, self.num_features, self.training)
         if self.training:
-            if len(x) < 2:
-                raise ValueError(
-                    "batch normalization needs at least 2 examples per batch in training: one "
-                    "example has no variance. Use a larger batch, or call model.eval()"
-                )
             mean = x.mean(dim=0)  # (features,)
             variance = x.var(dim=0, correction=0)  # biased: divide by N, to normalize
-            with torch.no_grad():
-                unbiased = x.var(dim=0, correction=1)
+            with torch.no_grad():  # running averages for eval mode, outside the graph
+                unbiased = x.var(dim=0, correction=1)  # divide by N - 1, as nn.BatchNorm1d keeps it
                 self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
                 self.running_var.mul_(1 - self.momentum).add_(self.momentum * unbiased)
                 self.num_batches_tracked += 1

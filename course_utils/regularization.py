@@ -9,6 +9,8 @@ that Adam and AdamW actually apply to each weight.
 import torch
 from torch import Tensor, nn
 
+from course_utils import guards
+
 
 def weights_to_decay(model: nn.Module) -> list[nn.Parameter]:
     """The parameters weight decay applies to: those with 2 or more dimensions (weight matrices).
@@ -27,14 +29,8 @@ def l2_penalty(model: nn.Module, weight_decay: float) -> Tensor:
     Its gradient is ``weight_decay * w`` for each weight w: what ``SGD`` adds to the gradient of
     the parameters it decays (with ``decay_groups(model, weight_decay)``, exactly these).
     """
-    if weight_decay < 0:
-        raise ValueError(f"weight_decay must be 0 or more, got {weight_decay}")
     weights = weights_to_decay(model)
-    if not weights:
-        raise ValueError(
-            f"{type(model).__name__} has no weight matrix (no parameter with 2 or more "
-            "dimensions): there is nothing for weight decay to penalize"
-        )
+    guards.regularization.check_penalty(model, weight_decay, weights)
     squares = sum(weight.pow(2).sum() for weight in weights)
     return weight_decay / 2 * squares
 
@@ -73,7 +69,7 @@ class DecayLedger:
     """
 
     def __init__(self, optimizer: torch.optim.Optimizer):
-        _check_plain_adam(optimizer)
+        guards.regularization.check_plain_adam(optimizer)
         self.optimizer = optimizer
         self.steps = 0
         parameters = [p for group in optimizer.param_groups for p in group["params"]]
@@ -111,34 +107,14 @@ class DecayLedger:
                 self.nominal[p] += lr * decay * w.abs()
 
 
-def _check_plain_adam(optimizer: torch.optim.Optimizer) -> None:
-    if not isinstance(optimizer, torch.optim.Adam):  # AdamW is a subclass of Adam
-        raise TypeError(
-            f"DecayLedger reads the state of torch.optim.Adam or AdamW, got {type(optimizer).__name__}"
-        )
-    for group in optimizer.param_groups:
-        if group["amsgrad"] or group["maximize"] or torch.is_tensor(group["lr"]):
-            raise ValueError(
-                "DecayLedger follows plain Adam and AdamW: build the optimizer without amsgrad, "
-                "maximize or a tensor learning rate"
-            )
-
-
-def _check_probability(p: float) -> None:
-    if not 0 <= p < 1:
-        raise ValueError(
-            f"p is the probability of dropping a value and must be in [0, 1), got {p}: "
-            "p=1 would drop everything"
-        )
-
-
 def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
-    """Inverted dropout: in training, zero each value with probability p, scale the rest by 1/(1-p).
+    """Inverted dropout: in training, zero each value with probability p, scale the rest up.
 
-    The mask is drawn as ``nn.Dropout`` draws it on the CPU (one ``bernoulli_`` draw per value),
+    The kept values are divided by 1 - p, so that each value's expected size is the same in
+    training as in eval, where nothing is dropped and nothing scaled. The mask is drawn as ``nn.Dropout`` draws it on the CPU (one ``bernoulli_`` draw per value),
     so from the same seed both drop the same values there.
     """
-    _check_probability(p)
+    guards.regularization.check_probability(p)
     if not training or p == 0:
         return x
     keep = torch.empty_like(x).bernoulli_(1 - p)  # 1 = keep, 0 = drop; shape of x
@@ -146,11 +122,11 @@ def dropout(x: Tensor, p: float = 0.5, training: bool = True) -> Tensor:
 
 
 class Dropout(nn.Module):
-    """``dropout`` as a layer for ``nn.Sequential``: active in ``train()`` mode, a no-op in ``eval()``."""
+    """``dropout`` as a layer for ``nn.Sequential``: active in ``train()``, a no-op in ``eval()``."""
 
     def __init__(self, p: float = 0.5):
         super().__init__()
-        _check_probability(p)
+        guards.regularization.check_probability(p)
         self.p = p
 
     def forward(self, x: Tensor) -> Tensor:

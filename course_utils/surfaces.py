@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from course_utils import optim
+from course_utils import guards, optim
 
 # A run stops early once a coordinate leaves [-DIVERGED_BEYOND, DIVERGED_BEYOND] or is not finite.
 DIVERGED_BEYOND = 1e3
@@ -77,12 +77,6 @@ SURFACES = {
 }
 
 
-def _lookup(table: dict, key: str, what: str):
-    if key not in table:
-        raise ValueError(f"unknown {what} {key!r}: choose one of {', '.join(map(repr, table))}")
-    return table[key]
-
-
 def run_trajectory(
     surface: Surface | str,
     optimizer_name: str,
@@ -96,10 +90,11 @@ def run_trajectory(
     beyond ``DIVERGED_BEYOND`` or not finite): it stops there, so every row is finite.
     """
     if isinstance(surface, str):
-        surface = _lookup(SURFACES, surface, "surface")
-    make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
-    if steps < 0:
-        raise ValueError(f"steps must be 0 or more, got {steps}")
+        guards.surfaces.check_known(surface, SURFACES, "surface")
+        surface = SURFACES[surface]
+    guards.surfaces.check_known(optimizer_name, OPTIMIZERS, "optimizer")
+    guards.surfaces.check_steps(steps)
+    make_optimizer = OPTIMIZERS[optimizer_name]
     start = surface.start if start is None else start  # a tuple, a list or a tensor: copied
     weights = torch.as_tensor(start, dtype=torch.float64).clone().requires_grad_(True)
     optimizer = make_optimizer([weights], lr)

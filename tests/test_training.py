@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_utils import data, losses, models, training
+from course_utils import data, guards, losses, models, training
 
 
 def seed_setup():
@@ -211,9 +211,9 @@ def test_inf_in_the_inputs_is_bad_data_and_the_suggested_fix_removes_it():
 def test_huge_but_finite_inputs_whose_sum_overflows_are_not_called_bad_data():
     X = torch.full((4, 2), 3e38)  # float32: finite, but their sum is inf
     assert torch.isfinite(X).all() and not torch.isfinite(X.sum())  # the oracle
-    assert training._non_finite_values(X) is None
+    assert guards.training._non_finite_values(X) is None
     X[0, 0] = float("nan")
-    assert training._non_finite_values(X) == "1 NaN value"
+    assert guards.training._non_finite_values(X) == "1 NaN value"
 
 
 def test_nan_labels_are_bad_data_not_bcelosss_raw_error():

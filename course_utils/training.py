@@ -261,6 +261,7 @@ def fit(
         test_loader=test_loader,
     )
     history = History()
+    early_stopping = patience is not None
     best_weights = None
     was_training = model.training
     bar = _progress_bar(epochs) if progress else None
@@ -272,18 +273,12 @@ def fit(
             _ = train_one_epoch(model, train_loader, loss_fn, optimizer, epoch=epoch)
             metrics = measure_epoch(model, train_loader.dataset, val_loader, loss_fn, outputs)
             history.append(metrics)
-            if bar is not None:
-                bar.set_postfix(loss=f"{metrics['train_loss']:.4f}", refresh=False)
-                bar.update(1)
-            if verbose:
-                print(f"Epoch {epoch}/{epochs} | {_epoch_line(metrics)}")
+            _report_epoch(epoch, epochs, metrics, bar, verbose)
             if callback is not None:
                 callback(epoch, history)
-            if patience is None:
-                continue
-            if history.best_epoch == epoch:  # a new lowest validation loss: keep these weights
+            if early_stopping and history.best_epoch == epoch:  # a new lowest validation loss
                 best_weights = copy.deepcopy(model.state_dict())
-            elif should_stop(history.val_loss, patience):
+            elif early_stopping and should_stop(history.val_loss, patience):
                 _stop_early(history, epoch, patience, verbose, bar)
                 break
         if best_weights is not None:
@@ -293,6 +288,17 @@ def fit(
             bar.close()
         model.train(was_training)  # leave the model in the mode it was given in
     return history
+
+
+def _report_epoch(
+    epoch: int, epochs: int, metrics: dict[str, float], bar: Any, verbose: bool
+) -> None:
+    """Move the progress bar on, with the training loss; print the epoch's line if ``verbose``."""
+    if bar is not None:
+        bar.set_postfix(loss=f"{metrics['train_loss']:.4f}", refresh=False)
+        bar.update(1)
+    if verbose:
+        print(f"Epoch {epoch}/{epochs} | {_epoch_line(metrics)}")
 
 
 def _progress_bar(epochs: int) -> Any:

@@ -1,8 +1,10 @@
 """Tests for course_utils.checkpoint: round trip, exact resume, atomic saves, every clear error."""
 
 import copy
+import io
 import os
 import pickle
+import pickletools
 import struct
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -544,6 +546,100 @@ class Prints:
 
 def test_a_builtin_function_in_a_torch_file_is_refused_and_named(tmp_path, capsys):
     torch.save({"model_state": Prints()}, tmp_path / "model.pt")
-    with pytest.raises(UnsafeCheckpointError, match=r"refused: .*\(print\)"):
+    # named from the file's own bytes (torch's message calls it "print")
+    with pytest.raises(UnsafeCheckpointError, match=r"refused: .*\(builtins\.print\)"):
         checkpoint.load_model(tmp_path / "model.pt")
     assert capsys.readouterr().out == ""
+
+
+# ----------------------------------------------------------------------------- how a bad file is
+# judged: from its bytes where they tell; torch's message only for the two faults of a legacy
+# file that the bytes do not show, each message form pinned here against torch itself
+
+
+def legacy_state_dict_bytes():
+    buffer = io.BytesIO()
+    torch.save(
+        models.SimpleClassifier(2, 3).state_dict(), buffer, _use_new_zipfile_serialization=False
+    )
+    return buffer.getvalue()
+
+
+def end_of_pickles(content: bytes, count: int) -> int:
+    """Where the ``count`` pickles at the start of ``content`` end (walked, not unpickled)."""
+    stream = io.BytesIO(content)
+    for _ in range(count):
+        for _ in pickletools.genops(stream):
+            pass
+    return stream.tell()
+
+
+def load_error(content: bytes) -> Exception:
+    with pytest.raises(Exception) as caught:  # noqa: B017 - whatever torch raises
+        torch.load(io.BytesIO(content), weights_only=True)
+    return caught.value
+
+
+def test_torchs_message_names_what_it_refused_in_a_legacy_file(tmp_path):
+    path = tmp_path / "old.pth"
+    torch.save(
+        {"model_state": CreatesMarker(tmp_path / "marker")},
+        path,
+        _use_new_zipfile_serialization=False,
+    )
+    # the message form read: get_unsafe_globals_in_checkpoint does not read this format
+    with pytest.raises(
+        ValueError, match="Expected input to be a checkpoint returned by torch.save"
+    ):
+        torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    assert "GLOBAL io.open was not an allowed global" in str(load_error(path.read_bytes()))
+    with pytest.raises(UnsafeCheckpointError, match=r"\(io\.open\)"):
+        checkpoint.load_checkpoint(path)
+
+
+def test_torchs_message_tells_a_legacy_file_cut_in_its_tensor_bytes(tmp_path):
+    content = legacy_state_dict_bytes()
+    pickles_end = end_of_pickles(content, 5)
+    assert pickles_end < len(content) - 1
+    for keep in (pickles_end, (pickles_end + len(content)) // 2, len(content) - 1):
+        # the message form read: the pickles are whole, the raw bytes after them are not
+        assert "unexpected EOF" in str(load_error(content[:keep]))
+        path = tmp_path / f"cut_{keep}.pth"
+        path.write_bytes(content[:keep])
+        with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+            checkpoint.load_checkpoint(path)
+
+
+def test_a_legacy_file_cut_in_its_pickles_is_truncated_whatever_torch_says(tmp_path):
+    content = legacy_state_dict_bytes()
+    messages = set()
+    for keep in range(1, end_of_pickles(content, 5), 7):
+        error = load_error(content[:keep])
+        messages.add(type(error).__name__)
+        path = tmp_path / "cut.pth"
+        path.write_bytes(content[:keep])
+        with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+            checkpoint.load_checkpoint(path)
+    assert len(messages) >= 3  # torch raises several kinds of error: the bytes decide here
+
+
+def test_a_raw_pickle_cut_short_is_truncated_and_one_of_garbage_is_not(tmp_path):
+    path = tmp_path / "notes.pkl"
+    whole = pickle.dumps({"epoch": 3, "losses": [0.5, 0.25]}, protocol=2)
+    path.write_bytes(whole[:-5])
+    with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+        checkpoint.load_checkpoint(path)
+    path.write_bytes(b"\x80\x02" + bytes([0xFF]) * 60)  # PROTO 2, then no opcode at all
+    with pytest.raises(NotACheckpointError, match="is not a PyTorch file") as caught:
+        checkpoint.load_checkpoint(path)
+    assert "truncated" not in str(caught.value)
+
+
+def test_a_whole_model_saved_with_torch_save_is_refused_by_its_class(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save(nn.Linear(2, 1), path)  # the model object, not its state_dict
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(path) == [
+        "torch.nn.modules.linear.Linear"
+    ]  # the oracle: torch's own reader of the file's globals
+    with pytest.raises(UnsafeCheckpointError, match=r"\(torch\.nn\.modules\.linear\.Linear\)"):
+        checkpoint.load_checkpoint(path)

@@ -34,9 +34,16 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+def files_of(name: str) -> list[Path]:
+    """The source files of a module of the package: its file, or every file of a subpackage."""
+    module = PACKAGE / f"{name}.py"
+    return [module] if module.exists() else sorted((PACKAGE / name).rglob("*.py"))
+
+
 def test_the_checks_see_the_package():
     assert len(SOURCES) > 20 and PACKAGE / "training.py" in SOURCES
-    assert all((PACKAGE / f"{name}.py").exists() for name in MATHS_MODULES)
+    assert all(files_of(name) for name in MATHS_MODULES)
+    assert PACKAGE / "guards" / "training.py" in files_of("guards")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -58,7 +65,7 @@ def test_the_length_check_can_fail(tmp_path):
 
 @pytest.mark.parametrize("name", MATHS_MODULES)
 def test_maths_modules_import_no_plotting_or_widgets(name):
-    imports = imported_modules(PACKAGE / f"{name}.py")
+    imports = set().union(*(imported_modules(path) for path in files_of(name)))
     display = sorted(m for m in imports if m.split(".")[0] in DISPLAY_LIBRARIES)
     package_display = sorted(
         m for m in imports if m.startswith(("course_utils.plotting", "course_utils.widgets"))

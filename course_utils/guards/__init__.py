@@ -13,6 +13,7 @@ no file, builds no model and prints nothing, so calling one changes nothing.
 
 from course_utils.guards import (
     backprop,
+    checkpoint,
     initialization,
     models,
     normalization,
@@ -24,6 +25,7 @@ from course_utils.guards import (
 
 __all__ = [
     "backprop",
+    "checkpoint",
     "initialization",
     "models",
     "normalization",

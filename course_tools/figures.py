@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from course_utils import activations
+from course_utils import activations, plotting
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,10 +31,11 @@ __all__ = [
 
 DPI = 100
 PNG_METADATA = {"Software": None}  # keeps the bytes free of the matplotlib version string
-# the course's colour-blind-safe palette (course_utils.plotting.PALETTE); the layers' tints are
-# light versions of its sky blue, yellow and vermillion, apart in lightness too (no red vs green)
-FUNCTION_COLOR = "#0072B2"
-DERIVATIVE_COLOR = "#D55E00"
+# the course's colour-blind-safe palette, as the notebooks' plots use it
+FUNCTION_COLOR = plotting.PALETTE["blue"]
+DERIVATIVE_COLOR = plotting.PALETTE["vermillion"]
+# the layers' tints: light versions of the palette's sky blue, yellow and vermillion, picked by
+# eye to stay apart in lightness too (no red against green)
 NODE_COLORS = {"input": "#cce7f8", "hidden": "#fbf6c4", "output": "#f5cdb3"}
 
 
@@ -114,14 +115,20 @@ def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
         count = len(labels)
         top = height / 2 + (count - 1) * spacing / 2  # centred on the tallest layer
         positions.append([(x, top - i * spacing) for i in range(count)])
-    # weights: every neuron of one layer connects to every neuron of the next
-    for left, right in zip(positions, positions[1:], strict=False):
-        for x0, y0 in left:
-            for x1, y1 in right:
-                ax.plot([x0 + radius, x1 - radius], [y0, y1], color="#7f7f7f", lw=0.8, zorder=1)
-    for (kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
+    # the network as the notebooks' plotting.plot_network draws it, in the diagram's style:
+    # every neuron of one layer joined to every neuron of the next, one line per weight
+    plotting.draw_layers(
+        ax,
+        positions,
+        radius,
+        colors=[NODE_COLORS[kind] for kind, _x, _labels in layers],
+        weight_style={"color": "#7f7f7f", "lw": 0.8, "zorder": 1},
+        unit_style={"edgecolor": "#333333", "lw": 1.5, "zorder": 3},
+        from_edges=True,
+    )
+    for (_kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
         for (px, py), label in zip(points, labels, strict=True):
-            _node(ax, px, py, radius, label, NODE_COLORS[kind], size=12)
+            ax.text(px, py, label, ha="center", va="center", fontsize=12, zorder=4)
         ax.text(x, -0.8, title, ha="center", va="center", fontsize=11, linespacing=1.4)
     # point at the line from the first input to the first hidden neuron, a third of the way along
     (x0, y0), (x1, y1) = positions[0][0], positions[1][0]

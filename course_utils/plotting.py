@@ -152,6 +152,34 @@ def plot_decision_boundary(
     return ax
 
 
+def draw_layers(
+    ax: "Axes",
+    columns: Sequence[Sequence[tuple[float, float]]],
+    radius: float,
+    colors: Sequence[str],
+    weight_style: dict[str, Any],
+    unit_style: dict[str, Any],
+    from_edges: bool = False,
+) -> None:
+    """Draw a fully connected network: a circle per unit, a line per weight between layers.
+
+    ``columns`` holds the units' centres (x, y), one list per layer from input to output, and
+    ``colors`` each layer's face colour. Every unit is joined to every unit of the next layer
+    by a line in ``weight_style`` (drawn first, under the circles); the circles take
+    ``unit_style`` (edge colour, line width, zorder). ``from_edges`` starts and ends each line
+    at the right and left sides of the circles instead of their centres.
+    """
+    from matplotlib.patches import Circle
+
+    trim = radius if from_edges else 0.0
+    for left, right in itertools.pairwise(columns):
+        for (x0, y0), (x1, y1) in itertools.product(left, right):
+            ax.plot([x0 + trim, x1 - trim], [y0, y1], **weight_style)
+    for units, color in zip(columns, colors, strict=True):
+        for x, y in units:
+            ax.add_patch(Circle((x, y), radius, facecolor=color, **unit_style))
+
+
 def plot_network(layer_sizes: list[int], ax: "Axes | None" = None, title: str = "") -> "Axes":
     """Draw a fully connected network, e.g. ``[2, 10, 1]``: one circle per unit, one line per weight."""
     if len(layer_sizes) < 2 or min(layer_sizes) < 1:
@@ -160,20 +188,21 @@ def plot_network(layer_sizes: list[int], ax: "Axes | None" = None, title: str = 
         )
     layers = len(layer_sizes)
     hidden = [f"hidden {i}" if layers > 3 else "hidden" for i in range(1, layers - 1)]
-    from matplotlib.patches import Circle
-
     ax = _axes(ax, figsize=(1.5 + 1.5 * layers, 4))
     top = (max(layer_sizes) + 1) / 2
     gap = max(2.0, 0.5 * max(layer_sizes))  # columns apart enough not to draw a thin strip
     columns = [
         [(gap * x, i - (size - 1) / 2) for i in range(size)] for x, size in enumerate(layer_sizes)
     ]
-    for left, right in itertools.pairwise(columns):
-        for (x0, y0), (x1, y1) in itertools.product(left, right):
-            ax.plot([x0, x1], [y0, y1], color="0.6", linewidth=0.6, zorder=1)
+    draw_layers(
+        ax,
+        columns,
+        radius=0.18,
+        colors=["#9ecae1"] * layers,
+        weight_style={"color": "0.6", "linewidth": 0.6, "zorder": 1},
+        unit_style={"edgecolor": "black", "zorder": 2},
+    )
     for units, name in zip(columns, ["input", *hidden, "output"], strict=True):
-        for x, y in units:
-            ax.add_patch(Circle((x, y), 0.18, facecolor="#9ecae1", edgecolor="black", zorder=2))
         ax.text(units[0][0], -top, f"{name}\n({len(units)})", ha="center", va="top")
     ax.set(xlim=(-0.5 * gap, gap * (layers - 0.5)), ylim=(-top - 1.0, top), aspect="equal")
     ax.set_title(title)

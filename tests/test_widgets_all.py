@@ -40,7 +40,7 @@ def another_value(control):
     return middle if middle != control.value else control.max
 
 
-@pytest.mark.parametrize("name", sorted(widgets._EXPLORERS))
+@pytest.mark.parametrize("name", sorted(widgets.EXPLORERS))
 def test_every_control_redraws_the_same_figure(name):
     figures_before = plt.get_fignums()
     explorer = build(name)

@@ -13,7 +13,7 @@ from course_utils import widgets
 LARGEST_PICTURE = (1000, 500)  # (width, height) in pixels
 
 
-@pytest.mark.parametrize("name", sorted(widgets._EXPLORERS))
+@pytest.mark.parametrize("name", sorted(widgets.EXPLORERS))
 def test_the_picture_is_shown_at_the_size_it_is_drawn(name):
     explorer = build(name)
     width, height = Image.open(io.BytesIO(explorer.image.value)).size

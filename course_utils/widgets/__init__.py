@@ -17,6 +17,8 @@ _EXPLORERS = {
     "digit_pad": "_digit_pad.DigitPad",  # 13_capstone_digits
 }
 _OTHERS = {"quiz": "_quiz.Quiz", "Explorer": "_explorer.Explorer"}
+# the explorers' names, in the order of the notebooks that use them
+EXPLORERS = tuple(_EXPLORERS)
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +29,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*_EXPLORERS, *_OTHERS])
+    return sorted(["EXPLORERS", *_EXPLORERS, *_OTHERS])

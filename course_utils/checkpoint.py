@@ -1,9 +1,9 @@
-"""Checkpoints: save a model with what rebuilds it and resumes its training; load one safely.
+"""Checkpoints: save a model with what rebuilds it and resumes training; load it safely.
 
-A checkpoint is a dict saved with ``torch.save`` that holds only plain values and tensors, so
-that ``torch.load(..., weights_only=True)`` reads it without running any code from the file.
-This module reads and writes the files; ``guards.checkpoint`` checks what is saved and works
-out what is wrong with a file that does not load.
+A checkpoint is a dict saved with ``torch.save`` that holds only plain values and
+tensors, so that ``torch.load(..., weights_only=True)`` reads it without running any
+code from the file. This module reads and writes the files; ``guards.checkpoint`` checks
+what is saved and works out what is wrong with a file that does not load.
 """
 
 import contextlib
@@ -38,10 +38,13 @@ def save_checkpoint(
     history: Any = None,
     **metadata: Any,
 ) -> Path:
-    """Save the model, what rebuilds it and optionally optimizer, epoch, history; returns the path.
+    """Save the model, what rebuilds it, and optionally more; returns the path.
 
-    Extra keyword arguments (plain values or tensors) go to ``checkpoint["metadata"]``. The folder
-    must exist: a typo in a path should not quietly create new folders.
+    The optimizer's state, the epoch and the history (a ``training.History`` or plain
+    values) make it possible to resume training where it stopped.
+
+    Extra keyword arguments (plain values or tensors) go to ``checkpoint["metadata"]``.
+    The folder must exist: a typo in a path should not quietly create new folders.
     """
     path = Path(path)
     guards.checkpoint.check_save_target(
@@ -70,9 +73,13 @@ def save_checkpoint(
 
 
 def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
-    """Write to a temporary file beside ``path``, then rename it: a failed save leaves the old file.
+    """Write to a temporary file beside ``path``, then rename it over ``path``.
 
-    In the same folder, ``os.replace`` is an atomic rename; "x" never overwrites another file.
+    A save that fails halfway (a full disk, an interrupt) leaves the previous checkpoint
+    as it was: the file at ``path`` is only ever replaced by a complete one.
+
+    In the same folder, ``os.replace`` is an atomic rename; "x" never overwrites another
+    file.
     """
     temporary = path.parent / f".{path.name}.{secrets.token_hex(4)}.tmp"
     try:
@@ -88,9 +95,10 @@ def _save_atomically(checkpoint: dict[str, Any], path: Path) -> None:
 
 
 def _sync_folder(folder: Path) -> None:
-    """Flush the folder's entry for the renamed file to disk (POSIX; a no-op where unsupported).
+    """Write the folder's entry for the renamed file to disk (where the system can).
 
-    Without it, a crash soon after the rename could leave the folder listing the old file.
+    Without it, a crash soon after the rename could leave the folder listing the old
+    file.
     """
     with contextlib.suppress(OSError):
         descriptor = os.open(folder, os.O_RDONLY)
@@ -106,11 +114,11 @@ def load_checkpoint(
     optimizer: torch.optim.Optimizer | None = None,
     map_location: Any = "cpu",
 ) -> dict[str, Any]:
-    """Load a checkpoint into ``model`` (built from the file when None) and ``optimizer``; returns it.
+    """Load a checkpoint into ``model`` (built from the file if None) and ``optimizer``.
 
     The returned dict has the saved entries ("epoch", "history", "metadata", ...) plus
-    "model", and "optimizer" when one is passed. Build the optimizer on the loaded model's
-    parameters before passing it in.
+    "model", and "optimizer" when one is passed. Build the optimizer on the loaded
+    model's parameters before passing it in.
     """
     path = Path(path)
     checkpoint = _read_checkpoint(path, map_location)
@@ -128,7 +136,7 @@ def load_checkpoint(
 
 
 def _read_checkpoint(path: Path, map_location: Any) -> dict[str, Any]:
-    """The checkpoint dict in ``path``, read with weights_only=True; a clear error for a bad file."""
+    """The checkpoint dict in ``path``, read safely; a clear error for a bad file."""
     guards.checkpoint.check_map_location(map_location)
     if not path.exists():
         raise guards.checkpoint.missing_file_error(path, _files_in(path.parent))
@@ -139,21 +147,23 @@ def _read_checkpoint(path: Path, map_location: Any) -> dict[str, Any]:
         if map_location not in (None, "cpu") and _loads_on_cpu(path):
             raise guards.checkpoint.not_loadable_onto(map_location, error, path.name) from error
         diagnosis = guards.checkpoint.diagnose(error, path.name, path.read_bytes())
-        # torch's own error is kept as the cause only when the diagnosis could not name the fault
+        # torch's own error is kept as the cause only when the diagnosis could not name
+        # the fault
         raise diagnosis from (error if type(diagnosis) is CheckpointError else None)
     return guards.checkpoint.check_format(content, path.name, FORMAT, FORMAT_VERSION)
 
 
 def _torch_load(path: Path, map_location: Any) -> Any:
-    """torch.load with weights_only=True: plain values and tensors only, no code from the file."""
+    """torch.load with weights_only=True: values and tensors, no code from the file."""
     with warnings.catch_warnings():
-        # a raw pickle of protocol 4+ makes torch warn before refusing it; the error says more
+        # a raw pickle of protocol 4+ makes torch warn before refusing it; the error
+        # says more
         warnings.filterwarnings("ignore", message="Detected pickle protocol")
         return torch.load(path, map_location=map_location, weights_only=True)
 
 
 def _loads_on_cpu(path: Path) -> bool:
-    """Whether the file loads onto the CPU: then it is intact, and map_location was the fault."""
+    """Whether the file loads onto the CPU: if so, it is intact; map_location failed."""
     with contextlib.suppress(Exception):
         _torch_load(path, "cpu")
         return True
@@ -161,7 +171,7 @@ def _loads_on_cpu(path: Path) -> bool:
 
 
 def _files_in(folder: Path) -> list[str] | None:
-    """The names of the visible files in ``folder``, sorted; None if there is no such folder."""
+    """The visible files in ``folder`` by name, sorted; None if it does not exist."""
     if not folder.is_dir():
         return None
     return sorted(p.name for p in folder.iterdir() if p.is_file() and p.name[0] != ".")
@@ -177,5 +187,5 @@ def _load_optimizer_state(optimizer: torch.optim.Optimizer, checkpoint: dict, na
 
 
 def load_model(path: str | os.PathLike, map_location: Any = "cpu") -> nn.Module:
-    """Rebuild the model stored in a checkpoint, with its weights; returns it in eval mode."""
+    """Rebuild the model stored in a checkpoint, with its weights, in eval mode."""
     return load_checkpoint(path, map_location=map_location)["model"].eval()

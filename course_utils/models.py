@@ -15,7 +15,7 @@ from course_utils import guards
 
 
 class SimpleClassifier(nn.Module):
-    """The seed lesson's classifier: Linear -> ReLU -> Linear -> Sigmoid, one probability out.
+    """The seed lesson's classifier: Linear -> ReLU -> Linear -> Sigmoid, a probability.
 
     The layers keep the seed's names (``linear1``, ``linear2``), so that the seed's
     ``state_dict`` loads into it.
@@ -50,7 +50,7 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 
 class MLPClassifier(nn.Module):
-    """A binary classifier: ``hidden_layers`` layers of ``hidden_units``, then a sigmoid.
+    """A binary classifier: ``hidden_layers`` of ``hidden_units`` each, then a sigmoid.
 
     ``activation`` names the hidden layers' activation, a key of ``ACTIVATIONS``.
     """
@@ -80,7 +80,7 @@ class MLPClassifier(nn.Module):
 
 
 class MulticlassMLP(nn.Module):
-    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear, returning logits (N, C)."""
+    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear: logits (N, C)."""
 
     def __init__(
         self, input_features: int, hidden_units: int, num_classes: int, dropout: float = 0.0
@@ -111,8 +111,8 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
     """Build a course model from its class name and constructor arguments.
 
-    A checkpoint stores the two (``type(model).__name__`` and ``model.init_args``), so that
-    loading it can rebuild the model before loading its weights.
+    A checkpoint stores the two (``type(model).__name__`` and ``model.init_args``), so
+    that loading it can rebuild the model before loading its weights.
     """
     guards.models.check_model_class(class_name, MODEL_CLASSES)
     return MODEL_CLASSES[class_name](**init_args)
@@ -120,11 +120,12 @@ def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
 
 @contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Inside the ``with`` block: ``model`` in eval mode, without gradients; then as it was.
+    """Inside the ``with`` block, ``model`` is in eval mode, without gradients.
 
-    Eval mode switches off what only training needs (Dropout keeps every value, batch norm
-    uses its running averages); ``no_grad`` skips recording the graph that backward would need.
-    Afterwards the model is back in the mode it was in, even if the block raised.
+    Eval mode switches off what only training needs (Dropout keeps every value, batch
+    norm uses its running averages); ``no_grad`` skips recording the graph that backward
+    would need. Afterwards the model is back in the mode it was in, even if the block
+    raised.
     """
     was_training = model.training
     model.eval()

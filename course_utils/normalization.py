@@ -9,11 +9,11 @@ from course_utils import guards
 
 
 class BatchNorm1d(nn.Module):
-    """Normalize each feature over the batch, then scale and shift it, like ``nn.BatchNorm1d``.
+    """Normalize each feature over the batch, then scale and shift it: nn.BatchNorm1d.
 
     In training, each feature is normalized with the batch's own mean and variance, and
-    running averages of them are kept; in eval mode those running averages are used instead,
-    so that a prediction does not depend on the other examples of its batch.
+    running averages of them are kept; in eval mode those running averages are used
+    instead, so that a prediction does not depend on the other examples of its batch.
     """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
@@ -48,13 +48,13 @@ class BatchNorm1d(nn.Module):
 def loss_with_batch_statistics(
     model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tensor], X: Tensor, y: Tensor
 ) -> float:
-    """The loss on (X, y) as training computes it: batch norm with this batch's own statistics.
+    """The loss on (X, y) as training computes it, with the batch's own statistics.
 
-    ``training.evaluate`` measures in eval mode, where batch norm uses its running averages;
-    early in training those still lag behind the batch statistics the model trains with. In
-    training mode, though, batch norm also updates its running averages: a measurement must not,
-    so they are put back afterwards (and the model's mode too). Dropout, if the model has any,
-    would drop values here as in training.
+    ``training.evaluate`` measures in eval mode, where batch norm uses its running
+    averages; early in training those still lag behind the batch statistics the model
+    trains with. In training mode, though, batch norm also updates its running averages:
+    a measurement must not, so they are put back afterwards (and the model's mode too).
+    Dropout, if the model has any, would drop values here as in training.
     """
     buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
     was_training = model.training

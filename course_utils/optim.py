@@ -1,8 +1,9 @@
 """Optimizers from scratch, each ``step`` a published update rule.
 
 Each class drops in where its ``torch.optim`` namesake stands: the same constructor
-(parameter names, order and defaults), the same ``param_groups`` and the same state, so that
-a ``state_dict`` moves between the two. Their options are checked by ``guards.optim``.
+(parameter names, order and defaults), the same ``param_groups`` and the same state, so
+that a ``state_dict`` moves between the two. Their options are checked by
+``guards.optim``.
 """
 
 from collections.abc import Callable, Iterable, Iterator
@@ -19,20 +20,21 @@ Closure = Callable[[], Tensor] | None
 
 
 def _new_state(param: Tensor, *names: str, fill: float = 0.0) -> dict[str, Tensor]:
-    """A step counter and, under each of ``names``, a tensor like ``param`` filled with ``fill``.
+    """A step counter and, under each of ``names``, a tensor like ``param`` of ``fill``.
 
-    The counter is a float32 CPU tensor, as torch keeps it, so that a state_dict saved by one
-    loads into the other.
+    The counter is a float32 CPU tensor, as torch keeps it, so that a state_dict saved
+    by one loads into the other.
     """
     buffers = {name: torch.full_like(param, fill) for name in names}
     return {"step": torch.tensor(0.0, dtype=torch.float32), **buffers}
 
 
 class _FromScratch(Optimizer):
-    """What the optimizers share: the closure, and the loop over parameters with a gradient.
+    """What the optimizers share: the closure, and the loop over the parameters.
 
     Each subclass writes out its constructor as torch.optim does and gives
-    ``torch.optim.Optimizer`` its options as ``defaults``; each ``step`` is its update rule.
+    ``torch.optim.Optimizer`` its options as ``defaults``; each ``step`` is its update
+    rule.
     """
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
@@ -42,9 +44,10 @@ class _FromScratch(Optimizer):
     def gradients(self) -> Iterator[tuple[Tensor, Tensor, dict[str, Any], dict[str, Any]]]:
         """Each parameter with a gradient, as ``(param, g, state, group)``.
 
-        g is the gradient to descend: negated with ``maximize``, and with the L2 term λ·p of
-        ``weight_decay`` added (AdamW's decoupled decay shrinks the weights in its step instead).
-        A parameter's state is filled by ``initial_state`` before its first step.
+        g is the gradient to descend: negated with ``maximize``, and with the L2 term
+        λ·p of ``weight_decay`` added (AdamW's decoupled decay shrinks the weights in
+        its step instead). A parameter's state is filled by ``initial_state`` before its
+        first step.
         """
         for group in self.param_groups:
             for param in group["params"]:
@@ -59,7 +62,7 @@ class _FromScratch(Optimizer):
                 yield param, grad, state, group
 
     def _evaluate(self, closure: Closure) -> Tensor | None:
-        """The loss from ``closure`` (which recomputes it, with gradients on), or None."""
+        """The loss from ``closure``, which recomputes it with gradients; or None."""
         if closure is None:
             return None
         with torch.enable_grad():
@@ -67,7 +70,7 @@ class _FromScratch(Optimizer):
 
 
 class SGD(_FromScratch):
-    """Stochastic gradient descent, optionally with (Nesterov) momentum, like torch.optim.SGD."""
+    """Stochastic gradient descent, with (Nesterov) momentum, like torch.optim.SGD."""
 
     def __init__(
         self,
@@ -109,7 +112,7 @@ class SGD(_FromScratch):
 
 
 class Adagrad(_FromScratch):
-    """Adagrad, like torch.optim.Adagrad: a step that shrinks as squared gradients add up.
+    """Adagrad, like torch.optim.Adagrad: steps that shrink as squared gradients add up.
 
     Each weight has its own step size: lr divided by the root of the sum of its squared
     gradients so far, so a weight that has had large gradients moves less from now on.
@@ -153,11 +156,12 @@ class Adagrad(_FromScratch):
 
 
 class RMSprop(_FromScratch):
-    """RMSprop, like torch.optim.RMSprop: the step divided by a moving RMS of the gradients.
+    """RMSprop, like torch.optim.RMSprop: steps divided by a moving RMS of gradients.
 
-    Unlike Adagrad's sum, the moving mean of g² forgets old gradients (at the rate 1 - alpha),
-    so the step size does not shrink for ever. torch lists ``maximize`` after two options this
-    class does not take (capturable, foreach): here it can only be given by name.
+    Unlike Adagrad's sum, the moving mean of g² forgets old gradients (at the rate 1 -
+    alpha), so the step size does not shrink for ever. torch lists ``maximize`` after
+    two options this class does not take (capturable, foreach): here it can only be
+    given by name.
     """
 
     def __init__(
@@ -210,10 +214,11 @@ class RMSprop(_FromScratch):
 
 
 class Adam(_FromScratch):
-    """Adam, like torch.optim.Adam: momentum over a moving RMS of the gradients, bias-corrected.
+    """Adam, like torch.optim.Adam: momentum over a moving RMS of the gradients.
 
-    Momentum is a moving mean m of g; the step divides it by the root of a moving mean v of
-    g², like RMSprop. ``decoupled_weight_decay=True`` makes it AdamW.
+    Momentum is a moving mean m of g; the step divides it by the root of a moving mean v
+    of g², like RMSprop. Both start at 0, so both are corrected for that bias.
+    ``decoupled_weight_decay=True`` makes it AdamW.
     """
 
     def __init__(
@@ -266,9 +271,10 @@ class Adam(_FromScratch):
 class AdamW(Adam):
     """AdamW, like torch.optim.AdamW: Adam with decoupled weight decay, 1e-2 by default.
 
-    The decay shrinks each weight apart from the Adam step, w ← w − lr·λ·w, instead of adding
-    λ·w to the gradient, where Adam's division by √v̂ would change its size weight by weight.
-    As in torch, it is always decoupled: AdamW takes no ``decoupled_weight_decay``.
+    The decay shrinks each weight apart from the Adam step, w ← w − lr·λ·w, instead of
+    adding λ·w to the gradient, where Adam's division by √v̂ would change its size
+    weight by weight. As in torch, it is always decoupled: AdamW takes no
+    ``decoupled_weight_decay``.
     """
 
     def __init__(

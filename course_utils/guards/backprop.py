@@ -6,10 +6,10 @@ from course_utils.guards.models import check_input_shape
 
 
 def check_classifier_batch(model: nn.Module, X: Tensor, y: Tensor) -> None:
-    """Raise unless X fits the model, (N, input_features), and y is its output's shape, (N, 1).
+    """Raise unless X is (N, input_features) and y is (N, 1), like the model's output.
 
-    y must be (N, 1) like the model's output: a y of shape (N,) would broadcast against the
-    (N, 1) predictions into an (N, N) table of every prediction against every label.
+    y must be (N, 1) like the model's output: a y of shape (N,) would broadcast against
+    the (N, 1) predictions into an (N, N) table of every prediction against every label.
     """
     check_input_shape(X, model.linear1.in_features, type(model).__name__)
     n = X.shape[0]

@@ -1,10 +1,11 @@
-"""The guard of ``checkpoint``: what a checkpoint may hold, and what is wrong with a bad file.
+"""The guard of ``checkpoint``: what a checkpoint may hold, what is wrong with a file.
 
-``checkpoint`` reads and writes the files; these functions judge what it gives them (a path
-and whether its folder exists, the file's bytes, the dict torch.load returned) and raise, or
-return, an error that says what is wrong and what to do. The diagnosis of a file that
-torch.load refused works from the file's own bytes: how it starts, whether its zip archive is
-complete, whether its pickles end early, which Python objects they would import.
+``checkpoint`` reads and writes the files; these functions judge what it gives them (a
+path and whether its folder exists, the file's bytes, the dict torch.load returned) and
+raise, or return, an error that says what is wrong and what to do. The diagnosis of a
+file that torch.load refused works from the file's own bytes: how it starts, whether its
+zip archive is complete, whether its pickles end early, which Python objects they would
+import.
 """
 
 import io
@@ -20,19 +21,23 @@ from torch import Tensor, nn
 
 _HOW_TO_SAVE = "A checkpoint is made with checkpoint.save_checkpoint(path, model, ...)"
 _ZIP_MAGIC = b"PK\x03\x04"  # torch.save's format since PyTorch 1.6: a zip archive
-# torch's format before PyTorch 1.6 starts with a pickled magic number (0x1950a86a20f9469cfc6c)
+# torch's format before PyTorch 1.6 starts with a pickled magic number
+# (0x1950a86a20f9469cfc6c)
 _LEGACY_MAGIC = b"\x80\x02\x8a\nl\xfc\x9cF\xf9 j\xa8P\x19."
-# a legacy file is five pickles (magic number, protocol version, system info, the object, its
-# storages' keys), then the tensors' raw bytes
+# a legacy file is five pickles (magic number, protocol version, system info, the
+# object, its storages' keys), then the tensors' raw bytes
 _LEGACY_PICKLES = 5
 
 
 class CheckpointError(ValueError):
-    """A checkpoint could not be saved or loaded; the message says why and what to do."""
+    """A checkpoint could not be saved or loaded: the message says why, and what to do.
+
+    The subclasses below name the kind of fault, so that code can catch one of them.
+    """
 
 
 class NotACheckpointError(CheckpointError):
-    """The file is readable but is not a course checkpoint (e.g. a bare state_dict, or text)."""
+    """The file is readable, but not a course checkpoint (a bare state_dict, text)."""
 
 
 class CorruptCheckpointError(CheckpointError):
@@ -40,7 +45,7 @@ class CorruptCheckpointError(CheckpointError):
 
 
 class UnsafeCheckpointError(CheckpointError):
-    """The file holds Python objects, which ``weights_only=True`` refuses to unpickle."""
+    """The file holds Python objects, which ``weights_only=True`` will not unpickle."""
 
 
 class ArchitectureMismatchError(CheckpointError):
@@ -51,7 +56,7 @@ class ArchitectureMismatchError(CheckpointError):
 
 
 def check_save_target(path: Path, model: nn.Module, *, is_folder: bool, folder_exists: bool):
-    """Raise unless ``model`` can be rebuilt and ``path`` names a file in an existing folder.
+    """Raise unless ``model`` can be rebuilt and ``path`` names a file in a real folder.
 
     The folder must exist: a typo in a path should not quietly create new folders.
     """
@@ -80,7 +85,7 @@ def check_not_a_folder(path: Path, is_folder: bool) -> None:
 
 
 def check_plain(value: Any, where: str) -> None:
-    """Raise CheckpointError unless ``value`` is built from plain types and tensors only.
+    """Raise CheckpointError unless ``value`` is made of plain types and tensors only.
 
     Only those load back with ``weights_only=True``; anything else would make the file
     unloadable without trusting it, so it is refused when saving.
@@ -105,7 +110,7 @@ def check_plain(value: Any, where: str) -> None:
 
 
 def check_map_location(map_location: Any) -> None:
-    """Raise a clear error for a map_location torch.load would fail on, before reading the file."""
+    """Raise a clear error for a map_location that torch.load would fail on."""
     if isinstance(map_location, Mapping):
         devices = {f"map_location[{saved!r}]": onto for saved, onto in map_location.items()}
     elif isinstance(map_location, str | torch.device):
@@ -122,7 +127,7 @@ def check_map_location(map_location: Any) -> None:
 
 
 def _check_device(argument: str, device: Any) -> None:
-    """Raise unless ``device`` names a device that PyTorch knows and this computer has."""
+    """Raise unless ``device`` is a device that PyTorch knows and this computer has."""
     try:
         device = torch.device(device)
     except (RuntimeError, TypeError, ValueError):
@@ -140,9 +145,10 @@ def _check_device(argument: str, device: Any) -> None:
 
 
 def missing_file_error(path: Path, files_in_folder: list[str] | None) -> FileNotFoundError:
-    """The error for a checkpoint that is not there; ``files_in_folder`` is None without a folder.
+    """The error for a checkpoint that is not there, naming the files that are.
 
-    Naming the files that are there makes a typo in the file name easy to see.
+    Naming them makes a typo in the file name easy to see. ``files_in_folder`` is None
+    when the folder itself does not exist.
     """
     if files_in_folder is None:
         problem = f": the folder '{path.parent}' does not exist. Check the path"
@@ -159,7 +165,7 @@ def missing_file_error(path: Path, files_in_folder: list[str] | None) -> FileNot
 
 
 def not_loadable_onto(map_location: Any, error: Exception, name: str) -> CheckpointError:
-    """The error for an intact file (it loads onto the CPU) that ``map_location`` broke."""
+    """The error for an intact file (it loads onto the CPU) that map_location broke."""
     return CheckpointError(
         f"'{name}' is intact (it loads with map_location='cpu'), but loading it with "
         f"map_location={map_location!r} failed: {type(error).__name__}: {error}"
@@ -169,8 +175,8 @@ def not_loadable_onto(map_location: Any, error: Exception, name: str) -> Checkpo
 def diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
     """What is wrong with a file that torch.load refused, worked out from its bytes.
 
-    ``error`` is torch.load's; it is read only for a file in PyTorch's format before 1.6 (see
-    ``_diagnose_legacy``), or shown as it is when nothing in the file explains it.
+    ``error`` is torch.load's; it is read only for a file in PyTorch's format before 1.6
+    (see ``_diagnose_legacy``), or shown as it is when nothing in the file explains it.
     """
     if not content:
         return _corrupted(name, content, "the file is empty")
@@ -186,7 +192,7 @@ def diagnose(error: Exception, name: str, content: bytes) -> CheckpointError:
 
 
 def _diagnose_zip(error: Exception, name: str, content: bytes) -> CheckpointError:
-    """A zip archive: damaged, not torch.save's, holding objects weights_only refuses, or else."""
+    """A zip archive: damaged, not torch.save's, or holding objects that are refused."""
     entries = _zip_entries(content)
     if entries is None:
         return _corrupted(name, content, "it cannot be read as a zip archive")
@@ -205,13 +211,13 @@ def _diagnose_zip(error: Exception, name: str, content: bytes) -> CheckpointErro
 
 
 def _diagnose_legacy(error: Exception, name: str, content: bytes) -> CheckpointError:
-    """A file in PyTorch's format before 1.6: cut short, holding refused objects, or else.
+    """A file in PyTorch's format before 1.6: cut short, or holding refused objects.
 
-    A cut in its pickles shows in the bytes. Two faults do not, so torch's message is read:
-    which globals weights_only refused (only torch's unpickler knows which it allows, and
-    ``get_unsafe_globals_in_checkpoint`` reads only the zip format), and a cut in the tensors'
-    raw bytes after the pickles (their sizes are known only to torch's reader). Each message
-    form read here has a test in tests/test_checkpoint.py.
+    A cut in its pickles shows in the bytes. Two faults do not, so torch's message is
+    read: which globals weights_only refused (only torch's unpickler knows which it
+    allows, and ``get_unsafe_globals_in_checkpoint`` reads only the zip format), and a
+    cut in the tensors' raw bytes after the pickles (their sizes are known only to
+    torch's reader). Each message form read here has a test in tests/test_checkpoint.py.
     """
     if _pickles_end_early(content, _LEGACY_PICKLES):
         return _corrupted(name, content, "it ends too early")
@@ -228,10 +234,10 @@ def _diagnose_legacy(error: Exception, name: str, content: bytes) -> CheckpointE
 
 
 def _diagnose_pickle(name: str, content: bytes) -> CheckpointError:
-    """A raw pickle (pickle.dump, not torch.save): objects it would import, cut short, or else.
+    """A raw pickle, written by pickle.dump: the objects it would import, or a cut.
 
-    torch.load cannot read a raw pickle at all, so every object it would import is one that
-    loading it would have to trust.
+    torch.load cannot read a raw pickle at all, so every object it would import is one
+    that loading it would have to trust.
     """
     imported = _pickle_globals(content)
     if imported:
@@ -253,7 +259,7 @@ def _zip_entries(content: bytes) -> list[str] | None:
 
 
 def _refused_globals_in_zip(content: bytes) -> list[str]:
-    """The globals in torch.save's archive that weights_only refuses, read without unpickling."""
+    """The globals in a torch.save archive that weights_only refuses, read, not run."""
     try:
         return torch.serialization.get_unsafe_globals_in_checkpoint(io.BytesIO(content))
     except (RuntimeError, ValueError):  # not a pickle torch can read: no globals to name
@@ -282,8 +288,8 @@ def _pickles_end_early(content: bytes, count: int) -> bool:
     """Whether the file ends before the ``count``-th pickle in it is complete.
 
     Each pickle is walked opcode by opcode (pickletools.genops), which imports and runs
-    nothing; only a walk that ran out of bytes counts, not one that met a byte that is no
-    opcode (a damaged or foreign file).
+    nothing; only a walk that ran out of bytes counts, not one that met a byte that is
+    no opcode (a damaged or foreign file).
     """
     stream = _Bytes(content)
     for _ in range(count):
@@ -328,7 +334,7 @@ def _refused(names: list[str]) -> UnsafeCheckpointError:
 
 
 def _describe_start(content: bytes) -> str:
-    """'it is text, starting with ...', or that it is binary data of no PyTorch format."""
+    """'it is text, starting with ...', or that it is binary data of another format."""
     text = content[:40].decode("utf-8", errors="replace")
     if "\ufffd" not in text and all(c.isprintable() or c.isspace() for c in text):
         return f"it is text, starting with {text.splitlines()[0][:30]!r}"
@@ -336,10 +342,11 @@ def _describe_start(content: bytes) -> str:
 
 
 def check_format(content: Any, name: str, format_name: str, version: int) -> dict[str, Any]:
-    """The file's content as a checkpoint dict; NotACheckpointError if it is something else.
+    """The file's content as a checkpoint dict; NotACheckpointError if it is not one.
 
     A checkpoint names its format (``format_name``) and the version it was written in: a
-    version newer than ``version``, the newest this course_utils reads, asks for an update.
+    version newer than ``version``, the newest this course_utils reads, asks for an
+    update.
     """
     if (
         isinstance(content, Mapping)
@@ -375,13 +382,16 @@ def _bare_state_dict(content: Mapping[str, Tensor], name: str) -> NotACheckpoint
 
 
 def _architecture(model_class: str, model_args: Mapping[str, Any]) -> str:
-    """``SimpleClassifier(input_features=2, hidden_units=10)``: how to build that model."""
+    """The model as code, e.g. ``SimpleClassifier(input_features=2, hidden_units=10)``.
+
+    A message shows it, so that the student can copy it.
+    """
     arguments = ", ".join(f"{name}={value!r}" for name, value in model_args.items())
     return f"{model_class}({arguments})"
 
 
 def check_buildable(checkpoint: dict[str, Any], buildable: Mapping[str, Any], name: str) -> None:
-    """Raise unless the checkpoint's model class is one of the classes that can be ``buildable``."""
+    """Raise unless the checkpoint's model class is one of the ``buildable`` classes."""
     model_class, model_args = checkpoint["model_class"], checkpoint["model_args"]
     if model_class not in buildable:
         raise CheckpointError(
@@ -392,7 +402,7 @@ def check_buildable(checkpoint: dict[str, Any], buildable: Mapping[str, Any], na
 
 
 def check_fits(model: nn.Module, checkpoint: dict, name: str) -> None:
-    """Raise ArchitectureMismatchError, naming what differs, unless the weights fit ``model``."""
+    """Raise ArchitectureMismatchError, naming what differs, unless the weights fit."""
     saved, current = checkpoint["model_state"], model.state_dict()
     problems = [
         f"{key}: file {tuple(saved[key].shape)}, model {tuple(current[key].shape)}"
@@ -415,7 +425,7 @@ def check_fits(model: nn.Module, checkpoint: dict, name: str) -> None:
 
 
 def check_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: str) -> None:
-    """Raise unless the checkpoint holds the state of an optimizer of ``optimizer``'s class."""
+    """Raise unless the checkpoint holds the state of an optimizer of the same class."""
     saved_class = checkpoint.get("optimizer_class")
     if checkpoint.get("optimizer_state") is None:
         raise CheckpointError(
@@ -431,7 +441,7 @@ def check_optimizer(optimizer: torch.optim.Optimizer, checkpoint: dict, name: st
 
 
 def optimizer_mismatch(error: ValueError, name: str, saved_class: str) -> CheckpointError:
-    """The error for an optimizer state that torch's load_state_dict refused (``error``)."""
+    """The error for a saved optimizer state that torch's load_state_dict refused."""
     return CheckpointError(
         f"the optimizer state in '{name}' does not fit the optimizer you passed ({error}): "
         "build the optimizer on the loaded model's parameters, "

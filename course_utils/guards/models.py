@@ -1,4 +1,4 @@
-"""The guard of ``models``: the arguments of a model's constructor, and the input it is given.
+"""The guard of ``models``: the arguments of a model's constructor, and its input.
 
 A wrongly shaped input fails deep inside PyTorch ("mat1 and mat2 shapes cannot be
 multiplied (4x3 and 2x10)"); these checks say it in the model's terms instead: how many
@@ -10,7 +10,7 @@ from torch import Tensor
 
 
 def check_input_shape(x: Tensor, input_features: int, model_name: str) -> None:
-    """Raise an error a student can act on unless ``x`` is floating point, (N, input_features)."""
+    """Raise an error a student can act on unless x is (N, input_features), floating."""
     if x.dim() != 2 or x.shape[1] != input_features:
         one_example = x.dim() == 1 and x.shape[0] == input_features
         hint = "; for a single example use x.unsqueeze(0) to add the batch dimension"
@@ -45,7 +45,7 @@ def check_hidden_layers(hidden_layers: int) -> None:
 
 
 def check_classes_and_dropout(num_classes: int, dropout: float) -> None:
-    """Raise unless there are two classes or more, and ``dropout`` is a probability below 1."""
+    """Raise unless there are 2 classes or more and ``dropout`` is in [0, 1)."""
     if num_classes < 2:
         raise ValueError(
             f"num_classes must be at least 2 (one output per class), got {num_classes}: "

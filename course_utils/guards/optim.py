@@ -1,12 +1,12 @@
 """The guard of ``optim``: an optimizer's options, checked as torch.optim checks them.
 
-Each message starts with torch's own wording ("Invalid learning rate: -0.1"), so that a search
-finds PyTorch's documentation, then says what a usable value looks like.
+Each message starts with torch's own wording ("Invalid learning rate: -0.1"), so that a
+search finds PyTorch's documentation, then says what a usable value looks like.
 """
 
 from typing import Any
 
-# The options that must be 0 or more: torch's name for each in its message, and a typical value.
+# The options that must be 0 or more: torch's name for each, and a typical value.
 _AT_LEAST_ZERO = {
     "lr": ("learning rate", 0.01),
     "momentum": ("momentum value", 0.9),

@@ -1,11 +1,11 @@
-"""The guard of ``regularization``: weight decay, dropout and what ``DecayLedger`` follows."""
+"""The guard of ``regularization``: weight decay, dropout, what DecayLedger follows."""
 
 import torch
 from torch import nn
 
 
 def check_penalty(model: nn.Module, weight_decay: float, weights: list[nn.Parameter]) -> None:
-    """Raise unless ``weight_decay`` is 0 or more and the model has weights to penalize."""
+    """Raise unless ``weight_decay`` is 0 or more and the model has weights to decay."""
     if weight_decay < 0:
         raise ValueError(f"weight_decay must be 0 or more, got {weight_decay}")
     if not weights:
@@ -16,7 +16,7 @@ def check_penalty(model: nn.Module, weight_decay: float, weights: list[nn.Parame
 
 
 def check_plain_adam(optimizer: torch.optim.Optimizer) -> None:
-    """Raise unless ``optimizer`` is a torch.optim.Adam or AdamW without the options it skips.
+    """Raise unless ``optimizer`` is a plain torch.optim.Adam or AdamW.
 
     ``DecayLedger`` repeats plain Adam's arithmetic to split each update into its parts;
     amsgrad, maximize and a tensor learning rate change that arithmetic.

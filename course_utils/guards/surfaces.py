@@ -2,7 +2,7 @@
 
 
 def check_known(key: str, table: dict, what: str) -> None:
-    """Raise unless ``key`` is one of the ``table``'s names (a surface, an optimizer)."""
+    """Raise unless ``key`` is a name in ``table`` (of surfaces, of optimizers)."""
     if key not in table:
         raise ValueError(f"unknown {what} {key!r}: choose one of {', '.join(map(repr, table))}")
 

@@ -1,9 +1,9 @@
-"""The guard of ``training``: the arguments of ``fit`` and the data and numbers a loop meets.
+"""The guard of ``training``: the arguments of ``fit``, and what the loop meets.
 
-Two faults look alike to a student, since either fills the loss with NaN: bad data (a NaN or
-inf in a batch) and a learning rate too high (the weights blow up). The loop asks these
-checks at each batch, so that each is reported as what it is, where it happened, and what to
-do about it.
+Two faults look alike to a student, since either fills the loss with NaN: bad data (a
+NaN or inf in a batch) and a learning rate too high (the weights blow up). The loop asks
+these checks at each batch, so that each is reported as what it is, where it happened,
+and what to do about it.
 """
 
 import math
@@ -16,7 +16,7 @@ from course_utils.guards.models import check_input_shape
 
 
 class TrainingDiverged(RuntimeError):
-    """Training cannot go on: a NaN or inf in a batch, or in the predictions or the loss."""
+    """Training cannot go on: NaN or inf in a batch, the predictions or the loss."""
 
 
 def check_fit_arguments(
@@ -55,7 +55,11 @@ def check_fit_arguments(
 
 
 def check_outputs(outputs: str | None) -> None:
-    """Raise unless ``outputs`` says what a model's single output is (None: judge by the loss)."""
+    """Raise unless ``outputs`` names what a single output is, or is None.
+
+    None leaves ``evaluate`` to judge from the loss function: a logit with a
+    BCE-with-logits loss, else a probability.
+    """
     if outputs not in (None, "probabilities", "logits"):
         raise ValueError(
             "outputs must be 'probabilities' (after a sigmoid, as with nn.BCELoss) or 'logits' "
@@ -64,11 +68,11 @@ def check_outputs(outputs: str | None) -> None:
 
 
 def check_optimizer_updates(model: nn.Module, optimizer: torch.optim.Optimizer) -> None:
-    """Raise unless ``optimizer`` updates this model's trainable parameters, and only them.
+    """Raise unless ``optimizer`` updates this model's trainable parameters, only them.
 
-    Frozen parameters (``requires_grad=False``) may stay out of the optimizer. Tensors are
-    compared by identity: an optimizer built on another model, even an identical copy, holds
-    other tensors.
+    Frozen parameters (``requires_grad=False``) may stay out of the optimizer. Tensors
+    are compared by identity: an optimizer built on another model, even an identical
+    copy, holds other tensors.
     """
     optimizer_ids = {id(p) for group in optimizer.param_groups for p in group["params"]}
     model_ids = {id(p) for p in model.parameters()}
@@ -104,7 +108,7 @@ def _wrong_optimizer(optimizer: torch.optim.Optimizer, problem: str) -> ValueErr
 def check_batch(
     model: nn.Module, features: Tensor, labels: Tensor, epoch: int | None, batch_index: int
 ) -> None:
-    """Raise before a batch is used: on the first batch's shape, or on NaN or inf in any batch."""
+    """Raise before a batch is used: on the first batch's shape; on NaN or inf."""
     if batch_index == 0:
         _check_first_batch_shape(model, features)
     bad_features = _non_finite_values(features)
@@ -127,7 +131,7 @@ def check_batch(
 
 
 def _check_first_batch_shape(model: nn.Module, features: Tensor) -> None:
-    """The features against the model's first Linear layer, when the model starts with one."""
+    """Check the features against the model's first layer, if it is a Linear one."""
     if features.dim() > 2:
         return  # images, say: a model may flatten them before its first Linear layer
     first_layer = next((m for m in model.modules() if _has_own_parameters(m)), None)
@@ -140,7 +144,7 @@ def _has_own_parameters(module: nn.Module) -> bool:
 
 
 def _finite_rows(name: str, tensor: Tensor) -> str:
-    """The expression that keeps the rows of ``name`` without NaN or inf, as code to copy."""
+    """The code that keeps the rows of ``name`` without NaN or inf, for the student."""
     return f"torch.isfinite({name})" + (".all(dim=1)" if tensor.dim() == 2 else "")
 
 
@@ -152,24 +156,27 @@ def check_predictions(
     epoch: int | None,
     batch_index: int,
 ) -> None:
-    """Raise before the loss: on NaN or inf predictions, or the first batch's cross-entropy misuse.
+    """Raise before the loss: on NaN or inf predictions, or misused cross-entropy.
 
-    It runs before the loss, which may refuse NaN probabilities with an error of its own that
-    would not say why they are NaN.
+    Cross-entropy's inputs are checked on the first batch only: a misuse shows there.
+
+    It runs before the loss, which may refuse NaN probabilities with an error of its own
+    that would not say why they are NaN.
     """
     bad_predictions = _non_finite_values(y_pred)
     if bad_predictions is not None:
         what = f"the model's predictions contain {bad_predictions}"
         raise _diverged(what, optimizer, epoch, batch_index)
     if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
-        # PyTorch reports float or one-hot labels, too few or softmaxed outputs badly or not at all
+        # PyTorch reports float or one-hot labels, too few or softmaxed outputs badly or
+        # not at all
         losses.check_cross_entropy_inputs(y_pred, labels, "nn.CrossEntropyLoss")
 
 
 def check_loss(
     loss_value: float, optimizer: torch.optim.Optimizer, epoch: int | None, batch_index: int
 ) -> None:
-    """Raise when a batch's loss is NaN or inf although its data and predictions were finite."""
+    """Raise when the loss is NaN or inf, though the data and predictions are finite."""
     if not math.isfinite(loss_value):
         raise _diverged(f"the loss is {loss_value}", optimizer, epoch, batch_index)
 
@@ -189,10 +196,10 @@ def check_examples_seen(examples: int) -> None:
 def _non_finite_values(tensor: Tensor) -> str | None:
     """'1 NaN and 2 inf values' when a floating-point tensor holds any, else None.
 
-    Fast path: the loop asks this of every batch, and a NaN or inf anywhere makes the sum NaN or
-    inf, so one sum settles the usual case, all finite (about 3 µs for a batch of 32 examples).
-    Counting the NaN and inf values takes two more passes (about 11 µs) and is left for the
-    rare batch that needs a message.
+    Fast path: the loop asks this of every batch, and a NaN or inf anywhere makes the
+    sum NaN or inf, so one sum settles the usual case, all finite (about 3 µs for a
+    batch of 32 examples). Counting the NaN and inf values takes two more passes (about
+    11 µs) and is left for the rare batch that needs a message.
     """
     if not torch.is_floating_point(tensor) or math.isfinite(tensor.detach().sum().item()):
         return None

@@ -34,9 +34,10 @@ def _starting_images(examples: tuple[Tensor, Tensor] | None) -> dict[str, Tensor
 class DigitPad(Explorer):
     """Click the cells of an 8x8 pad to ink or erase them; the model's ten probabilities redraw.
 
-    ``model`` maps (N, 64) pixels in [0, 1] (white 0, black 1, as ``data.load_digits``) to (N, 10)
-    logits, after ``preprocess`` (e.g. a fitted ``Standardizer``'s ``transform``). With
-    ``examples`` (X, y), a dropdown starts the pad from the first digit of each class.
+    ``model`` maps (N, 64) pixels in [0, 1] (white 0, black 1, as ``data.load_digits``)
+    to (N, 10) logits, after ``preprocess`` (e.g. a fitted ``Standardizer``'s
+    ``transform``). With ``examples`` (X, y), a dropdown starts the pad from the first
+    digit of each class.
     """
 
     def __init__(

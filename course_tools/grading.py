@@ -40,7 +40,7 @@ __all__ = [
     "write_reports",
 ]
 
-SKIPPED_FOLDERS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
+SKIPPED_FOLDERS = {".git", ".venv", ".venv-compat", "__pycache__", ".ipynb_checkpoints"}
 PASSED_LINE = re.compile(r"^✅ (?:the solution of )?(.+): correct!$", re.MULTILINE)
 
 

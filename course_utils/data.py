@@ -10,7 +10,7 @@ from typing import Self
 import numpy as np
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from course_utils.models import SimpleClassifier
 
@@ -226,6 +226,27 @@ def make_loaders(
     )
     test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
     return train_loader, test_loader
+
+
+class NoisyDataset(Dataset):
+    """Example i is (X[i] + fresh Gaussian noise, y[i]): a new draw at every read, like augmentation.
+
+    The noise comes from PyTorch's global generator in the process that reads the example: the
+    notebook's own, or in a ``DataLoader`` with ``num_workers > 0`` each worker's, which the
+    loader seeds from its ``generator``. The class lives in the package, not in a notebook,
+    because worker processes that are spawned (Windows, macOS) must import what they run.
+    """
+
+    def __init__(self, X: Tensor, y: Tensor, noise: float = 0.1):
+        _check_rows(X, y)
+        self.X, self.y, self.noise = X, y, noise
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        noise = self.noise * torch.randn(self.X.shape[1:])  # drawn now, in this process
+        return self.X[index] + noise, self.y[index]
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: tensors have no single truth value

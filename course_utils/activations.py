@@ -6,6 +6,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from course_utils import guards
+
 _SQRT_2 = math.sqrt(2.0)
 _SQRT_2_OVER_PI = math.sqrt(2.0 / math.pi)
 _GELU_CUBIC = 0.044715  # the constant of the tanh approximation (Hendrycks & Gimpel, 2016)
@@ -89,17 +91,9 @@ def elu_grad(x: Tensor, alpha: float = 1.0) -> Tensor:
     return torch.where(x > 0, torch.ones_like(x), alpha * torch.exp(x.clamp(max=0)))
 
 
-def _check_approximate(approximate: str) -> None:
-    if approximate not in ("none", "tanh"):
-        raise ValueError(
-            f"approximate must be 'none' (the exact erf form) or 'tanh' (the tanh approximation), "
-            f"as in torch.nn.functional.gelu; got {approximate!r}"
-        )
-
-
 def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     """The Gaussian error linear unit x * Phi(x) (Phi: the normal CDF), like ``F.gelu``, in both its forms."""
-    _check_approximate(approximate)
+    guards.activations.check_gelu_form(approximate)
     if approximate == "tanh":
         return 0.5 * x * (1 + tanh(_SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)))
     return 0.5 * x * (1 + torch.erf(x / _SQRT_2))
@@ -107,7 +101,7 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
 
 def gelu_grad(x: Tensor, approximate: str = "none") -> Tensor:
     """GELU's derivative, for either form: Phi(x) + x * phi(x) exactly (phi: the normal density)."""
-    _check_approximate(approximate)
+    guards.activations.check_gelu_form(approximate)
     if approximate == "tanh":
         u = _SQRT_2_OVER_PI * (x + _GELU_CUBIC * x**3)  # the argument of tanh
         du_dx = _SQRT_2_OVER_PI * (1 + 3 * _GELU_CUBIC * x**2)

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, TensorDataset
 
+from course_utils import guards
 from course_utils.models import SimpleClassifier
 
 
@@ -22,16 +23,6 @@ def set_seed(seed: int = 42) -> None:
     random.seed(seed)
 
 
-def _check_count(name: str, value: int) -> None:
-    if not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive whole number, got {value!r}")
-
-
-def _check_rows(X: Tensor, y: Tensor) -> None:
-    if len(X) != len(y):
-        raise ValueError(f"X and y need one row per example: X has {len(X)} rows, y has {len(y)}")
-
-
 def make_blobs(
     n_per_class: int = 500,
     n_features: int = 2,
@@ -39,8 +30,7 @@ def make_blobs(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
     """Two unit-variance Gaussian classes, the seed lesson's data: ``X`` (N, n_features), ``y`` (N, 1)."""
-    _check_count("n_per_class", n_per_class)
-    _check_count("n_features", n_features)
+    guards.data.check_counts(n_per_class=n_per_class, n_features=n_features)
     class0_points = torch.randn(n_per_class, n_features, generator=generator) + centers[0]
     class1_points = torch.randn(n_per_class, n_features, generator=generator) + centers[1]
     X = torch.cat([class0_points, class1_points], dim=0)
@@ -52,7 +42,7 @@ def make_moons(
     n_per_class: int = 250, noise: float = 0.2, generator: torch.Generator | None = None
 ) -> tuple[Tensor, Tensor]:
     """Two interleaving half circles that no straight line separates: ``X`` (N, 2), ``y`` (N, 1)."""
-    _check_count("n_per_class", n_per_class)
+    guards.data.check_counts(n_per_class=n_per_class)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
     upper = torch.stack([torch.cos(angle), torch.sin(angle)], dim=1)
     angle = torch.rand(n_per_class, generator=generator) * math.pi
@@ -68,9 +58,8 @@ def make_circles(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor]:
     """A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1)."""
-    _check_count("n_per_class", n_per_class)
-    if not 0 < factor < 1:
-        raise ValueError(f"factor is the inner circle's radius and must be in (0, 1), got {factor}")
+    guards.data.check_counts(n_per_class=n_per_class)
+    guards.data.check_circle_factor(factor)
     angle = torch.rand(2 * n_per_class, generator=generator) * 2 * math.pi
     radius = torch.cat([torch.ones(n_per_class), torch.full((n_per_class,), factor)])
     X = torch.stack([radius * torch.cos(angle), radius * torch.sin(angle)], dim=1)
@@ -82,7 +71,7 @@ def make_xor(
     n_per_class: int = 200, noise: float = 0.15, generator: torch.Generator | None = None
 ) -> tuple[Tensor, Tensor]:
     """The XOR pattern: class 1 where exactly one coordinate is positive (four noisy clusters)."""
-    _check_count("n_per_class", n_per_class)
+    guards.data.check_counts(n_per_class=n_per_class)
     corners = torch.tensor([[-1.0, -1.0], [1.0, 1.0], [-1.0, 1.0], [1.0, -1.0]])
     per_corner = [n_per_class // 2, n_per_class - n_per_class // 2] * 2
     centres = torch.cat([c.expand(n, 2) for c, n in zip(corners, per_corner, strict=True)])
@@ -97,15 +86,8 @@ def train_test_split(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor]:
     """Shuffle the rows and split them as the seed does: returns X_train, X_test, y_train, y_test."""
-    _check_rows(X, y)
-    if not 0 < train_fraction < 1:
-        raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction}")
+    guards.data.check_split(X, y, train_fraction)
     train_size = int(train_fraction * len(X))
-    if train_size == 0 or train_size == len(X):
-        raise ValueError(
-            f"{len(X)} examples with train_fraction={train_fraction} leave one of the two sets "
-            "empty: use more data or a fraction nearer 0.5"
-        )
     shuffled_indices = torch.randperm(len(X), generator=generator)
     train_indices = shuffled_indices[:train_size]
     test_indices = shuffled_indices[train_size:]
@@ -119,24 +101,12 @@ def train_val_test_split(
     generator: torch.Generator | None = None,
 ) -> tuple[Tensor, Tensor, Tensor, Tensor, Tensor, Tensor]:
     """Shuffle the rows and split them in three: X_train, X_val, X_test, y_train, y_val, y_test."""
-    _check_rows(X, y)
-    if (
-        len(fractions) != 3
-        or any(not 0 < f < 1 for f in fractions)
-        or not math.isclose(sum(fractions), 1.0, abs_tol=1e-9)
-    ):
-        raise ValueError(
-            f"fractions must be three numbers between 0 and 1 that sum to 1 (train, validation, "
-            f"test), got {fractions!r}: e.g. fractions=(0.7, 0.15, 0.15)"
-        )
+    guards.data.check_same_rows(X, y)
+    guards.data.check_three_fractions(fractions)
     train_size = int(fractions[0] * len(X))
     val_size = int(fractions[1] * len(X))
     sizes = {"training": train_size, "validation": val_size, "test": len(X) - train_size - val_size}
-    if empty := [name for name, size in sizes.items() if size == 0]:
-        raise ValueError(
-            f"{len(X)} examples split with fractions={fractions!r} leave the {' and '.join(empty)} "
-            f"set empty (sizes {list(sizes.values())}): use more data or larger fractions for it"
-        )
+    guards.data.check_no_empty_set(len(X), fractions, sizes)
     parts = torch.randperm(len(X), generator=generator).split(list(sizes.values()))
     return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
@@ -149,11 +119,7 @@ def kfold_indices(n: int, k: int) -> list[tuple[Tensor, Tensor]]:
     example is validated exactly once. Shuffle the data first (``train_val_test_split`` does),
     so that each fold is a random sample.
     """
-    _check_count("n", n)
-    if not isinstance(k, int) or not 2 <= k <= n:
-        raise ValueError(
-            f"k must be a whole number from 2 to n = {n} (each fold needs an example), got {k!r}"
-        )
+    guards.data.check_folds(n, k)
     fold_sizes = [n // k + (1 if fold < n % k else 0) for fold in range(k)]
     folds = torch.arange(n).split(fold_sizes)
     return [(torch.cat(folds[:fold] + folds[fold + 1 :]), folds[fold]) for fold in range(k)]
@@ -168,38 +134,21 @@ class Standardizer:
 
     def fit(self, X: Tensor) -> Self:
         """Keep the training set's per-feature mean and population standard deviation."""
-        if X.dim() != 2 or len(X) == 0:
-            raise ValueError(
-                f"fit expects the training set as a 2-D tensor (N, features) with at least one "
-                f"row, got shape {tuple(X.shape)}"
-            )
-        if not torch.is_floating_point(X):
-            raise TypeError(f"fit expects floating-point features, got {X.dtype}: use X.float()")
+        guards.data.check_training_features(X)
         self.mean = X.mean(dim=0)
         std = X.std(dim=0, correction=0)  # population standard deviation, as scikit-learn
         constant = (X == X[0]).all(dim=0)
         self.scale = torch.where(constant, torch.ones_like(std), std)
         return self
 
-    def _check(self, X: Tensor, method: str) -> None:
-        if self.mean is None:
-            raise RuntimeError(
-                f"this Standardizer has not been fitted yet: call fit(X_train) before {method}"
-            )
-        if X.dim() != 2 or X.shape[1] != len(self.mean):
-            raise ValueError(
-                f"{method} expects shape (N, {len(self.mean)}): the Standardizer was fitted on "
-                f"{len(self.mean)} features, got shape {tuple(X.shape)}"
-            )
-
     def transform(self, X: Tensor) -> Tensor:
         """(X - mean) / scale with the fitted statistics."""
-        self._check(X, "transform")
+        guards.data.check_fitted_features(X, self.mean, "transform")
         return (X - self.mean) / self.scale
 
     def inverse_transform(self, X_scaled: Tensor) -> Tensor:
         """Undo ``transform``: back in the original units."""
-        self._check(X_scaled, "inverse_transform")
+        guards.data.check_fitted_features(X_scaled, self.mean, "inverse_transform")
         return X_scaled * self.scale + self.mean
 
     def __repr__(self) -> str:
@@ -218,7 +167,7 @@ def make_loaders(
     generator: torch.Generator | None = None,
 ) -> tuple[DataLoader, DataLoader]:
     """Wrap the two sets in TensorDatasets and DataLoaders: the training one shuffled, the test one not."""
-    _check_count("batch_size", batch_size)
+    guards.data.check_counts(batch_size=batch_size)
     train_dataset = TensorDataset(X_train, y_train)
     test_dataset = TensorDataset(X_test, y_test)
     train_loader = DataLoader(
@@ -238,7 +187,7 @@ class NoisyDataset(Dataset):
     """
 
     def __init__(self, X: Tensor, y: Tensor, noise: float = 0.1):
-        _check_rows(X, y)
+        guards.data.check_same_rows(X, y)
         self.X, self.y, self.noise = X, y, noise
 
     def __len__(self) -> int:

@@ -90,20 +90,7 @@ def test_the_notebooks_show_code():
     assert "optim.Adam.step" in names and "losses.bce" in names and len(names) >= 15
 
 
-# modules other branches are still changing: their checks move to guards once those land
-NOT_YET = {"data.make_blobs", "data.make_loaders", "data.train_test_split", "losses.bce"}
-NOT_YET |= {"losses.bce_with_logits", "losses.cross_entropy"}
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.xfail(strict=True, reason="checks not moved yet"))
-        if name in NOT_YET
-        else name
-        for name in shown_names()
-    ],
-)
+@pytest.mark.parametrize("name", shown_names())
 def test_what_a_notebook_shows_holds_no_argument_check(name):
     printed = printed_by_show(resolve(name))
     problems = checks_in(printed)

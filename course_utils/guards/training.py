@@ -11,7 +11,7 @@ import math
 import torch
 from torch import Tensor, nn
 
-from course_utils import losses
+from course_utils.guards.losses import check_cross_entropy_inputs
 from course_utils.guards.models import check_input_shape
 
 
@@ -170,7 +170,7 @@ def check_predictions(
     if batch_index == 0 and isinstance(loss_fn, nn.CrossEntropyLoss):
         # PyTorch reports float or one-hot labels, too few or softmaxed outputs badly or
         # not at all
-        losses.check_cross_entropy_inputs(y_pred, labels, "nn.CrossEntropyLoss")
+        check_cross_entropy_inputs(y_pred, labels, "nn.CrossEntropyLoss")
 
 
 def check_loss(

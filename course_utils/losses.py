@@ -1,8 +1,8 @@
 """Losses from elementary tensor operations, each equal to its PyTorch counterpart.
 
-Each takes ``(pred, target, reduction="mean")`` like PyTorch's losses: "mean" averages the
-per-example losses (the cost), "sum" adds them, "none" returns them. Their inputs are
-checked by ``guards.losses``.
+Each takes ``(pred, target, reduction="mean")`` like PyTorch's losses: "mean" averages
+the per-example losses (the cost), "sum" adds them, "none" returns them. Their inputs
+are checked by ``guards.losses``.
 """
 
 import torch
@@ -12,7 +12,7 @@ from course_utils import guards
 
 
 def _reduce(losses: Tensor, reduction: str) -> Tensor:
-    """The per-example ``losses`` averaged ("mean"), added ("sum") or as they are ("none")."""
+    """The per-example ``losses``, averaged ("mean"), added ("sum") or as they are."""
     guards.losses.check_reduction(reduction)
     if reduction == "none":
         return losses
@@ -22,7 +22,8 @@ def _reduce(losses: Tensor, reduction: str) -> Tensor:
 def mae(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Mean absolute error (L1 loss) mean(|pred - target|), like ``nn.L1Loss``."""
     guards.losses.check_pair("mae", pred, target)
-    # abs has slope 0 at 0 under autograd, as nn.L1Loss: a perfect prediction gets no push
+    # abs has slope 0 at 0 under autograd, as in nn.L1Loss: a perfect prediction gets
+    # no push
     return _reduce((pred - target).abs(), reduction)
 
 
@@ -37,9 +38,9 @@ class _BCELossGradient(torch.autograd.Function):
 
     The gradient of -(y log p + (1 - y) log(1 - p)) is (p - y) / (p (1 - p)). Autograd,
     going through the two clamped logs one at a time, gets NaN where p is exactly 0 or 1
-    (0 times an infinite slope); nn.BCELoss divides by p (1 - p) no smaller than 1e-12, so
-    its gradient stays finite there. This keeps the losses and gives their inputs that
-    gradient, so that the course's bce trains exactly as nn.BCELoss does.
+    (0 times an infinite slope); nn.BCELoss divides by p (1 - p) no smaller than 1e-12,
+    so its gradient stays finite there. This keeps the losses and gives their inputs
+    that gradient, so that the course's bce trains exactly as nn.BCELoss does.
     """
 
     @staticmethod
@@ -61,8 +62,8 @@ class _BCELossGradient(torch.autograd.Function):
 def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
     """Binary cross-entropy of probabilities, -mean(y log p + (1 - y) log(1 - p)).
 
-    Like ``nn.BCELoss``, each log is clamped at -100: a prediction of exactly 0 or 1 for the
-    wrong class costs 100, not infinity. Its gradient is nn.BCELoss's too (see
+    Like ``nn.BCELoss``, each log is clamped at -100: a prediction of exactly 0 or 1 for
+    the wrong class costs 100, not infinity. Its gradient is nn.BCELoss's too (see
     ``_BCELossGradient``).
     """
     guards.losses.check_bce(pred, target)
@@ -76,10 +77,15 @@ def bce(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
 
 
 def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of logits z, ``bce(sigmoid(z), y)`` without forming sigmoid(z), like ``nn.BCEWithLogitsLoss``."""
+    """Binary cross-entropy of logits z, like ``nn.BCEWithLogitsLoss``.
+
+    The value of ``bce(sigmoid(z), y)``, without forming sigmoid(z): for a large z it
+    rounds to exactly 1.0, which loses the loss and its gradient (notebook 05).
+    """
     guards.losses.check_pair("bce_with_logits", pred, target, labels=True)
     target = target.to(pred.dtype)
-    # both where's take their z >= 0 branch at z = 0, so autograd's slope there is sigmoid(0) - y
+    # both where's take their z >= 0 branch at z = 0, so autograd's slope there is
+    # sigmoid(0) - y
     positive_part = torch.where(pred >= 0, pred, torch.zeros_like(pred))  # max(z, 0)
     magnitude = torch.where(pred >= 0, pred, -pred)  # |z|
     losses = positive_part - pred * target + torch.log1p(torch.exp(-magnitude))
@@ -87,15 +93,16 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
 
 
 def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """-log(softmax(z)[y]) of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
+    """-log(softmax(z)[y]) of logits (N, C) and class indices (N,): nn.CrossEntropyLoss.
 
-    Like it, a float target of shape (N, C) holds class probabilities p (one-hot rows, smoothed
-    labels): a row's loss is then -Σ_c p_c log softmax(z)_c, the same number for a one-hot row as
-    for its class index.
+    Like it, a float target of shape (N, C) holds class probabilities p (one-hot rows,
+    smoothed labels): a row's loss is then -Σ_c p_c log softmax(z)_c, the same number
+    for a one-hot row as for its class index.
     """
     guards.losses.check_cross_entropy_inputs(pred, target, probabilities=True)
     n = pred.shape[0]
-    # the shift m does not change the result, only keeps exp in range: no gradient through it
+    # the shift m does not change the result, it only keeps exp in range: so no
+    # gradient goes through it
     m = pred.detach().amax(dim=1, keepdim=True)  # (N, 1)
     log_sum_exp = torch.log(torch.exp(pred - m).sum(dim=1)) + m.squeeze(1)  # (N,)
     if target.is_floating_point():  # class probabilities (N, C)

@@ -1,4 +1,8 @@
-"""Classification metrics: accuracy, confusion matrix, precision, recall, F1; C classes at the end."""
+"""Classification metrics: accuracy, confusion matrix, precision, recall, F1.
+
+The binary ones first, on probabilities of class 1 and labels 0 and 1; then their
+multi-class versions, on class scores (N, C) or indices and labels 0 to C - 1.
+"""
 
 from typing import Any
 
@@ -11,14 +15,18 @@ THRESHOLD = 0.5  # the default: class 1 when the probability is above it
 
 
 def predicted_labels(probabilities: Any, threshold: float = THRESHOLD) -> Tensor:
-    """The classes (int64 0 or 1) for probabilities of class 1: 1 where p > threshold, as the seed's round()."""
+    """The classes (int64 0 or 1) for probabilities of class 1: 1 where p > threshold.
+
+    At the default 0.5, as the seed's ``round()``: a probability of exactly 0.5 gives 0.
+    """
     guards.metrics.check_threshold(threshold)
     return (torch.as_tensor(probabilities) > threshold).long()
 
 
 def _as_column(values: Any, name: str) -> Tensor:
     """``values`` as a CPU tensor of shape (N,), a column (N, 1) flattened."""
-    # in its own dtype: a float32 probability meets the threshold in float32, as `y_pred > 0.5` does
+    # in its own dtype: a float32 probability meets the threshold in float32, as
+    # `y_pred > 0.5` does
     tensor = torch.as_tensor(values).detach().cpu()
     tensor = tensor.reshape(-1) if tensor.dim() == 2 and tensor.shape[1] == 1 else tensor
     guards.metrics.check_one_per_example(tensor, name)
@@ -26,7 +34,7 @@ def _as_column(values: Any, name: str) -> Tensor:
 
 
 def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, Tensor]:
-    """Validate the inputs; returns predicted and true labels as bool tensors of shape (N,)."""
+    """Validate the inputs; the predicted and true labels as bool tensors (N,)."""
     predicted, actual = _as_column(y_pred, "y_pred"), _as_column(y_true, "y_true")
     guards.metrics.check_lengths(predicted, actual)
     guards.metrics.check_binary(predicted, actual)
@@ -34,7 +42,10 @@ def _binary_labels(y_pred: Any, y_true: Any, threshold: float) -> tuple[Tensor, 
 
 
 def confusion_matrix(y_pred: Any, y_true: Any, threshold: float = 0.5) -> Tensor:
-    """The 2x2 int64 matrix ``[[TN, FP], [FN, TP]]``: rows are true classes, columns predicted (scikit-learn's layout)."""
+    """The 2x2 int64 matrix ``[[TN, FP], [FN, TP]]``, in scikit-learn's layout.
+
+    Rows are the true classes, columns the predicted ones.
+    """
     predicted, actual = _binary_labels(y_pred, y_true, threshold)
     true_negatives = int((~predicted & ~actual).sum())
     false_positives = int((predicted & ~actual).sum())
@@ -50,7 +61,7 @@ def accuracy(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
 
 
 def precision(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
-    """TP / (TP + FP): of the examples predicted positive, the fraction that are positive."""
+    """TP / (TP + FP): of the examples predicted positive, the fraction that is."""
     (_, false_positives), (_, true_positives) = confusion_matrix(y_pred, y_true, threshold).tolist()
     predicted_positives = true_positives + false_positives
     return true_positives / predicted_positives if predicted_positives else 0.0
@@ -70,11 +81,15 @@ def f1(y_pred: Any, y_true: Any, threshold: float = 0.5) -> float:
     return 2 * p * r / (p + r) if p + r > 0 else 0.0
 
 
-# ------------------------------------------------------------------------------------ multi-class
+# -------------------------------------------------------------------------- multi-class
 
 
 def _class_indices(y_pred: Any, y_true: Any, num_classes: int | None) -> tuple[Tensor, Tensor, int]:
-    """Predicted and true class indices (N,) and the number of classes; y_pred may be scores (N, C)."""
+    """Predicted and true class indices (N,), and the number of classes.
+
+    ``y_pred`` may be class indices or scores (N, C), whose argmax is the predicted
+    class.
+    """
     predicted, actual = torch.as_tensor(y_pred), torch.as_tensor(y_true)
     guards.metrics.check_not_one_hot(actual)
     scores_columns = predicted.shape[1] if predicted.dim() == 2 and predicted.shape[1] > 1 else None
@@ -94,15 +109,22 @@ def _class_indices(y_pred: Any, y_true: Any, num_classes: int | None) -> tuple[T
 
 
 def multiclass_confusion_matrix(y_pred: Any, y_true: Any, num_classes: int | None = None) -> Tensor:
-    """The C x C int64 matrix counting at [i, j] the examples of class i predicted j (y_pred: indices or scores)."""
+    """The C x C int64 matrix counting at [i, j] the examples of class i predicted j.
+
+    ``y_pred`` holds class indices or scores (N, C).
+    """
     predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
-    # each example adds 1 to cell (true, predicted): count the flat index true * C + predicted
+    # each example adds 1 to cell (true, predicted):
+    # count the flat index true * C + predicted
     counts = torch.bincount(actual * num_classes + predicted, minlength=num_classes**2)
     return counts.reshape(num_classes, num_classes)
 
 
 def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
-    """The fraction (0..1) of examples whose predicted class (argmax of the scores) is the true one."""
+    """The fraction (0..1) of examples whose predicted class is the true one.
+
+    With scores (N, C), the predicted class is their argmax.
+    """
     predicted, actual, _ = _class_indices(y_pred, y_true, None)
     return (predicted == actual).double().mean().item()
 
@@ -110,10 +132,11 @@ def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
 def per_class_precision_recall(
     y_pred: Any, y_true: Any, num_classes: int | None = None
 ) -> tuple[Tensor, Tensor]:
-    """Precision and recall of each class against all others, two float64 tensors of shape (C,).
+    """Precision and recall of each class against all others, two float64 tensors (C,).
 
-    One class at a time is the positive one and every other class negative ("one vs rest"): its
-    precision and recall are then the binary ones of "predicted c" against "is c".
+    One class at a time is the positive one and every other class negative ("one vs
+    rest"): its precision and recall are then the binary ones of "predicted c" against
+    "is c".
     """
     predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
     scores = [

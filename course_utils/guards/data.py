@@ -1,4 +1,4 @@
-"""The guard of ``data``: the sizes, fractions and tensors the data functions are given."""
+"""The guard of ``data``: the sizes, fractions and tensors data functions are given."""
 
 import math
 
@@ -7,7 +7,10 @@ from torch import Tensor
 
 
 def check_counts(**counts: object) -> None:
-    """Raise unless each count given by name (``n_per_class=500``) is a positive whole number."""
+    """Raise unless each count, given by name (``n_per_class=500``), is positive.
+
+    A count is a whole number, 1 or more: 500, not 500.0 and not 0.
+    """
     for name, value in counts.items():
         if not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be a positive whole number, got {value!r}")
@@ -26,7 +29,7 @@ def check_circle_factor(factor: float) -> None:
 
 
 def check_split(X: Tensor, y: Tensor, train_fraction: float) -> None:
-    """Raise unless X and y match and ``train_fraction`` leaves both sets some examples."""
+    """Raise unless X and y match and ``train_fraction`` leaves both sets examples."""
     check_same_rows(X, y)
     if not 0 < train_fraction < 1:
         raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction}")
@@ -52,7 +55,7 @@ def check_three_fractions(fractions: tuple[float, float, float]) -> None:
 
 
 def check_no_empty_set(examples: int, fractions: tuple, sizes: dict[str, int]) -> None:
-    """Raise when a split of ``examples`` into ``sizes`` (set name -> size) leaves a set empty."""
+    """Raise when a split into ``sizes`` (set name -> size) leaves a set empty."""
     empty = [name for name, size in sizes.items() if size == 0]
     if empty:
         raise ValueError(
@@ -63,7 +66,7 @@ def check_no_empty_set(examples: int, fractions: tuple, sizes: dict[str, int]) -
 
 
 def check_folds(n: int, k: int) -> None:
-    """Raise unless n examples can be cut into k folds of at least one example, k >= 2."""
+    """Raise unless n examples can be cut into k >= 2 folds of one example or more."""
     check_counts(n=n)
     if not isinstance(k, int) or not 2 <= k <= n:
         raise ValueError(
@@ -72,7 +75,7 @@ def check_folds(n: int, k: int) -> None:
 
 
 def check_training_features(X: Tensor) -> None:
-    """Raise unless X is a training set to fit on: floating point, (N, features), N >= 1."""
+    """Raise unless X is a training set to fit on: float (N, features), N > 0."""
     if X.dim() != 2 or len(X) == 0:
         raise ValueError(
             f"fit expects the training set as a 2-D tensor (N, features) with at least one "
@@ -83,7 +86,7 @@ def check_training_features(X: Tensor) -> None:
 
 
 def check_fitted_features(X: Tensor, mean: Tensor | None, method: str) -> None:
-    """Raise unless the Standardizer was fitted (``mean`` set) on as many features as X has."""
+    """Raise unless the Standardizer was fitted, on as many features as X has."""
     if mean is None:
         raise RuntimeError(
             f"this Standardizer has not been fitted yet: call fit(X_train) before {method}"

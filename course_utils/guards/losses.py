@@ -1,4 +1,4 @@
-"""The guard of ``losses``: a loss's predictions and targets, checked before the formula.
+"""The guard of ``losses``: a loss's predictions and targets, checked first.
 
 A loss that broadcasts a (N, 1) prediction against a (N,) target, or reads logits as
 probabilities, still returns a number, just the wrong one. These checks turn such silent
@@ -27,8 +27,8 @@ def _reshape_hint(got: tuple[int, ...], want: tuple[int, ...]) -> str:
 def check_pair(name: str, pred: Tensor, target: Tensor, labels: bool = False) -> None:
     """Raise unless pred and target are floating-point tensors of one shape.
 
-    With ``labels``, the target may hold integers (labels 0 and 1). The same shape matters
-    because broadcasting would pair every prediction with every target.
+    With ``labels``, the target may hold integers (labels 0 and 1). The same shape
+    matters because broadcasting would pair every prediction with every target.
     """
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(
@@ -49,7 +49,7 @@ def check_pair(name: str, pred: Tensor, target: Tensor, labels: bool = False) ->
             )
 
 
-# What NaN, then a value outside [0, 1], most likely means in bce's pred and in its target.
+# What NaN, then a value outside [0, 1], most likely means in bce's pred and target.
 _BCE_PROBLEMS = {
     "pred": (
         "bce got NaN in pred: check the inputs (torch.isnan(X).any()); if they are fine, the "
@@ -69,8 +69,8 @@ _BCE_PROBLEMS = {
 def check_bce(pred: Tensor, target: Tensor) -> None:
     """Raise unless pred holds probabilities and target labels in [0, 1], of one shape.
 
-    A NaN, or a value outside [0, 1], is told apart in each: a logit passed as ``pred`` (use
-    ``bce_with_logits``), labels -1 and 1, or missing labels.
+    A NaN, or a value outside [0, 1], is told apart in each: a logit passed as ``pred``
+    (use ``bce_with_logits``), labels -1 and 1, or missing labels.
     """
     check_pair("bce", pred, target, labels=True)
     for what, tensor in (("pred", pred), ("target", target)):
@@ -88,9 +88,9 @@ def check_cross_entropy_inputs(
     """Raise an error that says what to do unless pred are logits, target class indices.
 
     ``pred`` must be float logits (N, C) and ``target`` class indices (N,); with
-    ``probabilities``, a float target of shape (N, C) may hold class probabilities instead.
-    PyTorch reports float or one-hot labels, too few outputs or softmaxed outputs badly or
-    not at all.
+    ``probabilities``, a float target of shape (N, C) may hold class probabilities
+    instead. PyTorch reports float or one-hot labels, too few outputs or softmaxed
+    outputs badly or not at all.
     """
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
@@ -129,7 +129,7 @@ def _check_not_probabilities(pred: Tensor, name: str) -> None:
 
 
 def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
-    """Raise unless ``target`` holds one integer class index per row of ``pred``, in range."""
+    """Raise unless ``target`` holds a class index per row of pred, in range."""
     n, classes = pred.shape
     if target.is_floating_point() and target.shape == pred.shape:
         raise ValueError(

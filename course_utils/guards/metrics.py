@@ -1,4 +1,4 @@
-"""The guard of ``metrics``: predictions and labels to be compared, and the threshold."""
+"""The guard of ``metrics``: the predictions and labels compared, the threshold."""
 
 from torch import Tensor
 
@@ -11,7 +11,7 @@ def check_threshold(threshold: object) -> None:
 
 
 def check_one_per_example(values: Tensor, name: str) -> None:
-    """Raise unless ``values`` holds one value per example, (N,) (a column is flattened first)."""
+    """Raise unless ``values`` holds one value per example, shape (N,)."""
     if values.dim() != 1:
         raise ValueError(f"{name} must have shape (N,) or (N, 1), got {tuple(values.shape)}")
 
@@ -28,7 +28,7 @@ def check_lengths(predicted: Tensor, actual: Tensor) -> None:
 
 
 def check_binary(predicted: Tensor, actual: Tensor) -> None:
-    """Raise unless labels are 0 and 1, and predictions probabilities or 0/1 (not logits)."""
+    """Raise unless labels are 0 and 1, and predictions probabilities or 0/1 labels."""
     not_0_or_1 = actual[(actual != 0) & (actual != 1)].tolist()
     if not_0_or_1:
         raise ValueError(f"y_true must hold the labels 0 and 1 only; got {not_0_or_1[0]:g}")
@@ -45,7 +45,7 @@ def check_binary(predicted: Tensor, actual: Tensor) -> None:
 
 
 def check_not_one_hot(actual: Tensor) -> None:
-    """Raise when the labels come as rows (one-hot), not as one class index per example."""
+    """Raise when labels come as rows (one-hot), not one class index per example."""
     if actual.dim() == 2 and actual.shape[1] > 1:
         raise ValueError(
             f"y_true must hold one class index per example, got shape {tuple(actual.shape)} "
@@ -64,7 +64,7 @@ def check_whole_numbers(values: Tensor, name: str) -> None:
 
 
 def check_scores_columns(scores_columns: int | None, num_classes: int | None) -> None:
-    """Raise when scores have another number of columns than the ``num_classes`` asked for."""
+    """Raise when scores have another number of columns than ``num_classes``."""
     if scores_columns and num_classes not in (None, scores_columns):
         raise ValueError(
             f"y_pred has {scores_columns} columns of scores but num_classes={num_classes}: "

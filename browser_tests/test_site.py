@@ -1,11 +1,12 @@
 """The course's website (``make site``) in Chromium, served by a plain file server under a sub-path.
 
-The site is built afresh from the committed notebooks into a temporary folder (or, to test a
-site built elsewhere, from ``SITE_DIR=path/to/site``) and served with ``python -m http.server``
-at ``/courses/nn-building-blocks/``, so a link that assumes the host's root fails. Every page is
-visited once, and the tests of errors, pictures, maths, links and widgets read what that visit
-saw; the tests of search, toggles, widths and light and dark mode open windows of their own.
-Every window refuses requests to other hosts and reports them.
+The site is built afresh from the committed notebooks into a temporary folder (or, to
+test a site built elsewhere, from ``SITE_DIR=path/to/site``) and served with ``python -m
+http.server`` at ``/courses/nn-building-blocks/``, so a link that assumes the host's
+root fails. Every page is visited once, and the tests of errors, pictures, maths, links
+and widgets read what that visit saw; the tests of search, toggles, widths and light and
+dark mode open windows of their own. Every window refuses requests to other hosts and
+reports them.
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ def test_every_internal_link_resolves(visits, site_url):
 
 
 def test_links_between_notebooks_lead_to_their_pages(visits, site_url):
-    # "Next: 08_training.ipynb" at the end of 07 is a link to the page of 08, in its text
+    # "Next: 08_training.ipynb" at the end of 07
+    # is a link to the page of 08, in its text
     for before, after in zip(NOTEBOOKS, NOTEBOOKS[1:], strict=False):
         if after.name in before.read_text():
             links = visits[f"notebooks/{before.stem}.html"]["textLinks"]
@@ -282,8 +284,8 @@ def test_every_widget_shows_its_picture_and_where_it_moves(visits):
                 assert "JupyterLab or Colab" in widget["note"], (name, widget)
 
 
-# visible elements of the text that stick out of the window, unless they scroll in place (a wide
-# table, code or equation in its own scrolling box)
+# visible elements of the text that stick out of the window, unless they scroll in place
+# (a wide table, code or equation in its own scrolling box)
 STICKING_OUT = """(width) => Array.from(document.querySelectorAll('article *')).filter(e => {
     const box = e.getBoundingClientRect();
     if (box.width === 0 || box.right <= width + 1 || !e.checkVisibility()) return false;

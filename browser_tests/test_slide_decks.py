@@ -1,11 +1,12 @@
 """Every static slide deck (`make slides`) fits reveal.js's slide box, shows its pictures, runs clean.
 
-For each notebook: export its deck as `make slides` does, open it in headless Chromium on a 16:9
-screen, visit every slide with reveal's API and fail on any slide whose content is taller or wider
-than the 960×700 slide box (what reveal would shrink, or cut off: a slide cannot be scrolled), on
-any picture that does not load and on any JavaScript error. The measuring is
-browser_tests/slide_sizes.py's, which prints the same report for a few notebooks at a time; the
-first test checks it against a deck made to fail.
+For each notebook: export its deck as `make slides` does, open it in headless Chromium
+on a 16:9 screen, visit every slide with reveal's API and fail on any slide whose
+content is taller or wider than the 960×700 slide box (what reveal would shrink, or cut
+off: a slide cannot be scrolled), on any picture that does not load and on any
+JavaScript error. The measuring is browser_tests/slide_sizes.py's, which prints the same
+report for a few notebooks at a time; the first test checks it against a deck made to
+fail.
 
 Uses the `browser` fixture of conftest.py (run with `make test-browser`).
 """

@@ -1,25 +1,27 @@
 """The course on other Pythons, other releases and in Colab: the tools of ``make test-compat``.
 
-    python course_tools/compat.py lowest pyproject.toml          the oldest releases it claims
-    python -m course_tools.compat run notebooks/*.ipynb           run each notebook, count changes
-    python -m course_tools.compat colab --python P notebooks/*.ipynb   each one alone, as in Colab
+    python course_tools/compat.py lowest pyproject.toml          the oldest releases it
+    claims python -m course_tools.compat run notebooks/*.ipynb           run each
+    notebook, count changes python -m course_tools.compat colab --python P
+    notebooks/*.ipynb   each one alone, as in Colab
 
-``lowest`` turns every lower bound of pyproject.toml's dependencies (and its lab extra) into an
-exact pin (``torch>=2.13,<2.15`` -> ``torch==2.13``), for pip's ``-c``: the run on the oldest
-releases the course claims. It needs only the standard library, so it runs before anything
-is installed.
+``lowest`` turns every lower bound of pyproject.toml's dependencies (and its lab extra)
+into an exact pin (``torch>=2.13,<2.15`` -> ``torch==2.13``), for pip's ``-c``: the run
+on the oldest releases the course claims. It needs only the standard library, so it runs
+before anything is installed.
 
-``run`` executes each notebook top to bottom in a fresh kernel of this Python, in a temporary
-folder; it fails when a cell raises or a solution's check does not pass, and it counts the
-outputs that differ from the committed ones (text after nbval's sanitizing, figures beyond
-nbval's tolerance): the README's table of what another PyTorch prints.
+``run`` executes each notebook top to bottom in a fresh kernel of this Python, in a
+temporary folder; it fails when a cell raises or a solution's check does not pass, and
+it counts the outputs that differ from the committed ones (text after nbval's
+sanitizing, figures beyond nbval's tolerance): the README's table of what another
+PyTorch prints.
 
-``colab`` is the simulation of a notebook opened on its own: each notebook is copied alone into
-an empty folder, and run in a kernel of a fresh virtual environment that has what Colab
-preinstalls but not course_utils. Its install cell installs course_utils from a wheel of the
-working tree, named by the variable that stands for the repository address; no download. It
-fails when a cell raises, a solution's check does not pass, a picture is missing or the package
-did not come from that wheel.
+``colab`` is the simulation of a notebook opened on its own: each notebook is copied
+alone into an empty folder, and run in a kernel of a fresh virtual environment that has
+what Colab preinstalls but not course_utils. Its install cell installs course_utils from
+a wheel of the working tree, named by the variable that stands for the repository
+address; no download. It fails when a cell raises, a solution's check does not pass, a
+picture is missing or the package did not come from that wheel.
 """
 
 from __future__ import annotations
@@ -42,13 +44,14 @@ FIGURE_TOLERANCE_RMS = 0.5  # as tests/nbval_figures.py: antialiasing noise, not
 CELL_TIMEOUT = 600
 
 
-# --- the oldest releases ---------------------------------------------------------------------
+# --- the oldest releases --------------------------------------------------------------
 
 
 def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str]:
     """Each direct dependency at its lower bound, as ``name==version`` lines for pip's -c.
 
-    A dependency without a lower bound is an error: the oldest release it claims is unknown.
+    A dependency without a lower bound is an error: the oldest release it claims is
+    unknown.
     """
     import tomllib
 
@@ -66,7 +69,7 @@ def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str
     return pins
 
 
-# --- running notebooks -------------------------------------------------------------------------
+# --- running notebooks ----------------------------------------------------------------
 
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
@@ -144,7 +147,8 @@ def solution_problems(notebook) -> list[str]:
 def execute(notebook, folder: Path, kernel_name: str = "python3", km=None):
     """Run ``notebook`` in a fresh kernel with ``folder`` as its working folder.
 
-    Returns the error's line ("" when every cell ran). The notebook keeps the fresh outputs.
+    Returns the error's line ("" when every cell ran). The notebook keeps the fresh
+    outputs.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -167,8 +171,8 @@ def execute(notebook, folder: Path, kernel_name: str = "python3", km=None):
 def compare_with_committed(committed, fresh) -> dict[str, int]:
     """How many code cells' outputs differ from the committed ones, text and figures apart.
 
-    Cells tagged ``nbval-ignore-output`` (widgets, timings) are not counted, as nbval does not
-    compare them.
+    Cells tagged ``nbval-ignore-output`` (widgets, timings) are not counted, as nbval
+    does not compare them.
     """
     sanitizers = _sanitizers()
     counts = {"cells": 0, "text": 0, "figures": 0}
@@ -229,7 +233,7 @@ def _print_differences(committed, fresh) -> None:
                     print(f"      {line}")
 
 
-# --- Colab, simulated --------------------------------------------------------------------------
+# --- Colab, simulated -----------------------------------------------------------------
 
 
 def build_wheel(folder: Path) -> Path:
@@ -253,9 +257,10 @@ def build_wheel(folder: Path) -> Path:
 def fresh_environment(base_python: Path, folder: Path) -> Path:
     """A new virtual environment that sees ``base_python``'s packages but can install its own.
 
-    It is made without pip, and a .pth file adds the base environment's site-packages to its
-    path: torch and the rest are not copied again, and what its kernel installs (course_utils)
-    goes into this environment only, so the base stays without course_utils for the next one.
+    It is made without pip, and a .pth file adds the base environment's site-packages to
+    its path: torch and the rest are not copied again, and what its kernel installs
+    (course_utils) goes into this environment only, so the base stays without
+    course_utils for the next one.
     """
     subprocess.run([str(base_python), "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"

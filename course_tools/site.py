@@ -1,27 +1,28 @@
 """The course as a website: ``make site`` writes build/site/ from the committed notebooks.
 
-Sphinx reads the notebooks with MyST-NB, without running them (nbval already checks that their
-outputs are what a fresh run prints), and sphinx-book-theme lays them out as a book: a landing
-page from the README's introduction and notebook map, then one page per notebook in course
-order, with a sidebar, previous/next links and an outline of each page's sections. Sphinx's own
-search runs on the static files. Everything the pages load is in the folder: MathJax and its
-fonts are copied from the sphinx-mathjax-offline package, the theme bundles its own.
+Sphinx reads the notebooks with MyST-NB, without running them (nbval already checks that
+their outputs are what a fresh run prints), and sphinx-book-theme lays them out as a
+book: a landing page from the README's introduction and notebook map, then one page per
+notebook in course order, with a sidebar, previous/next links and an outline of each
+page's sections. Sphinx's own search runs on the static files. Everything the pages load
+is in the folder: MathJax and its fonts are copied from the sphinx-mathjax-offline
+package, the theme bundles its own.
 
-Before Sphinx reads them, the notebooks are copied into a source folder and prepared for a page
-(the course notebooks are never changed):
+Before Sphinx reads them, the notebooks are copied into a source folder and prepared for
+a page (the course notebooks are never changed):
 
-- a solution cell (tagged ``solution``) is collapsed behind "Show the solution", input and
-  output; a cell whose source is hidden in JupyterLab (a check) shows its output, its code
-  behind "Show the code";
-- a quiz is shown as static HTML built from its source, and a widget from its saved state
-  (``course_tools.site_outputs``); a plot gets alt text from the code that drew it
+- a solution cell (tagged ``solution``) is collapsed behind "Show the solution", input
+  and output; a cell whose source is hidden in JupyterLab (a check) shows its output,
+  its code behind "Show the code";
+- a quiz is shown as static HTML built from its source, and a widget from its saved
+  state (``course_tools.site_outputs``); a plot gets alt text from the code that drew it
   (``course_tools.slides.describe_plot``);
-- a picture attached to a markdown cell is written to a file, and the cell points at it; a local
-  picture in an HTML ``<img>`` tag is embedded in the page, one from another host becomes its
-  alt text.
+- a picture attached to a markdown cell is written to a file, and the cell points at it;
+  a local picture in an HTML ``<img>`` tag is embedded in the page, one from another
+  host becomes its alt text.
 
-The build fails on any warning: a broken link between notebooks, a missing picture, a picture
-without alt text, a quiz or widget the site cannot show.
+The build fails on any warning: a broken link between notebooks, a missing picture, a
+picture without alt text, a quiz or widget the site cannot show.
 
     python -m course_tools.site [OUTPUT]      # default: build/site
 """
@@ -65,7 +66,7 @@ class SiteError(RuntimeError):
     """The site cannot be built as it should be; the message lists every problem."""
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the notebooks, prepared for their pages
 
 
@@ -109,8 +110,8 @@ def _attachments_to_files(cell: nbformat.NotebookNode, stem: str, index: int, fo
 def _embed_html_pictures(cell: nbformat.NotebookNode, folder: Path) -> None:
     """Embed in the page the local pictures of a markdown cell's HTML ``<img>`` tags.
 
-    Sphinx copies only the pictures of markdown's ``![alt](path)``. A picture from another host
-    becomes its alt text: the site loads nothing from other hosts.
+    Sphinx copies only the pictures of markdown's ``![alt](path)``. A picture from
+    another host becomes its alt text: the site loads nothing from other hosts.
     """
 
     def embed(match: re.Match) -> str:
@@ -133,7 +134,8 @@ def prepare_notebook(
 ) -> tuple[nbformat.NotebookNode, list[str]]:
     """A copy of ``notebook`` ready for its page, and the problems found (cell by cell)."""
     notebook = copy.deepcopy(notebook)
-    # the lexer that colours the code (a notebook saved without running has no language_info)
+    # the lexer that colours the code (a notebook
+    # saved without running has no language_info)
     notebook.metadata.setdefault("language_info", {"name": "python", "pygments_lexer": "ipython3"})
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     colab = next(
@@ -183,7 +185,7 @@ def prepare_notebook(
     return notebook, problems
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the landing page
 
 
@@ -238,7 +240,7 @@ here each shows its first picture. Search with the box in the sidebar.
 """
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the Sphinx source folder and the build
 
 
@@ -338,7 +340,7 @@ def build_site(root: Path = ROOT, output: Path | None = None, quiet: bool = True
     return output
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the Sphinx extension: links between notebooks, pictures that are local and described
 
 

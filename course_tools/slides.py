@@ -1,8 +1,9 @@
 """Alternative text for the plots in the static slide decks (`make slides`).
 
-A plot's output is a bare PNG: nbconvert gives it the alt text "No description has been provided
-for this image" and warns. The description is built here from the code that drew it (what kind
-of plot, its titles) and the section it is in, so it stays right when the notebook is run again.
+A plot's output is a bare PNG: nbconvert gives it the alt text "No description has been
+provided for this image" and warns. The description is built here from the code that
+drew it (what kind of plot, its titles) and the section it is in, so it stays right when
+the notebook is run again.
 """
 
 from __future__ import annotations

@@ -1,13 +1,13 @@
 """The student edition: the course notebooks without their solutions (``make student``).
 
-Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line above
-each; the check cells lose their outputs; everything else stays as committed. Run it with
-``python -m course_tools.student_edition notebooks build/student``.
+Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line
+above each; the check cells lose their outputs; everything else stays as committed. Run
+it with ``python -m course_tools.student_edition notebooks build/student``.
 
 ``make lab`` also makes each student's own copy with it, in a folder git ignores
-(``python -m course_tools.student_edition --own-copy notebooks my-notebooks``): a notebook
-the copy lacks is added, one it has is never touched, so a student's work is never
-overwritten and never conflicts with the next ``git pull`` of the course.
+(``python -m course_tools.student_edition --own-copy notebooks my-notebooks``): a
+notebook the copy lacks is added, one it has is never touched, so a student's work is
+never overwritten and never conflicts with the next ``git pull`` of the course.
 """
 
 from __future__ import annotations
@@ -64,8 +64,9 @@ def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
     """Write the student edition of every notebook in ``course_notebooks`` to ``output_folder``.
 
-    Each notebook carries its pictures as cell attachments (python -m course_tools.colab), so
-    the folder alone is the whole edition. Returns the notebooks written.
+    Each notebook carries its pictures as cell attachments (python -m
+    course_tools.colab), so the folder alone is the whole edition. Returns the notebooks
+    written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
     sources = sorted(course_notebooks.glob("*.ipynb"))
@@ -87,8 +88,8 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
 def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
     """Add to ``own_copy`` the student edition of each course notebook it lacks; return those.
 
-    A notebook already in ``own_copy`` is the student's work: it is never overwritten. The
-    slideshow's style sheet (rise.css) goes along.
+    A notebook already in ``own_copy`` is the student's work: it is never overwritten.
+    The slideshow's style sheet (rise.css) goes along.
     """
     course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
     sources = sorted(course_notebooks.glob("*.ipynb"))

@@ -1,11 +1,10 @@
 """Every bad input a student is likely to give the public API gets a clear error.
 
-Each case says what went wrong, calls the API with it, and requires the exception type and the
-phrases of the message that name this cause (and tell it apart from every other case's) and
-say what to do. The README's table "When something is wrong" is made from these cases and the
-messages they really raise:
-`python tests/test_bad_inputs.py --write-readme` rewrites it, and a test fails when the README is
-out of date.
+Each case says what went wrong, calls the API with it, and requires the exception type
+and the phrases of the message that name this cause (and tell it apart from every other
+case's) and say what to do. The README's table "When something is wrong" is made from
+these cases and the messages they really raise: `python tests/test_bad_inputs.py
+--write-readme` rewrites it, and a test fails when the README is out of date.
 """
 
 from __future__ import annotations

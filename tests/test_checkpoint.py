@@ -55,7 +55,7 @@ def assert_same_tensors(a, b):
         assert a == b
 
 
-# ----------------------------------------------------------------------------- round trip
+# --------------------------------------------------------------------------- round trip
 
 
 def test_round_trip_gives_the_same_outputs_optimizer_state_and_metadata(tmp_path):
@@ -66,7 +66,8 @@ def test_round_trip_gives_the_same_outputs_optimizer_state_and_metadata(tmp_path
     )
     assert path == tmp_path / "model.pt"
 
-    # torch itself reads the file with weights_only=True: only plain types and tensors inside
+    # torch itself reads the file with weights_only=True:
+    # only plain types and tensors inside
     raw = torch.load(path, weights_only=True)
     assert raw["format"] == "course_utils.checkpoint" and raw["format_version"] == 1
     assert raw["model_class"] == "SimpleClassifier"
@@ -119,7 +120,8 @@ def test_resuming_from_a_checkpoint_continues_exactly_like_uninterrupted_trainin
     model, optimizer = start()
     uninterrupted = training.fit(model, loader, nn.BCELoss(), optimizer, epochs=5)
 
-    # three epochs, save (with the global RNG state that the loader's shuffling draws from) ...
+    # three epochs, save (with the global RNG state
+    # that the loader's shuffling draws from) ...
     first, first_optimizer = start()
     history = training.fit(first, loader, nn.BCELoss(), first_optimizer, epochs=3)
     checkpoint.save_checkpoint(
@@ -144,7 +146,8 @@ def test_resuming_from_a_checkpoint_continues_exactly_like_uninterrupted_trainin
 
 
 def test_resuming_without_the_rng_state_shuffles_differently(tmp_path):
-    # the reason the checkpoint above stores the RNG state: without it the result differs
+    # the reason the checkpoint above stores the
+    # RNG state: without it the result differs
     loader = small_loader(seed=3)
     torch.manual_seed(7)
     model = models.SimpleClassifier(2, 10)
@@ -182,7 +185,7 @@ def test_map_location_is_passed_to_torch_load(tmp_path):
     assert loaded["model"].linear1.weight.device == torch.device("cpu")
 
 
-# ----------------------------------------------------------------------------- atomicity
+# ---------------------------------------------------------------------------- atomicity
 
 
 def test_a_save_that_fails_midway_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch):
@@ -275,7 +278,7 @@ def test_metadata_that_would_not_load_back_is_refused_at_save_time(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# ----------------------------------------------------------------------------- errors on load
+# ----------------------------------------------------------------------- errors on load
 
 
 def test_a_missing_file_names_the_path_and_what_the_folder_holds(tmp_path):
@@ -465,7 +468,8 @@ def test_optimizer_mismatches_are_clear(tmp_path):
         checkpoint.load_checkpoint(with_optimizer, fresh, torch.optim.SGD(fresh.parameters(), 0.1))
     with pytest.raises(CheckpointError, match="saved without an optimizer"):
         checkpoint.load_checkpoint(without, fresh, torch.optim.Adam(fresh.parameters()))
-    # built before the model it should update: on two of its four tensors (a common slip)
+    # built before the model it should update:
+    # on two of its four tensors (a common slip)
     partial = torch.optim.Adam(list(fresh.parameters())[:2])
     with pytest.raises(CheckpointError, match="does not fit.*loaded model's parameters"):
         checkpoint.load_checkpoint(with_optimizer, fresh, partial)
@@ -499,7 +503,7 @@ def test_a_newer_format_version_asks_to_update(tmp_path):
         checkpoint.load_checkpoint(path)
 
 
-# ----------------------------------------------------------------------------- unsafe files
+# ------------------------------------------------------------------------- unsafe files
 
 
 class CreatesMarker:
@@ -552,8 +556,8 @@ def test_a_builtin_function_in_a_torch_file_is_refused_and_named(tmp_path, capsy
     assert capsys.readouterr().out == ""
 
 
-# ----------------------------------------------------------------------------- how a bad file is
-# judged: from its bytes where they tell; torch's message only for the two faults of a legacy
+# ------------------------------------------------------------------ how a file is judged
+# from its bytes where they tell; torch's message only for the two faults of a legacy
 # file that the bytes do not show, each message form pinned here against torch itself
 
 

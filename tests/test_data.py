@@ -136,7 +136,8 @@ def test_three_way_split_explains_bad_fractions(fractions, message):
 def test_standardizer_by_hand_with_a_constant_feature():
     X_train = torch.tensor([[1.0, 10.0], [3.0, 10.0]])
     scaler = data.Standardizer().fit(X_train)
-    # feature 0: mean 2, population std sqrt(((1-2)^2 + (3-2)^2) / 2) = 1; feature 1 constant
+    # feature 0: mean 2, population std sqrt(((1-2)^2 + (3-2)^2) / 2) = 1;
+    # feature 1 constant
     assert torch.equal(scaler.mean, torch.tensor([2.0, 10.0]))
     assert torch.equal(scaler.scale, torch.tensor([1.0, 1.0]))  # constant: scale 1, not 0
     assert torch.equal(scaler.transform(X_train), torch.tensor([[-1.0, 0.0], [1.0, 0.0]]))
@@ -226,7 +227,8 @@ def test_seed_lesson_equals_a_verbatim_replay_of_the_seed_code():
     assert list(model_state) == list(seed_state)
     for name, expected in seed_state.items():
         assert torch.equal(model_state[name], expected), name
-    # the generator is left where the seed's code leaves it, so training reproduces the seed's run
+    # the generator is left where the seed's code
+    # leaves it, so training reproduces the seed's run
     assert torch.equal(torch.get_rng_state(), seed_rng_after)
 
 

@@ -1,7 +1,8 @@
 """The exercise checks of notebooks 05-08 reject the plausible wrong answers of issue 22.
 
-Each test runs a notebook's own check cell (after the cells it needs) on a wrong answer that an
-earlier version of the check accepted, and on the notebook's solution, which must still pass.
+Each test runs a notebook's own check cell (after the cells it needs) on a wrong answer
+that an earlier version of the check accepted, and on the notebook's solution, which
+must still pass.
 """
 
 import ast
@@ -202,7 +203,8 @@ def test_08_the_solution_of_exercise_1_passes_its_check():
     assert printed.startswith("✅"), printed
 
 
-# What a task forbids is refused, even when the values are right: the references are no answers
+# What a task forbids is refused, even when the
+# values are right: the references are no answers
 def bce_with_softplus(z, y):
     return torch.nn.functional.softplus(z) - z * y
 

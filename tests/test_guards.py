@@ -1,7 +1,7 @@
 """The guards only inspect and raise: their code reads no file, builds no model, prints nothing.
 
-Each module of ``course_utils.guards`` is read as code (its syntax tree, not run), and every
-import, call and assignment in it is held to that rule.
+Each module of ``course_utils.guards`` is read as code (its syntax tree, not run), and
+every import, call and assignment in it is held to that rule.
 """
 
 import ast
@@ -16,8 +16,9 @@ SOURCES = sorted(GUARDS.glob("*.py"))
 FORBIDDEN_IMPORTS = {"os", "shutil", "tempfile", "subprocess", "socket", "urllib", "logging"}
 # calls of a name: files, the console, running code
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval", "compile", "__import__", "display"}
-# calls of a method or module function: files and folders (pathlib, os), torch's file reading
-# and writing, building or loading a model, warnings and figures shown to the student
+# calls of a method or module function: files and folders
+# (pathlib, os), torch's file reading and writing, building or
+# loading a model, warnings and figures shown to the student
 FORBIDDEN_METHODS = {
     "read_bytes", "read_text", "write_bytes", "write_text", "open", "exists", "is_dir",
     "is_file", "iterdir", "glob", "rglob", "stat", "mkdir", "touch", "unlink", "rmdir",

@@ -1,7 +1,7 @@
 """The mistakes of a first multi-class model get the course's clear messages from cross_entropy.
 
-For each, PyTorch's nn.CrossEntropyLoss is shown to fail (or silently accept it) on the same
-input, so the test also documents why the course checks it.
+For each, PyTorch's nn.CrossEntropyLoss is shown to fail (or silently accept it) on the
+same input, so the test also documents why the course checks it.
 """
 
 import pytest

@@ -114,8 +114,9 @@ def test_two_parameter_groups_with_different_learning_rates(name):
     assert_same_parameters(ours_model, torch_model)
 
 
-# torch.optim's options that choose an implementation (a loop, fused kernels, graphs), not
-# an update rule: the classes written from scratch have one implementation, so no such option.
+# torch.optim's options that choose an implementation (a loop,
+# fused kernels, graphs), not an update rule: the classes written
+# from scratch have one implementation, so no such option.
 IMPLEMENTATION_OPTIONS = {"foreach", "fused", "capturable", "differentiable"}
 
 
@@ -123,8 +124,9 @@ IMPLEMENTATION_OPTIONS = {"foreach", "fused", "capturable", "differentiable"}
 def test_the_constructor_reads_like_torchs(name):
     """``inspect.signature(cls.__init__)``: torch's names, order, defaults and kinds.
 
-    A parameter that torch takes positionally may be keyword-only here only where torch puts
-    an implementation option before it (RMSprop's maximize), which cannot be passed here.
+    A parameter that torch takes positionally may be keyword-only here only where torch
+    puts an implementation option before it (RMSprop's maximize), which cannot be passed
+    here.
     """
     ours = inspect.signature(getattr(optim, name).__init__).parameters
     theirs = inspect.signature(torch_class(name).__init__).parameters
@@ -218,7 +220,8 @@ def test_state_dict_saved_mid_training_resumes_identically(name, options, tmp_pa
     torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict()}, path)
     train(model, optimizer, 90, start=60)
 
-    # Interrupted at step 60: a new model and optimizer load the checkpoint and continue.
+    # Interrupted at step 60: a new model and
+    # optimizer load the checkpoint and continue.
     checkpoint = torch.load(path, weights_only=True)
     resumed_model = make_model()
     resumed_model.load_state_dict(checkpoint["model"])
@@ -323,7 +326,8 @@ def test_bad_arguments_raise_like_torch_with_a_helpful_message(name, options, me
 
 @pytest.mark.parametrize("name", CLASS_NAMES)
 def test_a_nan_learning_rate_is_refused(name):
-    # torch.optim.SGD lets lr=nan through (it checks lr < 0); a NaN step size is always a bug.
+    # torch.optim.SGD lets lr=nan through (it checks
+    # lr < 0); a NaN step size is always a bug.
     with pytest.raises(ValueError, match="Invalid learning rate: nan"):
         getattr(optim, name)(make_model().parameters(), lr=float("nan"))
 

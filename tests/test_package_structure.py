@@ -10,8 +10,9 @@ import course_utils
 PACKAGE = Path(__file__).resolve().parents[1] / "course_utils"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 MAX_FUNCTION_LINES = 60
-# The modules that show things (plots, widgets, checks' messages, source, the set-up report); every
-# other module of the package computes (data, models, maths, training, saving): no plotting, no
+# The modules that show things (plots, widgets, checks' messages,
+# source, the set-up report); every other module of the package
+# computes (data, models, maths, training, saving): no plotting, no
 # widgets. A new module is held to that unless it is named here.
 SHOWING_MODULES = {"checks", "environment", "plotting", "source", "widgets"}
 MATHS_MODULES = [name for name in course_utils.MODULES if name not in SHOWING_MODULES]

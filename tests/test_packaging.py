@@ -1,8 +1,8 @@
 """course_utils installs as a wheel (`pip install .`, not editable) with every module and its pins.
 
-The wheel is built from a copy of the sources (building writes build/ and *.egg-info), and
-installed without its dependencies into a scratch virtualenv that borrows this environment's
-packages, so nothing is downloaded.
+The wheel is built from a copy of the sources (building writes build/ and *.egg-info),
+and installed without its dependencies into a scratch virtualenv that borrows this
+environment's packages, so nothing is downloaded.
 """
 
 import json
@@ -71,7 +71,8 @@ def scratch_venv(folder: Path) -> Path:
         ).strip()
     )
     # a path in a .pth file is searched, but the .pth files inside it (the editable
-    # course_utils of `make setup`) are not run, so course_utils can only come from the wheel
+    # course_utils of `make setup`) are not run,
+    # so course_utils can only come from the wheel
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site_packages / "borrowed.pth").write_text("\n".join(sorted(ours)) + "\n")
     return python

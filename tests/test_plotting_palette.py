@@ -1,7 +1,7 @@
 """Pictures for everyone: the plots' colours, markers and line styles, read from their artists.
 
-The oracle for colour blindness is Machado, Oliveira & Fernandes (2009): the matrices below
-simulate protanopia, deuteranopia and tritanopia (severity 1) on linear RGB.
+The oracle for colour blindness is Machado, Oliveira & Fernandes (2009): the matrices
+below simulate protanopia, deuteranopia and tritanopia (severity 1) on linear RGB.
 """
 
 import itertools

@@ -85,8 +85,8 @@ def _ledger_run(optimizer_class, weights, gradients, steps, weight_decay, lr=0.0
 
 
 def test_ledger_first_adam_step_by_hand():
-    # t = 1: m̂ = g + λw and v̂ = (g + λw)², so the step is lr·(g + λw)/(|g + λw| + ε) and the
-    # decay's share lr·λw/(|g + λw| + ε)
+    # t = 1: m̂ = g + λw and v̂ = (g + λw)², so the step is lr·(g + λw)/(|g + λw| + ε)
+    # and the decay's share lr·λw/(|g + λw| + ε)
     lr, decay, w, g = 0.01, 0.1, torch.tensor([2.0, -0.5]), torch.tensor([0.3, 0.01])
     ledger, parameter, _ = _ledger_run(torch.optim.Adam, w.tolist(), g.tolist(), 1, decay, lr)
     total = g + decay * w
@@ -113,8 +113,9 @@ def test_ledger_adamw_gives_every_weight_lr_times_decay_times_its_size():
 
 
 def test_ledger_l2_in_adam_decays_the_weight_with_the_larger_gradient_less():
-    # two equal weights, one with a large data gradient and one with a small one; a small lr,
-    # so the weights stay near 1 and Adam's v̂ is (g + λw)²: the decay is divided by |g + λw|
+    # two equal weights, one with a large data gradient and one
+    # with a small one; a small lr, so the weights stay near 1 and
+    # Adam's v̂ is (g + λw)²: the decay is divided by |g + λw|
     ledger, parameter, _ = _ledger_run(torch.optim.Adam, [1.0, 1.0], [1.0, 0.01], 100, 0.01, 1e-4)
     ratio = ledger.received[parameter] / ledger.nominal[parameter]
     assert ratio.tolist() == pytest.approx([1 / 1.01, 1 / 0.02], rel=0.01)

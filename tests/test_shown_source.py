@@ -1,11 +1,11 @@
 """What ``source.show`` prints of a function a notebook shows is its lesson, not its guards.
 
-The notebooks show the package's own code (``source.show(losses.bce)``) as part of a lesson:
-the formula, the loop, the update rule. The argument checks of that code live in
+The notebooks show the package's own code (``source.show(losses.bce)``) as part of a
+lesson: the formula, the loop, the update rule. The argument checks of that code live in
 ``course_utils.guards``; a shown function may hand its arguments to its guard in one
-statement at its start (``guards.backprop.check_classifier_batch(model, X, y)``), which names
-what checks them and where, and holds no check itself: no ``raise``, no ``assert``, no other
-call of a check.
+statement at its start (``guards.backprop.check_classifier_batch(model, X, y)``), which
+names what checks them and where, and holds no check itself: no ``raise``, no
+``assert``, no other call of a check.
 """
 
 import ast

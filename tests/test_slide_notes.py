@@ -1,8 +1,9 @@
 """Long prose goes to speaker notes: the rules that keep every slide short and its notes in place.
 
-A slide shows little prose (at most MAX_WORDS_ON_A_SLIDE words); the rest of the explanation is in
-`notes` cells, which reveal shows in its speaker view (`S`) and students still read in the
-notebook. browser_tests/test_slide_decks.py measures the slides themselves.
+A slide shows little prose (at most MAX_WORDS_ON_A_SLIDE words); the rest of the
+explanation is in `notes` cells, which reveal shows in its speaker view (`S`) and
+students still read in the notebook. browser_tests/test_slide_decks.py measures the
+slides themselves.
 """
 
 import itertools

@@ -1,5 +1,6 @@
 """The static decks of `make slides`: every plot described in alt text, no nbconvert warning, and
-nothing fetched from the internet (the decks open from build/slides/ with a double-click)."""
+nothing fetched from the internet (the decks open from build/slides/ with a
+double-click)."""
 
 import logging
 import re
@@ -62,8 +63,9 @@ def test_a_plot_output_gets_alt_text_and_nbconvert_warns_of_nothing(caplog):
 
 
 def test_text_the_kernel_sent_in_pieces_is_one_output_box_in_the_deck():
-    # a kernel may flush one print in several pieces: JupyterLab shows them as one box, so must
-    # the deck (three boxes are taller, and a slide that fits in RISE would not fit here)
+    # a kernel may flush one print in several pieces: JupyterLab
+    # shows them as one box, so must the deck (three boxes are
+    # taller, and a slide that fits in RISE would not fit here)
     cell = new_code_cell('print("a"); print("b", flush=True); print("c")')
     cell.outputs = [new_output("stream", name="stdout", text=t) for t in ("a\n", "b", "\nc\n")]
     html, _ = course_exporter().from_notebook_node(new_notebook(cells=[cell]))

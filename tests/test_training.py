@@ -308,7 +308,8 @@ def test_models_that_reshape_their_input_are_not_refused():
 def test_evaluate_against_hand_computed_loss_and_accuracy():
     probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7]])
     labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0]])
-    # batches of 2, 2 and 1: a plain mean of batch means would weigh the last example double
+    # batches of 2, 2 and 1: a plain mean of batch
+    # means would weigh the last example double
     loader = DataLoader(TensorDataset(probabilities, labels), batch_size=2)
     result = training.evaluate(Echo(), loader, nn.BCELoss())
     hand_loss = -(math.log(0.9) + math.log(0.8) + math.log(0.4) + math.log(0.6) + math.log(0.7)) / 5
@@ -481,7 +482,8 @@ def _fit_keeping_every_epochs_weights(epochs, patience=None):
 
 
 def test_early_stopping_follows_the_rule_and_restores_the_best_weights(capsys):
-    # the oracle: a plain run, its weights after every epoch, and the rule applied by hand
+    # the oracle: a plain run, its weights after
+    # every epoch, and the rule applied by hand
     full, snapshots, _ = _fit_keeping_every_epochs_weights(epochs=40)
     patience = 3
     best, stop = 0, None
@@ -616,7 +618,8 @@ def test_should_stop_by_hand(val_loss, patience, expected):
 
 
 def test_validation_metrics_cover_exactly_what_the_loader_gives():
-    # a loader that samples a subset must be measured on that subset, not its whole dataset
+    # a loader that samples a subset must be
+    # measured on that subset, not its whole dataset
     probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7], [0.1]])
     labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0], [1.0]])
     dataset = TensorDataset(probabilities, labels)

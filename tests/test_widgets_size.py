@@ -1,5 +1,6 @@
 """Every explorer fits a laptop: its picture is shown at the size it is drawn, and is small
-enough that controls and picture fit a 1280×800 window (the browser test measures the page)."""
+enough that controls and picture fit a 1280×800 window (the browser test measures the
+page)."""
 
 import io
 
@@ -9,7 +10,8 @@ from test_widgets_all import build
 
 from course_utils import widgets
 
-# a 1280×800 window leaves about 680 px of notebook area; the controls and text take up to ~170
+# a 1280×800 window leaves about 680 px of notebook
+# area; the controls and text take up to ~170
 LARGEST_PICTURE = (1000, 500)  # (width, height) in pixels
 
 

@@ -59,7 +59,8 @@ def test_pressing_train_again_continues_with_the_same_optimizer():
     explorer.train_button.click()
     explorer.train_button.click()
     assert plotted_losses(explorer) == fit_like_the_trainer([12])  # as one run of 12 epochs
-    # the control: a new optimizer on the second press (Adam's averages lost) trains differently
+    # the control: a new optimizer on the second
+    # press (Adam's averages lost) trains differently
     assert fit_like_the_trainer([6, 6], fresh_optimizer_each_press=True) != fit_like_the_trainer(
         [12]
     )

@@ -1,8 +1,9 @@
 """Check that running the tests wrote nothing inside the repository.
 
-Used by `make test`: `tree_guard.py snapshot FILE` before pytest, `tree_guard.py compare FILE`
-after. Every file that appeared or changed in between, tracked or untracked, ignored or not,
-fails the check, except Python's bytecode caches. Outside a git checkout it does nothing.
+Used by `make test`: `tree_guard.py snapshot FILE` before pytest, `tree_guard.py compare
+FILE` after. Every file that appeared or changed in between, tracked or untracked,
+ignored or not, fails the check, except Python's bytecode caches. Outside a git checkout
+it does nothing.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Every static slide deck (`make slides`) fits reveal.js's slide box, shows its pictures, runs clean.
+"""Every static deck (`make slides`) fits reveal.js's box, shows its pictures.
 
 For each notebook: export its deck as `make slides` does, open it in headless Chromium
 on a 16:9 screen, visit every slide with reveal's API and fail on any slide whose
@@ -27,7 +27,7 @@ def slide(cell, slide_type: str = "slide"):
 
 
 def notebook_made_to_fail():
-    """A notebook whose slides 1 and 2 are too large, with a missing picture and a page error."""
+    """A notebook whose slides 1 and 2 are too large, one picture missing, an error."""
     long_output = new_code_cell("for i in range(60): print(i)")
     long_output.outputs = [new_output("stream", text="".join(f"{i}\n" for i in range(60)))]
     cells = [

@@ -1,4 +1,4 @@
-"""Make each notebook open on its own, in Colab or on a JupyterHub: ``python -m course_tools.colab``.
+"""Make each notebook open on its own, in Colab or on a JupyterHub.
 
     python -m course_tools.colab notebooks/*.ipynb
 
@@ -67,7 +67,7 @@ MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", 
 
 
 def repository_address(pyproject: Path = PYPROJECT) -> str:
-    """The course's repository, e.g. "https://github.com/owner/name": the one place it is set."""
+    """The course's repository, e.g. "https://github.com/owner/name"; set here only."""
     project = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))["project"]
     address = project.get("urls", {}).get("Repository", "")
     if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", address):
@@ -79,7 +79,7 @@ def repository_address(pyproject: Path = PYPROJECT) -> str:
 
 
 def colab_url(repository: str, notebook_name: str) -> str:
-    """Where Colab opens ``notebooks/<notebook_name>`` of the repository's main branch."""
+    """Where Colab opens ``notebooks/<notebook_name>`` from the main branch."""
     owner_and_name = repository.removeprefix("https://github.com/")
     return (
         f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/"
@@ -99,7 +99,7 @@ def badge_cell(repository: str, notebook_name: str, images: Path = IMAGES) -> nb
 
 
 def install_cell(repository: str) -> nbformat.NotebookNode:
-    """The first code cell: installs course_utils where it is missing, else does nothing."""
+    """The first code cell: installs course_utils where it is missing, else nothing."""
     source = f'''\
 # Opened on its own, in Colab or on a JupyterHub? Then this cell installs the course's helper
 # package, course_utils, from the course's repository, and tqdm (progress bars) if it is missing:
@@ -133,7 +133,7 @@ def _attachment(path: Path) -> dict[str, str]:
 
 
 def attach_pictures(notebook: nbformat.NotebookNode, images: Path = IMAGES) -> None:
-    """Embed every picture a markdown cell shows from ``images`` as that cell's attachment.
+    """Embed every picture from ``images`` a markdown cell shows, as its attachment.
 
     Links to ``../images/NAME`` become ``attachment:NAME``; the attachments of pictures
     already embedded are refreshed from ``images``, and those no link uses any more are
@@ -160,7 +160,7 @@ def attach_pictures(notebook: nbformat.NotebookNode, images: Path = IMAGES) -> N
 def prepare_notebook(
     notebook: nbformat.NotebookNode, notebook_name: str, repository: str, images: Path = IMAGES
 ) -> nbformat.NotebookNode:
-    """The badge cell first, the install cell before the first code cell, pictures attached.
+    """The badge cell first, the install cell before the first code cell, pictures in.
 
     Earlier badge and install cells (found by their ids) are replaced, so running it
     twice gives the same notebook.
@@ -175,7 +175,7 @@ def prepare_notebook(
 
 
 def draw_badge(label: str, message: str, colour: str, path: Path) -> None:
-    """A small two-part badge in the usual style: grey ``label``, ``message`` on ``colour``."""
+    """A small two-part badge, as usual: grey ``label``, then ``message`` in colour."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
@@ -210,7 +210,7 @@ def write_badges(images: Path = IMAGES) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """Prepare each notebook named on the command line; returns the notebooks it changed."""
+    """Prepare each notebook named on the command line; return those it changed."""
     parser = argparse.ArgumentParser(
         prog="python -m course_tools.colab",
         description="Give each notebook an Open in Colab badge, an install cell for course_utils "

@@ -1,9 +1,11 @@
-"""The course on other Pythons, other releases and in Colab: the tools of ``make test-compat``.
+"""The course on other Pythons, other releases and in Colab: make test-compat's tools.
 
-    python course_tools/compat.py lowest pyproject.toml          the oldest releases it
-    claims python -m course_tools.compat run notebooks/*.ipynb           run each
-    notebook, count changes python -m course_tools.compat colab --python P
-    notebooks/*.ipynb   each one alone, as in Colab
+    python course_tools/compat.py lowest pyproject.toml
+        the oldest releases it claims
+    python -m course_tools.compat run notebooks/*.ipynb
+        run each notebook, count changes
+    python -m course_tools.compat colab --python P notebooks/*.ipynb
+        each one alone, as in Colab
 
 ``lowest`` turns every lower bound of pyproject.toml's dependencies (and its lab extra)
 into an exact pin (``torch>=2.13,<2.15`` -> ``torch==2.13``), for pip's ``-c``: the run
@@ -48,7 +50,7 @@ CELL_TIMEOUT = 600
 
 
 def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str]:
-    """Each direct dependency at its lower bound, as ``name==version`` lines for pip's -c.
+    """Each direct dependency at its lower bound, as ``name==version`` lines for pip -c.
 
     A dependency without a lower bound is an error: the oldest release it claims is
     unknown.
@@ -73,14 +75,14 @@ def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str
 
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
-    """nbval's sanitizing patterns (tests/sanitize.cfg): what may vary between two runs."""
+    """nbval's sanitizing patterns (tests/sanitize.cfg): what may vary between runs."""
     config = configparser.ConfigParser()
     config.read(SANITIZE, encoding="utf-8")
     return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
 
 
 def output_text(outputs: list, sanitizers: list[tuple[re.Pattern, str]]) -> str:
-    """The text a cell shows (streams, text/plain results, errors), sanitized as nbval does."""
+    """The text a cell shows (streams, text/plain, errors), sanitized as nbval does."""
     parts = []
     for output in outputs:
         if output.get("output_type") == "stream":
@@ -105,7 +107,7 @@ def figures(outputs: list) -> list[bytes]:
 
 
 def figures_differ(committed: list[bytes], fresh: list[bytes]) -> bool:
-    """True when a figure is missing, extra, or differs beyond the tolerance (RMS of pixels)."""
+    """True when a figure is missing, extra, or beyond the tolerance (RMS of pixels)."""
     if len(committed) != len(fresh):
         return True
     from matplotlib.testing.compare import compare_images
@@ -131,7 +133,7 @@ def _tags(cell) -> list[str]:
 
 
 def solution_problems(notebook) -> list[str]:
-    """One line per solution cell whose check did not print a pass (✅ and no ❌ or ⏳)."""
+    """One line per solution cell whose check did not print a pass (✅, no ❌ or ⏳)."""
     problems = []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code" or "solution" not in _tags(cell):
@@ -169,7 +171,7 @@ def execute(notebook, folder: Path, kernel_name: str = "python3", km=None):
 
 
 def compare_with_committed(committed, fresh) -> dict[str, int]:
-    """How many code cells' outputs differ from the committed ones, text and figures apart.
+    """How many code cells' outputs differ from the committed ones, text and figures.
 
     Cells tagged ``nbval-ignore-output`` (widgets, timings) are not counted, as nbval
     does not compare them.
@@ -189,7 +191,7 @@ def compare_with_committed(committed, fresh) -> dict[str, int]:
 
 
 def run_notebooks(paths: list[Path], show_differences: bool = False) -> bool:
-    """``run``: every notebook top to bottom here; print a table; True when all passed."""
+    """``run``: every notebook top to bottom here; print a table; True if all passed."""
     import nbformat
     import torch
 
@@ -237,7 +239,7 @@ def _print_differences(committed, fresh) -> None:
 
 
 def build_wheel(folder: Path) -> Path:
-    """A wheel of course_utils from a copy of the working tree (building writes build/ there)."""
+    """A wheel of course_utils, built in a copy of the tree: a build writes build/."""
     source = folder / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     source.mkdir(parents=True)
@@ -255,7 +257,7 @@ def build_wheel(folder: Path) -> Path:
 
 
 def fresh_environment(base_python: Path, folder: Path) -> Path:
-    """A new virtual environment that sees ``base_python``'s packages but can install its own.
+    """A new virtual environment that sees ``base_python``'s packages, and adds its own.
 
     It is made without pip, and a .pth file adds the base environment's site-packages to
     its path: torch and the rest are not copied again, and what its kernel installs
@@ -276,7 +278,7 @@ def fresh_environment(base_python: Path, folder: Path) -> Path:
 
 
 def kernel_for(python: Path, folder: Path, environment: dict[str, str]):
-    """A kernel manager that starts ``python``'s ipykernel with ``environment`` added."""
+    """A kernel manager starting ``python``'s ipykernel with ``environment`` added."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
@@ -301,7 +303,7 @@ HTML_PICTURE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNO
 
 
 def missing_pictures(notebook, folder: Path) -> list[str]:
-    """The pictures of markdown cells that would not show with the notebook alone in ``folder``."""
+    """The markdown cells' pictures that would not show with the notebook alone."""
     missing = []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "markdown":
@@ -320,7 +322,7 @@ WHERE_FROM = "import course_utils; print('course_utils from', course_utils.__fil
 
 
 def simulate_colab(paths: list[Path], base_python: Path) -> bool:
-    """``colab``: each notebook alone with Colab's packages; print one line each; True if all pass."""
+    """``colab``: each notebook alone with Colab's packages; True if all pass."""
     import nbformat
 
     from course_tools import colab

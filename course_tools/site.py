@@ -1,4 +1,4 @@
-"""The course as a website: ``make site`` writes build/site/ from the committed notebooks.
+"""The course as a website: ``make site`` writes build/site/ from the notebooks.
 
 Sphinx reads the notebooks with MyST-NB, without running them (nbval already checks that
 their outputs are what a fresh run prints), and sphinx-book-theme lays them out as a
@@ -94,7 +94,7 @@ def _last_heading(markdown: str) -> str | None:
 
 
 def _attachments_to_files(cell: nbformat.NotebookNode, stem: str, index: int, folder: Path) -> None:
-    """Write a markdown cell's attached pictures next to the page and point the cell at them."""
+    """Write a markdown cell's attached pictures next to its page, and link them."""
     for name, bundle in cell.pop("attachments", {}).items():
         mime, data = next(iter(bundle.items()))
         suffix = {"image/svg+xml": ".svg", "image/jpeg": ".jpg"}.get(
@@ -132,7 +132,7 @@ def _embed_html_pictures(cell: nbformat.NotebookNode, folder: Path) -> None:
 def prepare_notebook(
     notebook: nbformat.NotebookNode, name: str, attachments: Path
 ) -> tuple[nbformat.NotebookNode, list[str]]:
-    """A copy of ``notebook`` ready for its page, and the problems found (cell by cell)."""
+    """A copy of ``notebook`` ready for its page, and the problems found in it."""
     notebook = copy.deepcopy(notebook)
     # the lexer that colours the code (a notebook
     # saved without running has no language_info)
@@ -198,7 +198,7 @@ def _section(markdown: str, title: str) -> str:
 
 
 def _site_links_only(markdown: str) -> str:
-    """Keep links to the notebooks and to the web; other links (README anchors, files) as text."""
+    """Keep links to the notebooks and the web; other links (README anchors) as text."""
 
     def keep_or_unlink(match: re.Match) -> str:
         text, target = match.group(1), match.group(2)
@@ -210,7 +210,7 @@ def _site_links_only(markdown: str) -> str:
 
 
 def landing_page(readme: str, notebooks: list[str]) -> str:
-    """The site's first page: the README's title and introduction, then its notebook map."""
+    """The site's first page: the README's title and introduction, and the map."""
     title = re.search(r"^# (.+)$", readme, flags=re.M)
     introduction = re.search(r"^# .+?$(.*?)(?=^## )", readme, flags=re.M | re.S)
     if title is None or introduction is None:
@@ -251,7 +251,7 @@ def _mathjax_folder() -> Path:
 
 
 def write_sources(root: Path, source: Path) -> list[str]:
-    """Write the Sphinx source folder for the course in ``root``; return the problems found."""
+    """Write the course's Sphinx source folder in ``root``; return problems found."""
     if source.exists():
         shutil.rmtree(source)
     (source / "notebooks" / "_attachments").mkdir(parents=True)
@@ -278,7 +278,7 @@ def write_sources(root: Path, source: Path) -> list[str]:
 
 
 def sphinx_config(title: str) -> dict:
-    """Sphinx's settings (a conf.py, as a dict): MyST-NB, the book theme, nothing remote."""
+    """Sphinx's settings (conf.py, a dict): MyST-NB, the book theme, nothing remote."""
     return {
         "project": title,
         "html_title": title,
@@ -310,7 +310,7 @@ def sphinx_config(title: str) -> dict:
 
 
 def build_site(root: Path = ROOT, output: Path | None = None, quiet: bool = True) -> Path:
-    """Build the website of the course in ``root`` into ``output`` (default build/site)."""
+    """Build the course's website from ``root`` into ``output`` (default build/site)."""
     from sphinx.application import Sphinx
 
     output = Path(output or root / "build" / "site")
@@ -345,7 +345,7 @@ def build_site(root: Path = ROOT, output: Path | None = None, quiet: bool = True
 
 
 def _link_notebook_names(app, doctree) -> None:
-    """Turn every mention of a course notebook (``08_training.ipynb``) into a link to its page."""
+    """Link every mention of a course notebook (``08_training.ipynb``) to its page."""
     from docutils import nodes
     from sphinx.addnodes import pending_xref
 
@@ -379,7 +379,7 @@ def _link_notebook_names(app, doctree) -> None:
 
 
 def _check_pictures(app, doctree) -> None:
-    """Every picture local and described: a remote one becomes its alt text, as a link."""
+    """Every picture local and described: a remote one becomes its alt text, a link."""
     from docutils import nodes
     from sphinx.util import logging
 
@@ -399,7 +399,7 @@ def _check_pictures(app, doctree) -> None:
 
 
 def _raw_pictures(app, doctree) -> None:
-    """A picture in raw HTML must be local to the page (inline) or on the web (then: its alt)."""
+    """A picture in raw HTML must be local (inline) or on the web (then: its alt)."""
     from docutils import nodes
     from sphinx.util import logging
 

@@ -1,4 +1,4 @@
-"""course_utils.activations against PyTorch: each function vs torch's, each derivative vs autograd."""
+"""course_utils.activations against PyTorch: each function, each derivative."""
 
 import ast
 import inspect

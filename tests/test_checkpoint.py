@@ -1,4 +1,4 @@
-"""Tests for course_utils.checkpoint: round trip, exact resume, atomic saves, every clear error."""
+"""Tests for course_utils.checkpoint: round trip, resume, atomic saves, clear errors."""
 
 import copy
 import io
@@ -349,7 +349,7 @@ def test_a_truncated_file_in_torchs_legacy_format_is_reported_as_truncated(tmp_p
 
 
 def good_files(tmp_path):
-    """A checkpoint (zip format) and a state_dict in torch's legacy format, both undamaged."""
+    """A checkpoint (zip format) and a state_dict in torch's legacy format, intact."""
     path = checkpoint.save_checkpoint(tmp_path / "model.pt", models.SimpleClassifier(2, 3))
     legacy = tmp_path / "old.pth"
     torch.save(
@@ -476,7 +476,7 @@ def test_optimizer_mismatches_are_clear(tmp_path):
 
 
 class TinyNet(nn.Module):
-    """A student's own model: it keeps init_args, but course_utils.models cannot build it."""
+    """A student's model: it keeps init_args; course_utils.models cannot build it."""
 
     def __init__(self, width: int = 3):
         super().__init__()
@@ -507,7 +507,7 @@ def test_a_newer_format_version_asks_to_update(tmp_path):
 
 
 class CreatesMarker:
-    """Unpickling this object would call open(marker, "w"): it creates a file, i.e. runs code."""
+    """Unpickling this would call open(marker, "w"): create a file, i.e. run code."""
 
     def __init__(self, marker):
         self.marker = str(marker)
@@ -556,7 +556,7 @@ def test_a_builtin_function_in_a_torch_file_is_refused_and_named(tmp_path, capsy
     assert capsys.readouterr().out == ""
 
 
-# ------------------------------------------------------------------ how a file is judged
+# ----------------------------------------------------------------- how a file is judged
 # from its bytes where they tell; torch's message only for the two faults of a legacy
 # file that the bytes do not show, each message form pinned here against torch itself
 
@@ -570,7 +570,7 @@ def legacy_state_dict_bytes():
 
 
 def end_of_pickles(content: bytes, count: int) -> int:
-    """Where the ``count`` pickles at the start of ``content`` end (walked, not unpickled)."""
+    """Where the first ``count`` pickles of ``content`` end (walked, not unpickled)."""
     stream = io.BytesIO(content)
     for _ in range(count):
         for _ in pickletools.genops(stream):

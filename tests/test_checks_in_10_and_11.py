@@ -20,7 +20,7 @@ CHECKED_NAME = re.compile(r'checks\.check_\w+\(\s*"([^"]+)"')
 
 
 class NotebookKernel:
-    """A notebook's code cells run in one namespace, with its check cells kept by exercise name."""
+    """A notebook's code cells run in one namespace; its check cells by exercise."""
 
     def __init__(self, path: Path):
         self.namespace: dict = {"__name__": "__main__"}
@@ -37,13 +37,13 @@ class NotebookKernel:
 
     @staticmethod
     def _runs(cell) -> bool:
-        """Code cells but the solutions, the widgets and the final clean-up of the files."""
+        """Code cells but the solutions, the widgets and the final clean-up of files."""
         if cell.cell_type != "code" or "solution" in cell.metadata.get("tags", []):
             return False
         return "widgets." not in cell.source and ".cleanup()" not in cell.source
 
     def check(self, exercise: str, answer: str) -> str:
-        """What the check cell of ``exercise`` prints for ``answer`` (code defining the stub)."""
+        """What the check cell of ``exercise`` prints for ``answer``, a stub's code."""
         exec(answer, self.namespace)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             exec(self.check_cells[exercise], self.namespace)

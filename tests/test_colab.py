@@ -1,4 +1,4 @@
-"""Each notebook opens on its own (Colab, a hub): badge, install cell, pictures inside it.
+"""Each notebook opens on its own (Colab, a hub): badge, install cell, its pictures.
 
 The tool, ``python -m course_tools.colab``, is tested on small notebooks; the course's
 own notebooks are then checked against the one repository address (pyproject.toml) and
@@ -170,7 +170,7 @@ def test_the_command_rewrites_only_what_changed(tmp_path, images, monkeypatch):
 
 @pytest.mark.parametrize("installed", [True, False])
 def test_the_install_cell_does_nothing_where_the_package_is_installed(tmp_path, installed):
-    """Where course_utils imports, no output (nbval compares it); else pip gets the source."""
+    """Where course_utils imports: no output (nbval compares it); else pip gets it."""
     cell = colab.install_cell(ADDRESS).source
     # where the package is missing, a stand-in for pip records what it was asked to do
     fake_pip = tmp_path / "pip"

@@ -185,7 +185,7 @@ def test_standardizer_shows_its_statistics():
 
 
 def _replay_the_seed_lesson_verbatim():
-    """The seed lesson's own code, copied from its cells (names and calls as it has them)."""
+    """The seed lesson's own code, copied from its cells (its names and calls)."""
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -294,7 +294,7 @@ def test_noisy_dataset_draws_fresh_noise_from_the_global_generator_at_every_read
 
 
 def test_noisy_dataset_in_two_workers_follows_the_loaders_generator():
-    """What notebook 03 teaches: worker k draws with seed base_seed + k, base_seed from the generator."""
+    """What notebook 03 teaches: worker k draws with seed base_seed + k."""
     X, y = torch.zeros(40, 2), torch.arange(40.0).unsqueeze(1)  # the label names the row
     dataset = data.NoisyDataset(X, y, noise=1.0)
 

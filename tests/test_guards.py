@@ -1,4 +1,4 @@
-"""The guards only inspect and raise: their code reads no file, builds no model, prints nothing.
+"""The guards only inspect and raise: they read no file, build no model, print nothing.
 
 Each module of ``course_utils.guards`` is read as code (its syntax tree, not run), and
 every import, call and assignment in it is held to that rule.
@@ -44,7 +44,7 @@ def parameters_of(function: ast.FunctionDef) -> set[str]:
 
 
 def problems_in(code: str) -> list[str]:
-    """Every import, call and assignment in ``code`` that reaches beyond inspecting and raising."""
+    """Every import, call and assignment in ``code`` that does more than inspect."""
     tree = ast.parse(code)
     found = []
     for node in ast.walk(tree):

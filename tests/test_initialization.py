@@ -1,4 +1,4 @@
-"""initialization: Xavier and Kaiming against torch.nn.init, and the scales through depth."""
+"""initialization: Xavier and Kaiming against torch.nn.init; scales through depth."""
 
 import math
 

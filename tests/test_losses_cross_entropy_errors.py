@@ -1,4 +1,4 @@
-"""The mistakes of a first multi-class model get the course's clear messages from cross_entropy.
+"""A first multi-class model's mistakes get cross_entropy's clear messages.
 
 For each, PyTorch's nn.CrossEntropyLoss is shown to fail (or silently accept it) on the
 same input, so the test also documents why the course checks it.

@@ -1,4 +1,4 @@
-"""metrics: every value below is counted by hand from the listed predictions and labels."""
+"""metrics: every value below is counted by hand from the predictions and labels."""
 
 import pytest
 import torch

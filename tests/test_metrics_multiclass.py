@@ -1,4 +1,4 @@
-"""metrics for C classes: every value below is counted by hand from the listed predictions."""
+"""metrics for C classes: every value below is counted by hand from the predictions."""
 
 import pytest
 import torch

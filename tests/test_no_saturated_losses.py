@@ -65,7 +65,7 @@ _watch_saturated_losses()
 
 
 def saturated_calls(notebook: nbformat.NotebookNode, folder: Path) -> list[dict]:
-    """Run ``notebook`` with the losses watched, in ``folder``; the saturated calls it made."""
+    """Run ``notebook`` with the losses watched, in ``folder``: its saturated calls."""
     record = folder / "saturated.jsonl"
     record.touch()
     watched = nbformat.v4.new_notebook(metadata=notebook.metadata)
@@ -78,7 +78,7 @@ def saturated_calls(notebook: nbformat.NotebookNode, folder: Path) -> list[dict]
 
 
 def test_the_watch_records_a_saturated_probability_and_nothing_else(tmp_path, monkeypatch):
-    """The instrumentation itself, in this process: a sigmoid rounded to 1 is caught, logits not."""
+    """The instrumentation, here: a sigmoid rounded to 1 is caught, a logit is not."""
     record = tmp_path / "saturated.jsonl"
     record.touch()
     monkeypatch.setenv(RECORD_VARIABLE, str(record))

@@ -1,4 +1,4 @@
-"""course_utils.optim against torch.optim: same model, same data, same options, same parameters."""
+"""course_utils.optim against torch.optim: same model, data and options, same result."""
 
 import copy
 import inspect
@@ -65,7 +65,7 @@ X, Y = make_data()
 
 
 def train(model: nn.Module, optimizer: torch.optim.Optimizer, steps: int, start: int = 0) -> None:
-    """Mini-batches of 16 in a fixed cycle, so the gradient changes from step to step."""
+    """Mini-batches of 16 in a fixed cycle, so the gradient changes at every step."""
     for step in range(start, start + steps):
         batch = slice(16 * (step % 4), 16 * (step % 4) + 16)
         optimizer.zero_grad()
@@ -177,7 +177,7 @@ def test_positional_arguments_bind_as_in_torch(name):
 
 
 def type_error(cls, *arguments, **keywords) -> str:
-    """The TypeError's message when ``cls`` is built with these arguments after the params."""
+    """The TypeError's message when ``cls`` is built with these arguments."""
     with pytest.raises(TypeError) as caught:
         cls(make_model().parameters(), *arguments, **keywords)
     return str(caught.value)

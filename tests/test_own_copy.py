@@ -29,7 +29,7 @@ def git(*arguments, cwd):
 
 @pytest.fixture
 def course(tmp_path):
-    """A small course in a git repository of its own: the course's .gitignore, two notebooks."""
+    """A small course in a git repository of its own: its .gitignore, two notebooks."""
     folder = tmp_path / "course"
     (folder / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / ".gitignore", folder / ".gitignore")

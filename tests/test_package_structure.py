@@ -1,4 +1,4 @@
-"""The package reads as teaching material: short functions, and maths modules free of plotting."""
+"""The package reads as teaching material: short functions, maths without plots."""
 
 import ast
 from pathlib import Path
@@ -36,7 +36,7 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def files_of(name: str) -> list[Path]:
-    """The source files of a module of the package: its file, or every file of a subpackage."""
+    """The source files of a package module: its file, or each file of a subpackage."""
     module = PACKAGE / f"{name}.py"
     return [module] if module.exists() else sorted((PACKAGE / name).rglob("*.py"))
 

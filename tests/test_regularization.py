@@ -1,5 +1,8 @@
-"""regularization: the L2 penalty against SGD's weight_decay, the decay ledger against Adam and AdamW's
-rules, dropout against nn.Dropout."""
+"""regularization against PyTorch: the L2 penalty, the decay ledger, dropout.
+
+The L2 penalty against SGD's weight_decay, the decay ledger against Adam's and AdamW's
+rules, dropout against nn.Dropout.
+"""
 
 import copy
 import itertools
@@ -31,7 +34,7 @@ def test_decay_groups_decay_the_weight_matrices_only():
 
 
 def _train(model, X, y, weight_decay=0.0, penalty=0.0, steps=20):
-    """SGD with momentum on BCE, plus an L2 penalty in the loss or weight decay on the weights."""
+    """SGD with momentum on BCE, with an L2 penalty in the loss or weight decay."""
     groups = regularization.decay_groups(model, weight_decay)
     optimizer = torch.optim.SGD(groups, lr=0.1, momentum=0.9)
     for _ in range(steps):
@@ -72,7 +75,7 @@ def test_l2_penalty_of_a_model_without_weights_is_explained():
 
 
 def _ledger_run(optimizer_class, weights, gradients, steps, weight_decay, lr=0.01):
-    """Steps of Adam or AdamW on `weights` with the data gradient fixed to `gradients`."""
+    """Steps of Adam or AdamW on `weights`, the data gradient fixed to `gradients`."""
     w = nn.Parameter(torch.tensor(weights, dtype=torch.float64))
     optimizer = optimizer_class([w], lr=lr, weight_decay=weight_decay)
     ledger = regularization.DecayLedger(optimizer)

@@ -1,4 +1,4 @@
-"""What ``source.show`` prints of a function a notebook shows is its lesson, not its guards.
+"""What ``source.show`` prints of a function a notebook shows: its lesson, no guards.
 
 The notebooks show the package's own code (``source.show(losses.bce)``) as part of a
 lesson: the formula, the loop, the update rule. The argument checks of that code live in
@@ -63,7 +63,7 @@ def is_guard_call(statement: ast.stmt) -> bool:
 
 
 def checks_in(code: str) -> list[str]:
-    """The argument checks in ``code``: what a shown function must leave to its guard."""
+    """The argument checks in ``code``, which a shown function leaves to its guard."""
     found = []
     for node in ast.walk(ast.parse(code)):
         if isinstance(node, ast.Raise | ast.Assert):

@@ -1,4 +1,4 @@
-"""The website's builder (course_tools.site): what it makes of quizzes, widgets and notebooks.
+"""The website's builder (course_tools.site): its quizzes, widgets and notebooks.
 
 The browser suite (browser_tests/test_site.py) checks the course's built site in
 Chromium; these tests check the builder's parts against independent oracles (the

@@ -1,6 +1,8 @@
-"""The static decks of `make slides`: every plot described in alt text, no nbconvert warning, and
-nothing fetched from the internet (the decks open from build/slides/ with a
-double-click)."""
+"""The static decks of `make slides`: plots described, no warning, nothing fetched.
+
+Every plot is described in alt text, nbconvert gives no warning, and nothing is fetched
+from the internet (the decks open from build/slides/ with a double-click).
+"""
 
 import logging
 import re
@@ -24,7 +26,7 @@ PIXEL = (
 
 
 def course_exporter() -> SlidesExporter:
-    """The exporter as `make slides` sets it up, with npm's libraries next to the deck."""
+    """The exporter as `make slides` sets it up, npm's libraries next to the deck."""
     config = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
     exporter = SlidesExporter(config=config)
     exporter.reveal_url_prefix = "node_modules/reveal.js"

@@ -1,4 +1,4 @@
-"""course_utils.surfaces: the surfaces' values and minima, and run_trajectory against hand math and torch."""
+"""course_utils.surfaces: values, minima, and run_trajectory against maths and torch."""
 
 import pytest
 import torch

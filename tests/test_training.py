@@ -1,4 +1,4 @@
-"""training: the loop against the seed lesson's printed numbers and its hand-written loop."""
+"""training: the loop against the seed's printed numbers and its hand-written loop."""
 
 import copy
 import math
@@ -12,7 +12,7 @@ from course_utils import data, guards, losses, models, training
 
 
 def seed_setup():
-    """The seed lesson's objects, built in its RNG order (data, split, loaders, peek, model)."""
+    """The seed's objects, made in its RNG order: data, split, loaders, peek, model."""
     data.set_seed(42)
     X, y = data.make_blobs()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y)
@@ -23,7 +23,7 @@ def seed_setup():
 
 
 class Echo(nn.Module):
-    """A 'model' whose output is its input: lets a test choose the probabilities, logits, scores."""
+    """A 'model' whose output is its input: a test picks the probabilities or logits."""
 
     def __init__(self):
         super().__init__()
@@ -448,7 +448,7 @@ def test_bad_arguments_are_explained():
 
 
 def _noisy_setup(seed=0):
-    """Few noisy examples and a wide network: the validation loss turns up after a while."""
+    """Few noisy examples and a wide network: the validation loss turns up in time."""
     generator = torch.Generator().manual_seed(seed)
     X = torch.randn(60, 2, generator=generator)
     y = ((X[:, :1] + 0.8 * torch.randn(60, 1, generator=generator)) > 0).float()

@@ -1,6 +1,8 @@
-"""Every explorer fits a laptop: its picture is shown at the size it is drawn, and is small
-enough that controls and picture fit a 1280×800 window (the browser test measures the
-page)."""
+"""Every explorer fits a laptop: its picture shown at the size it is drawn, and small.
+
+Small enough that controls and picture fit a 1280×800 window (the browser test
+measures the page).
+"""
 
 import io
 

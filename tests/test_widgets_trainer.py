@@ -35,7 +35,7 @@ def fit_like_the_trainer(
     hidden_units: int = 8,
     activation: str = "relu",
 ) -> list[float]:
-    """The oracle: the trainer's run (Adam, lr 0.03) written out with the course's pieces."""
+    """The oracle: the trainer's run (Adam, lr 0.03) written with the course's parts."""
     from course_utils import optim
 
     X, y = make_data(n_per_class=200, generator=torch.Generator().manual_seed(0))

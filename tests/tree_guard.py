@@ -20,7 +20,7 @@ ALLOWED_PARTS = {"__pycache__", ".venv", ".venv-compat"}  # bytecode caches; the
 
 
 def repository_files() -> dict[str, str] | None:
-    """Every file under the repository but .git and the allowed folders -> a hash of its content."""
+    """Every file under the repository but .git and allowed folders -> its hash."""
     inside = subprocess.run(
         ["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT, capture_output=True, text=True
     )

@@ -140,6 +140,12 @@ def bench_fit(repeats: int = 15) -> tuple[float, float]:
     return statistics.median(timings["hand"]), statistics.median(timings["fit"])
 
 
+def percentile_95(seconds: list[float]) -> float:
+    """The 95th percentile: the value 95 % of the way along the sorted times (nearest rank)."""
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+
+
 def explorer_factories() -> dict:
     """How to build each explorer as a notebook does (the inference explorer needs a model)."""
     import torch
@@ -151,7 +157,7 @@ def explorer_factories() -> dict:
         X, y = data.make_blobs(n_per_class=100, generator=torch.Generator().manual_seed(0))
         return widgets.inference_explorer(models.SimpleClassifier(2, 10), X, y)
 
-    factories = {name: getattr(widgets, name) for name in sorted(widgets._EXPLORERS)}
+    factories = {name: getattr(widgets, name) for name in sorted(widgets.EXPLORERS)}
     factories["inference_explorer"] = inference
     factories.pop("digit_pad")  # it has no slider: clicks on its cells, in bench_digit_pad
     return factories
@@ -173,9 +179,7 @@ def bench_explorers(redraws: int = 60) -> list[tuple[str, float, float]]:
                 value = control.base**value
             control.value = type(control.value)(value)
             seconds.append(explorer.last_redraw_seconds)
-        ordered = sorted(seconds)
-        p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-        results.append((name, 1000 * statistics.median(seconds), 1000 * p95))
+        results.append((name, 1000 * statistics.median(seconds), 1000 * percentile_95(seconds)))
     return results
 
 
@@ -196,9 +200,7 @@ def bench_digit_pad(clicks: int = 60) -> tuple[str, float, float]:
     for i in range(clicks):
         pad.buttons[(7 * i) % 64].click()  # cells all over the pad, inked then erased
         seconds.append(pad.last_redraw_seconds)
-    ordered = sorted(seconds)
-    p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
-    return "digit_pad (a click)", 1000 * statistics.median(seconds), 1000 * p95
+    return "digit_pad (a click)", 1000 * statistics.median(seconds), 1000 * percentile_95(seconds)
 
 
 IMPORT_PROBE = """

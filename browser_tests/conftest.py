@@ -1,6 +1,7 @@
-"""What every browser test shares: one JupyterLab serving a copy of the course, and one Chromium.
+"""What every browser test shares: a JupyterLab serving a copy of the course; Chromium.
 
-Both are session fixtures, so test files share them (Playwright's sync API runs one at a time).
+Both are session fixtures, so test files share them (Playwright's sync API runs one at a
+time).
 """
 
 from __future__ import annotations
@@ -61,9 +62,10 @@ def free_port() -> int:
 
 @contextlib.contextmanager
 def jupyterlab_server(home: Path):
-    """Run a JupyterLab on loopback, with a token, serving a copy of the course in ``home``.
+    """Run a JupyterLab on loopback, with a token, serving a copy of the course in home.
 
-    Yields (url, token); raises RuntimeError with the server's log when it does not start.
+    Yields (url, token); raises RuntimeError with the server's log when it does not
+    start.
     """
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
     shutil.copytree(ROOT / "images", home / "images")

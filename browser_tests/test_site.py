@@ -1,11 +1,12 @@
-"""The course's website (``make site``) in Chromium, served by a plain file server under a sub-path.
+"""The course's website (``make site``) in Chromium, served under a sub-path.
 
-The site is built afresh from the committed notebooks into a temporary folder (or, to test a
-site built elsewhere, from ``SITE_DIR=path/to/site``) and served with ``python -m http.server``
-at ``/courses/nn-building-blocks/``, so a link that assumes the host's root fails. Every page is
-visited once, and the tests of errors, pictures, maths, links and widgets read what that visit
-saw; the tests of search, toggles, widths and light and dark mode open windows of their own.
-Every window refuses requests to other hosts and reports them.
+The site is built afresh from the committed notebooks into a temporary folder (or, to
+test a site built elsewhere, from ``SITE_DIR=path/to/site``) and served by a plain file
+server, ``python -m http.server``, at ``/courses/nn-building-blocks/``, so a link that
+assumes the host's root fails. Every page is visited once, and the tests of errors,
+pictures, maths, links and widgets read what that visit saw; the tests of search,
+toggles, widths and light and dark mode open windows of their own. Every window refuses
+requests to other hosts and reports them.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def _shows_a_widget(cell) -> bool:
 
 @pytest.fixture(scope="session")
 def site_url(tmp_path_factory):
-    """The site, built from the committed notebooks, served under a sub-path; its base URL."""
+    """The site, built from the committed notebooks, served under a sub-path (URL)."""
     require_browser_tools()
     root = tmp_path_factory.mktemp("site-host")
     folder = root / SUB_PATH
@@ -109,7 +110,7 @@ def site_url(tmp_path_factory):
 
 
 def open_page(browser, url: str, **context_options):
-    """Open ``url`` in a fresh window; return (page, problems) with every error and failure."""
+    """Open ``url`` in a fresh window; return (page, problems): every error, failure."""
     context = browser.new_context(**context_options)
     page = context.new_page()
     problems: list[str] = []
@@ -133,7 +134,7 @@ def open_page(browser, url: str, **context_options):
 
 @pytest.fixture(scope="session")
 def visits(browser, site_url):
-    """Every page, loaded once in a light window: what each one showed, and its problems."""
+    """Every page, loaded once in a light window: what each showed, and its problems."""
     seen = {}
     for name in PAGES:
         page, problems = open_page(browser, site_url + name, color_scheme="light")
@@ -205,7 +206,8 @@ def test_every_internal_link_resolves(visits, site_url):
 
 
 def test_links_between_notebooks_lead_to_their_pages(visits, site_url):
-    # "Next: 08_training.ipynb" at the end of 07 is a link to the page of 08, in its text
+    # "Next: 08_training.ipynb" at the end of 07
+    # is a link to the page of 08, in its text
     for before, after in zip(NOTEBOOKS, NOTEBOOKS[1:], strict=False):
         if after.name in before.read_text():
             links = visits[f"notebooks/{before.stem}.html"]["textLinks"]
@@ -282,8 +284,8 @@ def test_every_widget_shows_its_picture_and_where_it_moves(visits):
                 assert "JupyterLab or Colab" in widget["note"], (name, widget)
 
 
-# visible elements of the text that stick out of the window, unless they scroll in place (a wide
-# table, code or equation in its own scrolling box)
+# visible elements of the text that stick out of the window, unless they scroll in place
+# (a wide table, code or equation in its own scrolling box)
 STICKING_OUT = """(width) => Array.from(document.querySelectorAll('article *')).filter(e => {
     const box = e.getBoundingClientRect();
     if (box.width === 0 || box.right <= width + 1 || !e.checkVisibility()) return false;

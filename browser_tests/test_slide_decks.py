@@ -1,11 +1,12 @@
-"""Every static slide deck (`make slides`) fits reveal.js's slide box, shows its pictures, runs clean.
+"""Every static deck (`make slides`) fits reveal.js's box, shows its pictures.
 
-For each notebook: export its deck as `make slides` does, open it in headless Chromium on a 16:9
-screen, visit every slide with reveal's API and fail on any slide whose content is taller or wider
-than the 960×700 slide box (what reveal would shrink, or cut off: a slide cannot be scrolled), on
-any picture that does not load and on any JavaScript error. The measuring is
-browser_tests/slide_sizes.py's, which prints the same report for a few notebooks at a time; the
-first test checks it against a deck made to fail.
+For each notebook: export its deck as `make slides` does, open it in headless Chromium
+on a 16:9 screen, visit every slide with reveal's API and fail on any slide whose
+content is taller or wider than the 960×700 slide box (what reveal would shrink, or cut
+off: a slide cannot be scrolled), on any picture that does not load and on any
+JavaScript error. The measuring is browser_tests/slide_sizes.py's, which prints the same
+report for a few notebooks at a time; the first test checks it against a deck made to
+fail.
 
 Uses the `browser` fixture of conftest.py (run with `make test-browser`).
 """
@@ -26,7 +27,7 @@ def slide(cell, slide_type: str = "slide"):
 
 
 def notebook_made_to_fail():
-    """A notebook whose slides 1 and 2 are too large, with a missing picture and a page error."""
+    """A notebook whose slides 1 and 2 are too large, one picture missing, an error."""
     long_output = new_code_cell("for i in range(60): print(i)")
     long_output.outputs = [new_output("stream", text="".join(f"{i}\n" for i in range(60)))]
     cells = [

@@ -1,15 +1,19 @@
-"""Choose the Python that sets up the course: the Makefile runs this before it creates .venv.
+"""Choose the Python that sets up the course: the Makefile runs this before .venv.
 
-    python3 course_tools/choose_python.py              prints the command of a supported Python
-    python3 course_tools/choose_python.py python3.12   checks that one (make lab PYTHON=...)
+    python3 course_tools/choose_python.py
+        prints the command of a supported Python
+    python3 course_tools/choose_python.py python3.12
+        checks that one (make lab PYTHON=...)
 
-Without a request it takes ``python3`` when the course supports that version, else the newest
-supported ``python3.X`` on the PATH. It prints the chosen command on stdout; when there is none
-it explains on stderr which versions the course supports and how to get one, and exits 1.
+Without a request it takes ``python3`` when the course supports that version, else the
+newest supported ``python3.X`` on the PATH. It prints the chosen command on stdout; when
+there is none it explains on stderr which versions the course supports and how to get
+one, and exits 1.
 
-The supported versions are read from ``requires-python`` in pyproject.toml, the one place they
-are written. This file runs on whatever ``python3`` a student has, possibly one the course does
-not support (that is when its message matters most), so it uses nothing newer than Python 3.7.
+The supported versions are read from ``requires-python`` in pyproject.toml, the one
+place they are written. This file runs on whatever ``python3`` a student has, possibly
+one the course does not support (that is when its message matters most), so it uses
+nothing newer than Python 3.7.
 """
 
 import re
@@ -28,10 +32,10 @@ HOW_TO_GET_ONE = (
 
 
 def supported_versions(pyproject=PYPROJECT):
-    """The minor versions ``requires-python`` allows, oldest first: e.g. ["3.11", "3.12", "3.13"].
+    """The minor versions ``requires-python`` allows, oldest first, e.g. ["3.11"].
 
-    Only the two clauses a course needs are understood, a lower bound ``>=3.11`` and an upper
-    bound ``<3.14``; anything else is an error, rather than a guess.
+    Only the two clauses a course needs are understood, a lower bound ``>=3.11`` and an
+    upper bound ``<3.14``; anything else is an error, rather than a guess.
     """
     text = Path(pyproject).read_text(encoding="utf-8")
     match = re.search(r'^requires-python\s*=\s*"([^"]*)"', text, re.MULTILINE)
@@ -52,10 +56,10 @@ def supported_versions(pyproject=PYPROJECT):
 
 
 def version_of(command):
-    """The "3.X" version of the Python that ``command`` starts, or None if it does not run.
+    """The "3.X" version of the Python ``command`` starts, or None if it does not run.
 
-    A command on the PATH may still fail: pyenv puts a ``python3.12`` on the PATH for every
-    installed version, and it only runs when that version is selected.
+    A command on the PATH may still fail: pyenv puts a ``python3.12`` on the PATH for
+    every installed version, and it only runs when that version is selected.
     """
     if shutil.which(command) is None:
         return None

@@ -1,21 +1,24 @@
-"""Make each notebook open on its own, in Colab or on a JupyterHub: ``python -m course_tools.colab``.
+"""Make each notebook open on its own, in Colab or on a JupyterHub.
 
     python -m course_tools.colab notebooks/*.ipynb
 
 gives each notebook three things, and running it again changes nothing:
 
-1. an "Open in Colab" badge, in a first cell of its own, linking to the notebook in the course's
-   repository (its address is written once, in pyproject.toml's [project.urls]);
-2. an install cell before the first code cell: where ``course_utils`` is missing (Colab, a hub)
-   it installs the package from that repository, without its dependencies (but tqdm, small, if
-   missing), so the torch, numpy and matplotlib already there are kept; where it is installed
-   (``make lab``) it does nothing and prints nothing;
+1. an "Open in Colab" badge, in a first cell of its own, linking to the notebook in the
+   course's repository (its address is written once, in pyproject.toml's
+   [project.urls]);
+2. an install cell before the first code cell: where ``course_utils`` is missing (Colab,
+   a hub) it installs the package from that repository, without its dependencies (but
+   tqdm, small, if missing), so the torch, numpy and matplotlib already there are kept;
+   where it is installed (``make lab``) it does nothing and prints nothing;
 3. its pictures as cell attachments: each ``../images/NAME.png`` link becomes
-   ``attachment:NAME.png`` with the bytes of images/NAME.png inside the notebook, so they show
-   wherever the notebook is opened, even alone. Run it again after redrawing images/.
+   ``attachment:NAME.png`` with the bytes of images/NAME.png inside the notebook, so
+   they show wherever the notebook is opened, even alone. Run it again after redrawing
+   images/.
 
-Both new cells are skipped in the slides. The badges' pictures (images/open_in_colab.png,
-images/launch_binder.png) are drawn here too, with ``--badges``.
+Both new cells are skipped in the slides. The badges' pictures
+(images/open_in_colab.png, images/launch_binder.png) are drawn here too, with
+``--badges``.
 """
 
 from __future__ import annotations
@@ -50,11 +53,13 @@ BRANCH = "main"
 # Fixed cell ids, so that running the tool twice writes the same notebook.
 BADGE_ID = "open-in-colab"
 INSTALL_ID = "install-course-utils"
-# The install cell reads this variable before the repository address: a test sets it to a wheel
-# built from the working tree, so the simulation installs the code under test, offline.
+# The install cell reads this variable before the repository
+# address: a test sets it to a wheel built from the working
+# tree, so the simulation installs the code under test, offline.
 SOURCE_VARIABLE = "COURSE_UTILS_SOURCE"
 SKIP_SLIDE = {"slideshow": {"slide_type": "skip"}}
-# ../images/NAME in a markdown image ![alt](../images/NAME) or an HTML <img src="../images/NAME">
+# ../images/NAME in a markdown image ![alt](../images/NAME)
+# or an HTML <img src="../images/NAME">
 IMAGE_LINK = re.compile(
     r"""(?P<before>\]\(\s*<?|\bsrc\s*=\s*["']?)\.\./images/(?P<name>[^)"'\s>]+)"""
 )
@@ -62,7 +67,7 @@ MIME_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", 
 
 
 def repository_address(pyproject: Path = PYPROJECT) -> str:
-    """The course's repository, e.g. "https://github.com/owner/name": the one place it is set."""
+    """The course's repository, e.g. "https://github.com/owner/name"; set here only."""
     project = tomllib.loads(Path(pyproject).read_text(encoding="utf-8"))["project"]
     address = project.get("urls", {}).get("Repository", "")
     if not re.fullmatch(r"https://github\.com/[\w.-]+/[\w.-]+", address):
@@ -74,7 +79,7 @@ def repository_address(pyproject: Path = PYPROJECT) -> str:
 
 
 def colab_url(repository: str, notebook_name: str) -> str:
-    """Where Colab opens ``notebooks/<notebook_name>`` of the repository's main branch."""
+    """Where Colab opens ``notebooks/<notebook_name>`` from the main branch."""
     owner_and_name = repository.removeprefix("https://github.com/")
     return (
         f"https://colab.research.google.com/github/{owner_and_name}/blob/{BRANCH}/"
@@ -94,7 +99,7 @@ def badge_cell(repository: str, notebook_name: str, images: Path = IMAGES) -> nb
 
 
 def install_cell(repository: str) -> nbformat.NotebookNode:
-    """The first code cell: installs course_utils where it is missing, else does nothing."""
+    """The first code cell: installs course_utils where it is missing, else nothing."""
     source = f'''\
 # Opened on its own, in Colab or on a JupyterHub? Then this cell installs the course's helper
 # package, course_utils, from the course's repository, and tqdm (progress bars) if it is missing:
@@ -128,10 +133,11 @@ def _attachment(path: Path) -> dict[str, str]:
 
 
 def attach_pictures(notebook: nbformat.NotebookNode, images: Path = IMAGES) -> None:
-    """Embed every picture a markdown cell shows from ``images`` as that cell's attachment.
+    """Embed every picture from ``images`` a markdown cell shows, as its attachment.
 
-    Links to ``../images/NAME`` become ``attachment:NAME``; the attachments of pictures already
-    embedded are refreshed from ``images``, and those no link uses any more are dropped.
+    Links to ``../images/NAME`` become ``attachment:NAME``; the attachments of pictures
+    already embedded are refreshed from ``images``, and those no link uses any more are
+    dropped.
     """
     for cell in notebook.cells:
         if cell.cell_type != "markdown":
@@ -154,10 +160,10 @@ def attach_pictures(notebook: nbformat.NotebookNode, images: Path = IMAGES) -> N
 def prepare_notebook(
     notebook: nbformat.NotebookNode, notebook_name: str, repository: str, images: Path = IMAGES
 ) -> nbformat.NotebookNode:
-    """The badge cell first, the install cell before the first code cell, pictures attached.
+    """The badge cell first, the install cell before the first code cell, pictures in.
 
-    Earlier badge and install cells (found by their ids) are replaced, so running it twice
-    gives the same notebook.
+    Earlier badge and install cells (found by their ids) are replaced, so running it
+    twice gives the same notebook.
     """
     cells = [cell for cell in notebook.cells if cell.get("id") not in (BADGE_ID, INSTALL_ID)]
     first_code = next((i for i, cell in enumerate(cells) if cell.cell_type == "code"), len(cells))
@@ -169,13 +175,14 @@ def prepare_notebook(
 
 
 def draw_badge(label: str, message: str, colour: str, path: Path) -> None:
-    """A small two-part badge in the usual style: grey ``label``, ``message`` on ``colour``."""
+    """A small two-part badge, as usual: grey ``label``, then ``message`` in colour."""
     from matplotlib.figure import Figure
     from matplotlib.patches import Rectangle
 
     from course_tools.figures import save_figure
 
-    # 7 pixels a letter at 11 px, 6 pixels of margin each side; the picture is 20 px high
+    # 7 pixels a letter at 11 px, 6 pixels of
+    # margin each side; the picture is 20 px high
     left, right = 7 * len(label) + 12, 7 * len(message) + 12
     figure = Figure(figsize=((left + right) / 100, 0.2), dpi=100)
     ax = figure.add_axes((0, 0, 1, 1))
@@ -203,7 +210,7 @@ def write_badges(images: Path = IMAGES) -> list[Path]:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """Prepare each notebook named on the command line; returns the notebooks it changed."""
+    """Prepare each notebook named on the command line; return those it changed."""
     parser = argparse.ArgumentParser(
         prog="python -m course_tools.colab",
         description="Give each notebook an Open in Colab badge, an install cell for course_utils "

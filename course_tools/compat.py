@@ -1,25 +1,29 @@
-"""The course on other Pythons, other releases and in Colab: the tools of ``make test-compat``.
+"""The course on other Pythons, other releases and in Colab: make test-compat's tools.
 
-    python course_tools/compat.py lowest pyproject.toml          the oldest releases it claims
-    python -m course_tools.compat run notebooks/*.ipynb           run each notebook, count changes
-    python -m course_tools.compat colab --python P notebooks/*.ipynb   each one alone, as in Colab
+    python course_tools/compat.py lowest pyproject.toml
+        the oldest releases it claims
+    python -m course_tools.compat run notebooks/*.ipynb
+        run each notebook, count changes
+    python -m course_tools.compat colab --python P notebooks/*.ipynb
+        each one alone, as in Colab
 
-``lowest`` turns every lower bound of pyproject.toml's dependencies (and its lab extra) into an
-exact pin (``torch>=2.13,<2.15`` -> ``torch==2.13``), for pip's ``-c``: the run on the oldest
-releases the course claims. It needs only the standard library, so it runs before anything
-is installed.
+``lowest`` turns every lower bound of pyproject.toml's dependencies (and its lab extra)
+into an exact pin (``torch>=2.13,<2.15`` -> ``torch==2.13``), for pip's ``-c``: the run
+on the oldest releases the course claims. It needs only the standard library, so it runs
+before anything is installed.
 
-``run`` executes each notebook top to bottom in a fresh kernel of this Python, in a temporary
-folder; it fails when a cell raises or a solution's check does not pass, and it counts the
-outputs that differ from the committed ones (text after nbval's sanitizing, figures beyond
-nbval's tolerance): the README's table of what another PyTorch prints.
+``run`` executes each notebook top to bottom in a fresh kernel of this Python, in a
+temporary folder; it fails when a cell raises or a solution's check does not pass, and
+it counts the outputs that differ from the committed ones (text after nbval's
+sanitizing, figures beyond nbval's tolerance): the README's table of what another
+PyTorch prints.
 
-``colab`` is the simulation of a notebook opened on its own: each notebook is copied alone into
-an empty folder, and run in a kernel of a fresh virtual environment that has what Colab
-preinstalls but not course_utils. Its install cell installs course_utils from a wheel of the
-working tree, named by the variable that stands for the repository address; no download. It
-fails when a cell raises, a solution's check does not pass, a picture is missing or the package
-did not come from that wheel.
+``colab`` is the simulation of a notebook opened on its own: each notebook is copied
+alone into an empty folder, and run in a kernel of a fresh virtual environment that has
+what Colab preinstalls but not course_utils. Its install cell installs course_utils from
+a wheel of the working tree, named by the variable that stands for the repository
+address; no download. It fails when a cell raises, a solution's check does not pass, a
+picture is missing or the package did not come from that wheel.
 """
 
 from __future__ import annotations
@@ -42,13 +46,14 @@ FIGURE_TOLERANCE_RMS = 0.5  # as tests/nbval_figures.py: antialiasing noise, not
 CELL_TIMEOUT = 600
 
 
-# --- the oldest releases ---------------------------------------------------------------------
+# --- the oldest releases --------------------------------------------------------------
 
 
 def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str]:
-    """Each direct dependency at its lower bound, as ``name==version`` lines for pip's -c.
+    """Each direct dependency at its lower bound, as ``name==version`` lines for pip -c.
 
-    A dependency without a lower bound is an error: the oldest release it claims is unknown.
+    A dependency without a lower bound is an error: the oldest release it claims is
+    unknown.
     """
     import tomllib
 
@@ -66,18 +71,18 @@ def lowest_pins(pyproject: Path, extras: tuple[str, ...] = ("lab",)) -> list[str
     return pins
 
 
-# --- running notebooks -------------------------------------------------------------------------
+# --- running notebooks ----------------------------------------------------------------
 
 
 def _sanitizers() -> list[tuple[re.Pattern, str]]:
-    """nbval's sanitizing patterns (tests/sanitize.cfg): what may vary between two runs."""
+    """nbval's sanitizing patterns (tests/sanitize.cfg): what may vary between runs."""
     config = configparser.ConfigParser()
     config.read(SANITIZE, encoding="utf-8")
     return [(re.compile(config[s]["regex"]), config[s]["replace"]) for s in config.sections()]
 
 
 def output_text(outputs: list, sanitizers: list[tuple[re.Pattern, str]]) -> str:
-    """The text a cell shows (streams, text/plain results, errors), sanitized as nbval does."""
+    """The text a cell shows (streams, text/plain, errors), sanitized as nbval does."""
     parts = []
     for output in outputs:
         if output.get("output_type") == "stream":
@@ -102,7 +107,7 @@ def figures(outputs: list) -> list[bytes]:
 
 
 def figures_differ(committed: list[bytes], fresh: list[bytes]) -> bool:
-    """True when a figure is missing, extra, or differs beyond the tolerance (RMS of pixels)."""
+    """True when a figure is missing, extra, or beyond the tolerance (RMS of pixels)."""
     if len(committed) != len(fresh):
         return True
     from matplotlib.testing.compare import compare_images
@@ -128,7 +133,7 @@ def _tags(cell) -> list[str]:
 
 
 def solution_problems(notebook) -> list[str]:
-    """One line per solution cell whose check did not print a pass (✅ and no ❌ or ⏳)."""
+    """One line per solution cell whose check did not print a pass (✅, no ❌ or ⏳)."""
     problems = []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "code" or "solution" not in _tags(cell):
@@ -144,7 +149,8 @@ def solution_problems(notebook) -> list[str]:
 def execute(notebook, folder: Path, kernel_name: str = "python3", km=None):
     """Run ``notebook`` in a fresh kernel with ``folder`` as its working folder.
 
-    Returns the error's line ("" when every cell ran). The notebook keeps the fresh outputs.
+    Returns the error's line ("" when every cell ran). The notebook keeps the fresh
+    outputs.
     """
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -165,10 +171,10 @@ def execute(notebook, folder: Path, kernel_name: str = "python3", km=None):
 
 
 def compare_with_committed(committed, fresh) -> dict[str, int]:
-    """How many code cells' outputs differ from the committed ones, text and figures apart.
+    """How many code cells' outputs differ from the committed ones, text and figures.
 
-    Cells tagged ``nbval-ignore-output`` (widgets, timings) are not counted, as nbval does not
-    compare them.
+    Cells tagged ``nbval-ignore-output`` (widgets, timings) are not counted, as nbval
+    does not compare them.
     """
     sanitizers = _sanitizers()
     counts = {"cells": 0, "text": 0, "figures": 0}
@@ -185,7 +191,7 @@ def compare_with_committed(committed, fresh) -> dict[str, int]:
 
 
 def run_notebooks(paths: list[Path], show_differences: bool = False) -> bool:
-    """``run``: every notebook top to bottom here; print a table; True when all passed."""
+    """``run``: every notebook top to bottom here; print a table; True if all passed."""
     import nbformat
     import torch
 
@@ -229,11 +235,11 @@ def _print_differences(committed, fresh) -> None:
                     print(f"      {line}")
 
 
-# --- Colab, simulated --------------------------------------------------------------------------
+# --- Colab, simulated -----------------------------------------------------------------
 
 
 def build_wheel(folder: Path) -> Path:
-    """A wheel of course_utils from a copy of the working tree (building writes build/ there)."""
+    """A wheel of course_utils, built in a copy of the tree: a build writes build/."""
     source = folder / "source"
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc", "*.egg-info")
     source.mkdir(parents=True)
@@ -251,11 +257,12 @@ def build_wheel(folder: Path) -> Path:
 
 
 def fresh_environment(base_python: Path, folder: Path) -> Path:
-    """A new virtual environment that sees ``base_python``'s packages but can install its own.
+    """A new virtual environment that sees ``base_python``'s packages, and adds its own.
 
-    It is made without pip, and a .pth file adds the base environment's site-packages to its
-    path: torch and the rest are not copied again, and what its kernel installs (course_utils)
-    goes into this environment only, so the base stays without course_utils for the next one.
+    It is made without pip, and a .pth file adds the base environment's site-packages to
+    its path: torch and the rest are not copied again, and what its kernel installs
+    (course_utils) goes into this environment only, so the base stays without
+    course_utils for the next one.
     """
     subprocess.run([str(base_python), "-m", "venv", "--without-pip", str(folder)], check=True)
     python = folder / "bin" / "python"
@@ -271,7 +278,7 @@ def fresh_environment(base_python: Path, folder: Path) -> Path:
 
 
 def kernel_for(python: Path, folder: Path, environment: dict[str, str]):
-    """A kernel manager that starts ``python``'s ipykernel with ``environment`` added."""
+    """A kernel manager starting ``python``'s ipykernel with ``environment`` added."""
     from jupyter_client.kernelspec import KernelSpecManager
     from jupyter_client.manager import KernelManager
 
@@ -296,7 +303,7 @@ HTML_PICTURE = re.compile(r"<img\b[^>]*?\bsrc\s*=\s*[\"']?([^\"'\s>]+)", re.IGNO
 
 
 def missing_pictures(notebook, folder: Path) -> list[str]:
-    """The pictures of markdown cells that would not show with the notebook alone in ``folder``."""
+    """The markdown cells' pictures that would not show with the notebook alone."""
     missing = []
     for number, cell in enumerate(notebook.cells, start=1):
         if cell.cell_type != "markdown":
@@ -315,7 +322,7 @@ WHERE_FROM = "import course_utils; print('course_utils from', course_utils.__fil
 
 
 def simulate_colab(paths: list[Path], base_python: Path) -> bool:
-    """``colab``: each notebook alone with Colab's packages; print one line each; True if all pass."""
+    """``colab``: each notebook alone with Colab's packages; True if all pass."""
     import nbformat
 
     from course_tools import colab

@@ -1,7 +1,10 @@
-"""The pictures in images/, drawn with matplotlib: ``python -m course_tools.figures [--out DIR]``.
+"""The pictures in images/, drawn with matplotlib by ``python -m course_tools.figures``.
 
-The PNGs are deterministic (no timestamp or software name in them), and the figures are built
-with ``matplotlib.figure.Figure`` directly, so nothing depends on or changes pyplot's state.
+``--out DIR`` writes them into another folder.
+
+The PNGs are deterministic (no timestamp or software name in them), and the figures are
+built with ``matplotlib.figure.Figure`` directly, so nothing depends on or changes
+pyplot's state.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import torch
 
-from course_utils import activations
+from course_utils import activations, plotting
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -31,10 +34,11 @@ __all__ = [
 
 DPI = 100
 PNG_METADATA = {"Software": None}  # keeps the bytes free of the matplotlib version string
-# the course's colour-blind-safe palette (course_utils.plotting.PALETTE); the layers' tints are
-# light versions of its sky blue, yellow and vermillion, apart in lightness too (no red vs green)
-FUNCTION_COLOR = "#0072B2"
-DERIVATIVE_COLOR = "#D55E00"
+# the course's colour-blind-safe palette, as the notebooks' plots use it
+FUNCTION_COLOR = plotting.PALETTE["blue"]
+DERIVATIVE_COLOR = plotting.PALETTE["vermillion"]
+# the layers' tints: light versions of the palette's sky blue, yellow and vermillion,
+# picked by eye to stay apart in lightness too (no red against green)
 NODE_COLORS = {"input": "#cce7f8", "hidden": "#fbf6c4", "output": "#f5cdb3"}
 
 
@@ -73,12 +77,12 @@ def _arrow(ax: Axes, start, end, color="#555555", lw=1.4, shrink=0.0) -> None:
     )
 
 
-# the course's classifier, SimpleClassifier(input_features=2, hidden_units=10): 2 -> 10 -> 1
+# the course's classifier, SimpleClassifier(input_features=2, hidden_units=10): 2-10-1
 MLP_LAYER_SIZES = (2, 10, 1)
 
 
 def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
-    """A multilayer perceptron with one hidden layer, by default the course's 2-10-1 classifier.
+    """A multilayer perceptron with one hidden layer, by default the course's 2-10-1.
 
     ``layer_sizes`` is (inputs, hidden neurons, outputs). Returns the Figure.
     """
@@ -114,16 +118,23 @@ def draw_mlp_diagram(layer_sizes: Sequence[int] = MLP_LAYER_SIZES) -> Figure:
         count = len(labels)
         top = height / 2 + (count - 1) * spacing / 2  # centred on the tallest layer
         positions.append([(x, top - i * spacing) for i in range(count)])
-    # weights: every neuron of one layer connects to every neuron of the next
-    for left, right in zip(positions, positions[1:], strict=False):
-        for x0, y0 in left:
-            for x1, y1 in right:
-                ax.plot([x0 + radius, x1 - radius], [y0, y1], color="#7f7f7f", lw=0.8, zorder=1)
-    for (kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
+    # the network as plotting.plot_network draws it in the notebooks, in the diagram's
+    # style: each neuron joined to every neuron of the next layer, one line per weight
+    plotting.draw_layers(
+        ax,
+        positions,
+        radius,
+        colors=[NODE_COLORS[kind] for kind, _x, _labels in layers],
+        weight_style={"color": "#7f7f7f", "lw": 0.8, "zorder": 1},
+        unit_style={"edgecolor": "#333333", "lw": 1.5, "zorder": 3},
+        from_edges=True,
+    )
+    for (_kind, x, labels), points, title in zip(layers, positions, titles, strict=True):
         for (px, py), label in zip(points, labels, strict=True):
-            _node(ax, px, py, radius, label, NODE_COLORS[kind], size=12)
+            ax.text(px, py, label, ha="center", va="center", fontsize=12, zorder=4)
         ax.text(x, -0.8, title, ha="center", va="center", fontsize=11, linespacing=1.4)
-    # point at the line from the first input to the first hidden neuron, a third of the way along
+    # point at the line from the first input to the first hidden neuron, a third of
+    # the way along it
     (x0, y0), (x1, y1) = positions[0][0], positions[1][0]
     target = (x0 + radius + (x1 - radius - x0 - radius) / 3, y0 + (y1 - y0) / 3)
     ax.text(
@@ -161,7 +172,7 @@ def _weighted_input(
 
 
 def draw_neuron_diagram() -> Figure:
-    """One neuron: inputs x1..x3, weights on the arrows, the sum with bias, activation f, output y.
+    """One neuron: inputs x1..x3, weighted, summed with a bias, activation f, output y.
 
     Returns the Figure.
     """
@@ -244,9 +255,10 @@ def _plot_softmax_panel(ax: Axes) -> None:
 
 
 def draw_activation_functions() -> Figure:
-    """A grid: each activation function (solid) with its derivative (dashed); returns the Figure.
+    """A grid: each activation function (solid) with its derivative (dashed).
 
     The last panel shows softmax, which maps a vector of logits to probabilities.
+    Returns the Figure.
     """
     figure = _new_figure(12, 5.8)
     figure.set_layout_engine("constrained")
@@ -287,7 +299,7 @@ def save_figure(figure: Figure, path: Path) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> list[Path]:
-    """Draw every picture into ``--out`` (default: ``images``); returns the paths written."""
+    """Draw every picture into ``--out`` (default: images/); returns their paths."""
     parser = argparse.ArgumentParser(
         prog="python -m course_tools.figures",
         description="Draw the course's pictures (diagrams, activation functions) as PNG files.",

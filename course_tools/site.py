@@ -1,27 +1,28 @@
-"""The course as a website: ``make site`` writes build/site/ from the committed notebooks.
+"""The course as a website: ``make site`` writes build/site/ from the notebooks.
 
-Sphinx reads the notebooks with MyST-NB, without running them (nbval already checks that their
-outputs are what a fresh run prints), and sphinx-book-theme lays them out as a book: a landing
-page from the README's introduction and notebook map, then one page per notebook in course
-order, with a sidebar, previous/next links and an outline of each page's sections. Sphinx's own
-search runs on the static files. Everything the pages load is in the folder: MathJax and its
-fonts are copied from the sphinx-mathjax-offline package, the theme bundles its own.
+Sphinx reads the notebooks with MyST-NB, without running them (nbval already checks that
+their outputs are what a fresh run prints), and sphinx-book-theme lays them out as a
+book: a landing page from the README's introduction and notebook map, then one page per
+notebook in course order, with a sidebar, previous/next links and an outline of each
+page's sections. Sphinx's own search runs on the static files. Everything the pages load
+is in the folder: MathJax and its fonts are copied from the sphinx-mathjax-offline
+package, the theme bundles its own.
 
-Before Sphinx reads them, the notebooks are copied into a source folder and prepared for a page
-(the course notebooks are never changed):
+Before Sphinx reads them, the notebooks are copied into a source folder and prepared for
+a page (the course notebooks are never changed):
 
-- a solution cell (tagged ``solution``) is collapsed behind "Show the solution", input and
-  output; a cell whose source is hidden in JupyterLab (a check) shows its output, its code
-  behind "Show the code";
-- a quiz is shown as static HTML built from its source, and a widget from its saved state
-  (``course_tools.site_outputs``); a plot gets alt text from the code that drew it
+- a solution cell (tagged ``solution``) is collapsed behind "Show the solution", input
+  and output; a cell whose source is hidden in JupyterLab (a check) shows its output,
+  its code behind "Show the code";
+- a quiz is shown as static HTML built from its source, and a widget from its saved
+  state (``course_tools.site_outputs``); a plot gets alt text from the code that drew it
   (``course_tools.slides.describe_plot``);
-- a picture attached to a markdown cell is written to a file, and the cell points at it; a local
-  picture in an HTML ``<img>`` tag is embedded in the page, one from another host becomes its
-  alt text.
+- a picture attached to a markdown cell is written to a file, and the cell points at it;
+  a local picture in an HTML ``<img>`` tag is embedded in the page, one from another
+  host becomes its alt text.
 
-The build fails on any warning: a broken link between notebooks, a missing picture, a picture
-without alt text, a quiz or widget the site cannot show.
+The build fails on any warning: a broken link between notebooks, a missing picture, a
+picture without alt text, a quiz or widget the site cannot show.
 
     python -m course_tools.site [OUTPUT]      # default: build/site
 """
@@ -65,7 +66,7 @@ class SiteError(RuntimeError):
     """The site cannot be built as it should be; the message lists every problem."""
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the notebooks, prepared for their pages
 
 
@@ -93,7 +94,7 @@ def _last_heading(markdown: str) -> str | None:
 
 
 def _attachments_to_files(cell: nbformat.NotebookNode, stem: str, index: int, folder: Path) -> None:
-    """Write a markdown cell's attached pictures next to the page and point the cell at them."""
+    """Write a markdown cell's attached pictures next to its page, and link them."""
     for name, bundle in cell.pop("attachments", {}).items():
         mime, data = next(iter(bundle.items()))
         suffix = {"image/svg+xml": ".svg", "image/jpeg": ".jpg"}.get(
@@ -109,8 +110,8 @@ def _attachments_to_files(cell: nbformat.NotebookNode, stem: str, index: int, fo
 def _embed_html_pictures(cell: nbformat.NotebookNode, folder: Path) -> None:
     """Embed in the page the local pictures of a markdown cell's HTML ``<img>`` tags.
 
-    Sphinx copies only the pictures of markdown's ``![alt](path)``. A picture from another host
-    becomes its alt text: the site loads nothing from other hosts.
+    Sphinx copies only the pictures of markdown's ``![alt](path)``. A picture from
+    another host becomes its alt text: the site loads nothing from other hosts.
     """
 
     def embed(match: re.Match) -> str:
@@ -131,9 +132,10 @@ def _embed_html_pictures(cell: nbformat.NotebookNode, folder: Path) -> None:
 def prepare_notebook(
     notebook: nbformat.NotebookNode, name: str, attachments: Path
 ) -> tuple[nbformat.NotebookNode, list[str]]:
-    """A copy of ``notebook`` ready for its page, and the problems found (cell by cell)."""
+    """A copy of ``notebook`` ready for its page, and the problems found in it."""
     notebook = copy.deepcopy(notebook)
-    # the lexer that colours the code (a notebook saved without running has no language_info)
+    # the lexer that colours the code (a notebook
+    # saved without running has no language_info)
     notebook.metadata.setdefault("language_info", {"name": "python", "pygments_lexer": "ipython3"})
     state = notebook.metadata.pop("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
     colab = next(
@@ -183,7 +185,7 @@ def prepare_notebook(
     return notebook, problems
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the landing page
 
 
@@ -196,7 +198,7 @@ def _section(markdown: str, title: str) -> str:
 
 
 def _site_links_only(markdown: str) -> str:
-    """Keep links to the notebooks and to the web; other links (README anchors, files) as text."""
+    """Keep links to the notebooks and the web; other links (README anchors) as text."""
 
     def keep_or_unlink(match: re.Match) -> str:
         text, target = match.group(1), match.group(2)
@@ -208,7 +210,7 @@ def _site_links_only(markdown: str) -> str:
 
 
 def landing_page(readme: str, notebooks: list[str]) -> str:
-    """The site's first page: the README's title and introduction, then its notebook map."""
+    """The site's first page: the README's title and introduction, and the map."""
     title = re.search(r"^# (.+)$", readme, flags=re.M)
     introduction = re.search(r"^# .+?$(.*?)(?=^## )", readme, flags=re.M | re.S)
     if title is None or introduction is None:
@@ -238,7 +240,7 @@ here each shows its first picture. Search with the box in the sidebar.
 """
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the Sphinx source folder and the build
 
 
@@ -249,7 +251,7 @@ def _mathjax_folder() -> Path:
 
 
 def write_sources(root: Path, source: Path) -> list[str]:
-    """Write the Sphinx source folder for the course in ``root``; return the problems found."""
+    """Write the course's Sphinx source folder in ``root``; return problems found."""
     if source.exists():
         shutil.rmtree(source)
     (source / "notebooks" / "_attachments").mkdir(parents=True)
@@ -276,7 +278,7 @@ def write_sources(root: Path, source: Path) -> list[str]:
 
 
 def sphinx_config(title: str) -> dict:
-    """Sphinx's settings (a conf.py, as a dict): MyST-NB, the book theme, nothing remote."""
+    """Sphinx's settings (conf.py, a dict): MyST-NB, the book theme, nothing remote."""
     return {
         "project": title,
         "html_title": title,
@@ -308,7 +310,7 @@ def sphinx_config(title: str) -> dict:
 
 
 def build_site(root: Path = ROOT, output: Path | None = None, quiet: bool = True) -> Path:
-    """Build the website of the course in ``root`` into ``output`` (default build/site)."""
+    """Build the course's website from ``root`` into ``output`` (default build/site)."""
     from sphinx.application import Sphinx
 
     output = Path(output or root / "build" / "site")
@@ -338,12 +340,12 @@ def build_site(root: Path = ROOT, output: Path | None = None, quiet: bool = True
     return output
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # the Sphinx extension: links between notebooks, pictures that are local and described
 
 
 def _link_notebook_names(app, doctree) -> None:
-    """Turn every mention of a course notebook (``08_training.ipynb``) into a link to its page."""
+    """Link every mention of a course notebook (``08_training.ipynb``) to its page."""
     from docutils import nodes
     from sphinx.addnodes import pending_xref
 
@@ -377,7 +379,7 @@ def _link_notebook_names(app, doctree) -> None:
 
 
 def _check_pictures(app, doctree) -> None:
-    """Every picture local and described: a remote one becomes its alt text, as a link."""
+    """Every picture local and described: a remote one becomes its alt text, a link."""
     from docutils import nodes
     from sphinx.util import logging
 
@@ -397,7 +399,7 @@ def _check_pictures(app, doctree) -> None:
 
 
 def _raw_pictures(app, doctree) -> None:
-    """A picture in raw HTML must be local to the page (inline) or on the web (then: its alt)."""
+    """A picture in raw HTML must be local (inline) or on the web (then: its alt)."""
     from docutils import nodes
     from sphinx.util import logging
 

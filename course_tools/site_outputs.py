@@ -1,15 +1,16 @@
 """Static stand-ins, for the website, of the outputs that need a running kernel.
 
-A web page has no kernel, so a widget in a committed notebook is only a reference to state that
-no longer runs. Two kinds of cells get a page of their own making here:
+A web page has no kernel, so a widget in a committed notebook is only a reference to
+state that no longer runs. Two kinds of cells get a page of their own making here:
 
-- a "predict, then run" quiz (``widgets.quiz(question, options, answer=i, explanations=[...])``)
-  is rebuilt from the cell's source, read with ``ast`` (never run): each option is a
-  ``<details>`` that reveals, when the reader opens it, whether it is right and why;
-- any other widget (an explorer, a slider, a progress bar) is drawn from the widget state that
-  the notebook saved when it was executed: its texts, its progress bars and its picture as the
-  explorer's own code drew it on that run, with the values of its controls and a line saying
-  that it moves in JupyterLab or Colab.
+- a "predict, then run" quiz,
+  ``widgets.quiz(question, options, answer=i, explanations=[...])``, is rebuilt from the
+  cell's source, read with ``ast`` (never run): each option is a ``<details>`` that
+  reveals, when the reader opens it, whether it is right and why;
+- any other widget (an explorer, a slider, a progress bar) is drawn from the widget
+  state that the notebook saved when it was executed: its texts, its progress bars and
+  its picture as the explorer's own code drew it on that run, with the values of its
+  controls and a line saying that it moves in JupyterLab or Colab.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 
 
 class SiteOutputError(ValueError):
-    """A cell the website cannot show honestly; the message says which and what to do."""
+    """A cell the website cannot show honestly; the message says which, what to do."""
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # quizzes
 
 
@@ -50,8 +51,9 @@ def _quiz_call(source: str) -> ast.Call | None:
 def quiz_arguments(source: str) -> dict[str, Any] | None:
     """The question, options, answer and explanations of the quiz a cell shows, or None.
 
-    Read from the source with ``ast.literal_eval``: the arguments must be written out (strings,
-    lists, a number), as the course's quizzes are. Raises SiteOutputError when they are not.
+    Read from the source with ``ast.literal_eval``: the arguments must be written out
+    (strings, lists, a number), as the course's quizzes are. Raises SiteOutputError when
+    they are not.
     """
     call = _quiz_call(source)
     if call is None:
@@ -80,7 +82,7 @@ def quiz_arguments(source: str) -> dict[str, Any] | None:
 
 
 def quiz_html(arguments: Mapping[str, Any]) -> str:
-    """The quiz as HTML: the question, then each option as a ``<details>`` hiding its verdict."""
+    """The quiz as HTML: the question, then each option a ``<details>``, its verdict."""
     items = []
     for i, (option, explanation) in enumerate(
         zip(arguments["options"], arguments["explanations"], strict=True)
@@ -102,7 +104,7 @@ def quiz_html(arguments: Mapping[str, Any]) -> str:
     )
 
 
-# ---------------------------------------------------------------------------------------------
+# --------------------------------------------------------------------------------------
 # widgets
 
 BOXES = {"VBoxModel", "HBoxModel", "BoxModel", "GridBoxModel"}
@@ -208,11 +210,12 @@ class _WidgetPage:
 
 
 def widget_html(model_id: str, state: Mapping[str, Any], colab_url: str | None = None) -> str:
-    """A widget as static HTML, from the notebook's saved widget state (``state``: id -> model).
+    """A widget as static HTML, from the notebook's saved widget state.
 
-    Its texts and progress bars as they were at the end of the run, its pictures as the widget's
-    own code drew them, and, when it has controls, a line naming them with their values and
-    saying that they move in JupyterLab or Colab (with the notebook's Colab link, if any).
+    Its texts and progress bars as they were at the end of the run, its pictures as the
+    widget's own code drew them, and, when it has controls, a line naming them with
+    their values and saying that they move in JupyterLab or Colab (with the notebook's
+    Colab link, if any).
     """
     page = _WidgetPage(state)
     body = page.render(model_id)

@@ -1,8 +1,9 @@
 """Alternative text for the plots in the static slide decks (`make slides`).
 
-A plot's output is a bare PNG: nbconvert gives it the alt text "No description has been provided
-for this image" and warns. The description is built here from the code that drew it (what kind
-of plot, its titles) and the section it is in, so it stays right when the notebook is run again.
+A plot's output is a bare PNG: nbconvert gives it the alt text "No description has been
+provided for this image" and warns. The description is built here from the code that
+drew it (what kind of plot, its titles) and the section it is in, so it stays right when
+the notebook is run again.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ TITLE_FUNCTIONS = {"set_title", "suptitle", "title"}
 
 
 def _text_of(node: ast.expr) -> str | None:
-    """A string literal's text; an f-string's with "…" for each value; None for anything else."""
+    """A string literal's text; an f-string's with "…" for each value; else None."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
     if isinstance(node, ast.JoinedStr):
@@ -55,7 +56,7 @@ def _name_of(function: ast.expr) -> str:
 
 
 def describe_plot(source: str, section: str = "") -> str:
-    """A one-sentence description of the plot that the code ``source`` draws, in ``section``."""
+    """A sentence describing the plot that the code ``source`` draws in ``section``."""
     try:
         calls = [node for node in ast.walk(ast.parse(source)) if isinstance(node, ast.Call)]
     except SyntaxError:  # a cell with IPython syntax: describe it by its section alone

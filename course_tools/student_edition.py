@@ -1,13 +1,13 @@
 """The student edition: the course notebooks without their solutions (``make student``).
 
-Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line above
-each; the check cells lose their outputs; everything else stays as committed. Run it with
-``python -m course_tools.student_edition notebooks build/student``.
+Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line
+above each; the check cells lose their outputs; everything else stays as committed. Run
+it with ``python -m course_tools.student_edition notebooks build/student``.
 
 ``make lab`` also makes each student's own copy with it, in a folder git ignores
-(``python -m course_tools.student_edition --own-copy notebooks my-notebooks``): a notebook
-the copy lacks is added, one it has is never touched, so a student's work is never
-overwritten and never conflicts with the next ``git pull`` of the course.
+(``python -m course_tools.student_edition --own-copy notebooks my-notebooks``): a
+notebook the copy lacks is added, one it has is never touched, so a student's work is
+never overwritten and never conflicts with the next ``git pull`` of the course.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _is_solution_heading(cell: nbformat.NotebookNode) -> bool:
 
 
 def student_notebook(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """A copy of ``notebook`` without solution cells and their headings, check outputs cleared."""
+    """A copy of ``notebook`` without its solutions and their headings, checks blank."""
     notebook = nbformat.from_dict(notebook)  # a deep copy: the course notebook stays as it is
     cells = notebook.cells
     for cell, following in zip(cells, [*cells[1:], None], strict=True):
@@ -62,10 +62,11 @@ def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
 
 
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
-    """Write the student edition of every notebook in ``course_notebooks`` to ``output_folder``.
+    """Write the student edition of each notebook of ``course_notebooks``.
 
-    Each notebook carries its pictures as cell attachments (python -m course_tools.colab), so
-    the folder alone is the whole edition. Returns the notebooks written.
+    Each notebook carries its pictures as cell attachments (python -m
+    course_tools.colab), so the folder alone is the whole edition. Returns the notebooks
+    written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
     sources = sorted(course_notebooks.glob("*.ipynb"))
@@ -85,10 +86,10 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
 
 
 def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
-    """Add to ``own_copy`` the student edition of each course notebook it lacks; return those.
+    """Add to ``own_copy`` the student edition of each course notebook it lacks.
 
-    A notebook already in ``own_copy`` is the student's work: it is never overwritten. The
-    slideshow's style sheet (rise.css) goes along.
+    A notebook already in ``own_copy`` is the student's work: it is never overwritten.
+    The slideshow's style sheet (rise.css) goes along.
     """
     course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
     sources = sorted(course_notebooks.glob("*.ipynb"))
@@ -111,7 +112,7 @@ def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
 
 
 def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
-    """Write to a temporary name, then rename: an interrupted run leaves no half-written file."""
+    """Write to a temporary name, then rename: a stopped run leaves no half file."""
     partial = target.with_name(target.name + ".partial")
     nbformat.write(notebook, partial)
     partial.replace(target)

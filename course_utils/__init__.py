@@ -1,8 +1,8 @@
-"""course_utils: the helper package of the course module "Neural Network Building Blocks".
+"""course_utils: the helper package of the course "Neural Network Building Blocks".
 
 Import the modules you need, e.g. ``from course_utils import data, models, checks``.
-Submodules are imported on first use, so ``import course_utils`` stays fast and does not load
-matplotlib or ipywidgets until a plot or a widget is asked for.
+Submodules are imported on first use, so ``import course_utils`` stays fast and does not
+load matplotlib or ipywidgets until a plot or a widget is asked for.
 """
 
 import importlib
@@ -15,10 +15,10 @@ MODULES = (
     "activations",
     "backprop",
     "checkpoint",
-    "checkpoint_checks",
     "checks",
     "data",
     "environment",
+    "guards",
     "initialization",
     "losses",
     "metrics",

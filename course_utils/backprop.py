@@ -6,24 +6,22 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
-from course_utils.models import SimpleClassifier, check_input_shape
+from course_utils import guards
+from course_utils.models import SimpleClassifier
 
 
 def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -> dict[str, Tensor]:
-    """The gradients of the mean BCE loss of ``model(X)``, by hand, keyed like ``model.named_parameters()``.
+    """The gradients of the mean BCE loss of ``model(X)``, worked out by hand.
 
-    Equal to autograd while p(1 - p) > 1e-12 (|z2| < 27.6, and z2 < 16.6 in float32); beyond,
-    nn.BCELoss's clamped backward shrinks towards 0, while this returns the true (p - y) / N.
+    The result is keyed like ``model.named_parameters()``, so each entry can be compared
+    with the ``.grad`` that autograd leaves on that parameter. Equal to autograd while
+    p(1 - p) > 1e-12 (|z2| < 27.6, and z2 < 16.6 in float32); beyond, nn.BCELoss's
+    clamped backward shrinks towards 0, while this returns the true (p - y) / N.
     """
+    guards.backprop.check_classifier_batch(model, X, y)
     W1, b1 = model.linear1.weight.detach(), model.linear1.bias.detach()  # (H, D), (H,)
     W2, b2 = model.linear2.weight.detach(), model.linear2.bias.detach()  # (1, H), (1,)
-    check_input_shape(X, W1.shape[1], type(model).__name__)
     n = X.shape[0]
-    if y.shape != (n, 1):
-        raise ValueError(
-            f"expected y of shape ({n}, 1) like the model's output, got {tuple(y.shape)}: one "
-            "label per row (y.unsqueeze(1) turns (N,) into (N, 1))"
-        )
     X, y = X.detach().to(W1.dtype), y.detach().to(W1.dtype)
 
     # forward pass, keeping what the backward pass needs
@@ -32,8 +30,10 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
     z2 = a1 @ W2.T + b2  # (N, 1)  the logit
     p = 1 / (1 + torch.exp(-z2))  # (N, 1)  sigmoid: the probability of class 1
 
-    # backward pass: each line is the chain rule, dL/d(input) = dL/d(output) · d(output)/d(input)
-    # dL/dp = (p - y) / (N p (1 - p)) and dp/dz2 = p (1 - p): their product is the error itself
+    # backward pass: each line is the chain rule,
+    # dL/d(input) = dL/d(output) · d(output)/d(input)
+    # dL/dp = (p - y) / (N p (1 - p)) and dp/dz2 = p (1 - p):
+    # their product is the error itself
     dz2 = (p - y) / n  # (N, 1)
     dW2 = dz2.T @ a1  # (1, H)  z2 = a1 @ W2.T + b2: each example adds dz2_n · a1_n
     db2 = dz2.sum(dim=0)  # (1,)  the bias is added to every example: sum over the batch
@@ -45,6 +45,7 @@ def simple_classifier_gradients(model: SimpleClassifier, X: Tensor, y: Tensor) -
 
 
 def _relative_error(autograd: Tensor, numeric: Tensor) -> float:
+    """The largest |autograd - numeric|, relative to the larger of the two."""
     # the floor 1e-10 keeps rounding noise on a true gradient of 0 from reading as 100 %
     scale = torch.maximum(autograd.abs(), numeric.abs()).clamp(min=1e-10)
     return float(((autograd - numeric).abs() / scale).max()) if autograd.numel() else 0.0
@@ -57,7 +58,13 @@ def gradient_check(
     y: Tensor,
     eps: float = 1e-6,
 ) -> dict[str, float]:
-    """The largest relative error per parameter between autograd and central differences (on a float64 copy)."""
+    """The largest relative error per parameter of autograd against finite differences.
+
+    Each weight is moved by ±eps in turn, and (L(w + eps) - L(w - eps)) / (2 eps) is
+    compared with autograd's gradient. The model is copied to float64 in eval mode: a
+    difference of two nearby losses loses digits, and float32 would leave too few of
+    them.
+    """
     checked = copy.deepcopy(model).double().eval()  # float64: the differences need the digits
     X = X.detach().double() if X.is_floating_point() else X.detach()
     y = y.detach().double() if y.is_floating_point() else y.detach()

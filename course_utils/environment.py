@@ -1,14 +1,15 @@
 """Check the student's set-up, wherever it runs, and pick the fastest device.
 
-``print_environment_report()`` (notebook 00) says where the notebook runs (Jupyter on the
-student's own computer, Google Colab, Binder or another JupyterHub), then one line per thing
-it checks: Python and each library the course uses. Each line starts with
+``print_environment_report()`` (notebook 00) says where the notebook runs (Jupyter on
+the student's own computer, Google Colab, Binder or another JupyterHub), then one line
+per thing it checks: Python and each library the course uses. Each line starts with
 
 - ✅ when the version is the one that made the committed outputs (constraints.txt);
-- ⚠️ when it is another version the course supports: everything runs, but a printed number
-  may differ from the text in its last digits;
+- ⚠️ when it is another version the course supports: everything runs, but a printed
+  number may differ from the text in its last digits;
 - ❌ when it is missing or a version the course does not support, followed by what to do
-  about it *where the notebook runs*: `make lab` helps on one's own computer, not in Colab.
+  about it *where the notebook runs*: `make lab` helps on one's own computer, not in
+  Colab.
 
 The supported versions come from the package's own metadata (pyproject.toml's
 requires-python and dependencies), so they are written in one place only.
@@ -37,8 +38,8 @@ COURSE_PACKAGES = (
     "jupyterlab",
     "tqdm",
 )
-# A copy of the course's constraints.txt inside the package, so that an installed course_utils
-# still knows the pins; a test keeps the two equal.
+# A copy of the course's constraints.txt inside the package, so that an installed
+# course_utils still knows the pins; a test keeps the two equal.
 CONSTRAINTS = Path(__file__).resolve().with_name("constraints.txt")
 
 # Where a notebook can run, as where_it_runs() names them, in the words the report uses.
@@ -49,8 +50,8 @@ PLACES = {
     "hub": "a JupyterHub",
 }
 
-# What to do about a missing library or an unsupported version, in each place. {name} is the
-# library, {wanted} the versions it needs, e.g. "torch>=2.13,<2.15".
+# What to do about a missing library or an unsupported version, in each place. {name} is
+# the library, {wanted} the versions it needs, e.g. "torch>=2.13,<2.15".
 FIXES = {
     "local": (
         "Run `make lab` in the course folder: it installs the tested versions (without make: "
@@ -79,8 +80,9 @@ PYTHON_FIXES = {
     "binder": "binder/runtime.txt in the course repository chooses Binder's Python.",
     "hub": "Ask the hub's administrators for a kernel with one of them.",
 }
-# Colab brings its own front end: JupyterLab is not used there, and its output area shows the
-# explorers with Colab's own ipywidgets (the course pins one for RISE's slideshow, not for Colab).
+# Colab brings its own front end: JupyterLab is not used there, and its output area
+# shows the explorers with Colab's own ipywidgets (the course pins one for RISE's
+# slideshow, not for Colab).
 NOT_USED = {"colab": {"jupyterlab", "ipywidgets"}}
 
 
@@ -95,18 +97,20 @@ class PackageCheck:
 
     @property
     def ok(self) -> bool:
-        """Installed at the pinned version ("2.13.0+cpu" is 2.13.0); False when either is unknown."""
+        """Installed at the pinned version ("2.13.0+cpu" is 2.13.0); else False."""
         return self.pinned is not None and (self.installed or "").split("+")[0] == self.pinned
 
     @property
     def usable(self) -> bool:
-        """Installed at a version inside the supported range: the course runs, perhaps with
-        numbers that differ in their last digits."""
+        """Installed at a version inside the supported range: the course runs.
+
+        Its printed numbers may differ from the text in their last digits.
+        """
         return self.installed is not None and in_range(self.installed, self.supported)
 
 
 def read_pins(constraints: Path = CONSTRAINTS) -> dict[str, str]:
-    """Exact versions from constraints.txt (``name==version`` lines), by lower-case name."""
+    """Exact versions from constraints.txt (``name==version``), by lowercase name."""
     if not constraints.exists():
         return {}
     pins = {}
@@ -117,7 +121,7 @@ def read_pins(constraints: Path = CONSTRAINTS) -> dict[str, str]:
 
 
 def supported_ranges() -> dict[str, str]:
-    """The range of each library the course supports, from course_utils' installed metadata.
+    """The range of each library the course supports, from the installed metadata.
 
     E.g. {"torch": ">=2.13,<2.15", "jupyterlab": ">=4.2,<5", ...}: pyproject.toml's
     dependencies and its lab extra, which are the versions a test runs on.
@@ -158,15 +162,15 @@ def supported_pythons() -> list[str]:
 
 
 def _release(version: str) -> tuple[int, ...]:
-    """The numbers at the front of a version: "2.14.1+cu128" -> (2, 14, 1), "4.2" -> (4, 2)."""
+    """The numbers at the front of a version: "2.14.1+cu128" -> (2, 14, 1)."""
     return tuple(int(part) for part in re.findall(r"\d+", version.split("+")[0])[:3])
 
 
 def in_range(version: str, supported: str) -> bool:
-    """Whether ``version`` meets every clause of ``supported`` (">=2.13,<2.15", "==8.1.2", "").
+    """Whether ``version`` meets every clause of ``supported``, e.g. ">=2.13,<2.15".
 
-    Only the clauses pyproject.toml uses are understood: >=, <, ==, <=, >; an empty range
-    accepts any version.
+    Only the clauses pyproject.toml uses are understood: >=, <, ==, <=, >; an empty
+    range accepts any version.
     """
     compare = {
         ">=": lambda a, b: a >= b,
@@ -188,11 +192,12 @@ def in_range(version: str, supported: str) -> bool:
 def where_it_runs(
     environ: Mapping[str, str] | None = None, modules: Mapping[str, object] | None = None
 ) -> str:
-    """Where this kernel runs: "colab", "binder", "hub" (any other JupyterHub) or "local".
+    """Where this kernel runs: "colab", "binder", "hub" (another JupyterHub) or "local".
 
-    Each place leaves a mark: Colab's kernel imports its ``google.colab`` module and sets
-    ``COLAB_RELEASE_TAG``; JupyterHub gives every server ``JUPYTERHUB_API_TOKEN`` (and the
-    user's name), and Binder, which runs on a JupyterHub, adds ``BINDER_LAUNCH_HOST``.
+    Each place leaves a mark: Colab's kernel imports its ``google.colab`` module and
+    sets ``COLAB_RELEASE_TAG``; JupyterHub gives every server ``JUPYTERHUB_API_TOKEN``
+    (and the user's name), and Binder, which runs on a JupyterHub, adds
+    ``BINDER_LAUNCH_HOST``.
     """
     environ = os.environ if environ is None else environ
     modules = sys.modules if modules is None else modules
@@ -208,7 +213,7 @@ def where_it_runs(
 def check_environment(
     packages: tuple[str, ...] = COURSE_PACKAGES, constraints: Path = CONSTRAINTS
 ) -> list[PackageCheck]:
-    """Compare each course library's installed version with its pin and its supported range."""
+    """Compare each course library's installed version with its pin and range."""
     pins = read_pins(constraints)
     ranges = supported_ranges()
     installed = {}
@@ -254,7 +259,7 @@ def _python_line(python: str, supported: list[str], place: str) -> tuple[str, bo
 def print_environment_report(
     checks: list[PackageCheck] | None = None, place: str | None = None
 ) -> bool:
-    """Say where the notebook runs, then check Python and each library; True when it can run.
+    """Say where the notebook runs, check Python and each library; True if it can run.
 
     True means nothing is missing and every version is supported (lines ✅ or ⚠️).
     """
@@ -271,11 +276,12 @@ def print_environment_report(
 
 
 def pick_device() -> "torch.device":
-    """The fastest device here: an NVIDIA GPU ("cuda"), else Apple's GPU ("mps"), else "cpu".
+    """The fastest device: an NVIDIA GPU ("cuda"), else Apple's ("mps"), else "cpu".
 
     On a GPU the notebooks' numbers may differ from the CPU's in the last digits.
     """
-    # imported here: this module checks the set-up, so it must import even when torch is broken
+    # imported here: this module checks the set-up, so it must import even when torch
+    # is broken
     import torch
 
     if torch.cuda.is_available():

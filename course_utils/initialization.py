@@ -1,8 +1,9 @@
-"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's, and scale through depth.
+"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's.
 
-A Linear layer with n inputs and weights of variance σ² multiplies the mean square of its input by
-about n·σ² (a ReLU then halves it). ``deep_stack`` and ``layer_scales`` measure what that factor,
-repeated layer after layer, does to the signal and to the gradients.
+A Linear layer with n inputs and weights of variance σ² multiplies the mean square of
+its input by about n·σ² (a ReLU then halves it). ``deep_stack`` and ``layer_scales``
+measure what that factor, repeated layer after layer, does to the signal and to the
+gradients.
 """
 
 import math
@@ -12,22 +13,25 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from course_utils import normalization
+from course_utils import guards, normalization
 
 
 def _fans(weight: Tensor) -> tuple[int, int]:
-    if weight.dim() != 2:
-        raise ValueError(
-            f"expected a Linear layer's 2-D weight (out_features, in_features), got shape "
-            f"{tuple(weight.shape)}"
-        )
-    fan_out, fan_in = weight.shape
+    """A Linear weight's fan-in (its inputs) and fan-out (its outputs)."""
+    guards.initialization.check_linear_weight(weight)
+    fan_out, fan_in = weight.shape  # (out_features, in_features)
     return fan_in, fan_out
 
 
 @torch.no_grad()
 def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from U(-a, a) with std sqrt(2 / (fan_in + fan_out)): Glorot's rule for tanh."""
+    """Fill ``weight`` in place from U(-a, a) of std √(2 / (fan_in + fan_out)): Glorot.
+
+    The variance 2 / (fan_in + fan_out) keeps the signal's size through a layer on the
+    way forward (which wants 1 / fan_in) and the gradient's on the way back (1 /
+    fan_out) about equal, for activations like tanh that pass small values through
+    unchanged. A uniform distribution on (-a, a) has the std a / √3, hence a = √3 · std.
+    """
     fan_in, fan_out = _fans(weight)
     std = math.sqrt(2.0 / (fan_in + fan_out))
     bound = math.sqrt(3.0) * std
@@ -36,7 +40,12 @@ def xavier_uniform_(weight: Tensor, generator: torch.Generator | None = None) ->
 
 @torch.no_grad()
 def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) -> Tensor:
-    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, the 2 making up for ReLU's zeroed half."""
+    """Fill ``weight`` in place from N(0, 2 / fan_in): He's rule, for ReLU layers.
+
+    A Linear layer with fan_in inputs and weights of variance σ² multiplies the mean
+    square of its input by fan_in·σ²; a ReLU then zeroes half of it. σ² = 2 / fan_in
+    makes the product 1, so the signal keeps its size however deep the network.
+    """
     fan_in, _ = _fans(weight)
     std = math.sqrt(2.0) / math.sqrt(fan_in)
     return weight.normal_(0.0, std, generator=generator)
@@ -49,11 +58,12 @@ def deep_stack(
     activation: Callable[[], nn.Module] = nn.ReLU,
     batch_norm: bool = False,
 ) -> nn.Sequential:
-    """``depth`` blocks of Linear(width, width), optional batch norm, then ``activation``.
+    """``depth`` blocks of Linear(width, width), maybe batch norm, then ``activation``.
 
     ``init`` fills each Linear's weight in place; ``None`` keeps PyTorch's default for
-    ``nn.Linear`` (uniform in ±1/√fan_in). The biases start at 0, so that the weights alone set
-    the scale. Each block is an ``nn.Sequential`` of its own: ``layer_scales`` measures its output.
+    ``nn.Linear`` (uniform in ±1/√fan_in). The biases start at 0, so that the weights
+    alone set the scale. Each block is an ``nn.Sequential`` of its own: ``layer_scales``
+    measures its output.
     """
     blocks: list[nn.Module] = []
     for _ in range(depth):
@@ -68,11 +78,12 @@ def deep_stack(
 
 
 class LayerScales(NamedTuple):
-    """Per block of a deep stack: how large its output, and the gradients, are (standard deviations).
+    """Per block of a deep stack, the standard deviation of its output and gradients.
 
-    ``outputs``: the block's output (forward). ``output_gradients``: the gradient of the loss with
-    respect to that output, arriving from above (backward). ``weight_gradients``: the gradient
-    with respect to the block's Linear weight, what the optimizer uses.
+    ``outputs``: the block's output (forward). ``output_gradients``: the gradient of the
+    loss with respect to that output, arriving from above (backward).
+    ``weight_gradients``: the gradient with respect to the block's Linear weight, what
+    the optimizer uses.
     """
 
     outputs: list[float]
@@ -83,10 +94,10 @@ class LayerScales(NamedTuple):
 def layer_scales(
     stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
 ) -> LayerScales:
-    """The std of each block's output for ``X``, and of the gradients a random one at the top sends.
+    """The std of each block's output for ``X``, and of the gradients sent back to it.
 
-    The gradient entering at the top is standard normal (drawn with ``generator``); backward
-    then gives each block's output and each Linear weight their gradients.
+    The gradient entering at the top is standard normal (drawn with ``generator``);
+    backward then gives each block's output and each Linear weight their gradients.
     """
     outputs: list[Tensor] = []
     hidden = X

@@ -1,4 +1,8 @@
-"""Models, each keeping its constructor arguments in ``init_args`` so that a checkpoint can rebuild it."""
+"""The course's models, and ``eval_mode`` to use one for predictions.
+
+Each model keeps its constructor's arguments in ``init_args``, so that a checkpoint can
+rebuild it (notebook 10). Their arguments and inputs are checked by ``guards.models``.
+"""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -7,22 +11,15 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
-
-def check_input_shape(x: Tensor, input_features: int, model_name: str) -> None:
-    """Raise an error a student can act on unless ``x`` is floating point of shape (N, input_features)."""
-    if x.dim() != 2 or x.shape[1] != input_features:
-        one_example = x.dim() == 1 and x.shape[0] == input_features
-        hint = "; for a single example use x.unsqueeze(0) to add the batch dimension"
-        raise ValueError(
-            f"expected input of shape (N, {input_features}), got {tuple(x.shape)}: the {model_name} "
-            f"was built for {input_features} features{hint if one_example else ''}"
-        )
-    if not torch.is_floating_point(x):
-        raise TypeError(f"expected a floating-point input, got dtype {x.dtype}: use x.float()")
+from course_utils import guards
 
 
 class SimpleClassifier(nn.Module):
-    """The seed lesson's classifier, Linear -> ReLU -> Linear -> Sigmoid, with the seed's parameter names."""
+    """The seed lesson's classifier: Linear -> ReLU -> Linear -> Sigmoid, a probability.
+
+    The layers keep the seed's names (``linear1``, ``linear2``), so that the seed's
+    ``state_dict`` loads into it.
+    """
 
     def __init__(self, input_features: int, hidden_units: int):
         super().__init__()
@@ -33,7 +30,7 @@ class SimpleClassifier(nn.Module):
         self.sigmoid = nn.Sigmoid()
 
     def forward(self, x: Tensor) -> Tensor:
-        check_input_shape(x, self.linear1.in_features, type(self).__name__)
+        guards.models.check_input_shape(x, self.linear1.in_features, type(self).__name__)
         x = self.linear1(x)  # (N, hidden_units)
         x = self.relu(x)
         x = self.linear2(x)  # (N, 1)
@@ -53,7 +50,10 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 
 
 class MLPClassifier(nn.Module):
-    """A binary classifier with ``hidden_layers`` layers of ``hidden_units`` and an ``ACTIVATIONS`` key."""
+    """A binary classifier: ``hidden_layers`` of ``hidden_units`` each, then a sigmoid.
+
+    ``activation`` names the hidden layers' activation, a key of ``ACTIVATIONS``.
+    """
 
     def __init__(
         self,
@@ -63,12 +63,8 @@ class MLPClassifier(nn.Module):
         hidden_layers: int = 1,
     ):
         super().__init__()
-        if activation not in ACTIVATIONS:
-            raise ValueError(
-                f"unknown activation {activation!r}: choose one of {', '.join(ACTIVATIONS)}"
-            )
-        if hidden_layers < 1:
-            raise ValueError(f"hidden_layers must be at least 1, got {hidden_layers}")
+        guards.models.check_activation(activation, ACTIVATIONS)
+        guards.models.check_hidden_layers(hidden_layers)
         self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
         self.init_args |= {"activation": activation, "hidden_layers": hidden_layers}
         layers: list[nn.Module] = []
@@ -79,24 +75,18 @@ class MLPClassifier(nn.Module):
         self.layers = nn.Sequential(*layers, nn.Linear(width, 1), nn.Sigmoid())
 
     def forward(self, x: Tensor) -> Tensor:
-        check_input_shape(x, self.init_args["input_features"], type(self).__name__)
+        guards.models.check_input_shape(x, self.init_args["input_features"], type(self).__name__)
         return self.layers(x)
 
 
 class MulticlassMLP(nn.Module):
-    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear, returning logits (N, C)."""
+    """A C-class classifier, Linear -> ReLU -> (Dropout) -> Linear: logits (N, C)."""
 
     def __init__(
         self, input_features: int, hidden_units: int, num_classes: int, dropout: float = 0.0
     ):
         super().__init__()
-        if num_classes < 2:
-            raise ValueError(
-                f"num_classes must be at least 2 (one output per class), got {num_classes}: "
-                "for two classes with one output, use SimpleClassifier and BCE"
-            )
-        if not 0 <= dropout < 1:
-            raise ValueError(f"dropout is a probability in [0, 1), got {dropout}")
+        guards.models.check_classes_and_dropout(num_classes, dropout)
         self.init_args = {"input_features": input_features, "hidden_units": hidden_units}
         self.init_args |= {"num_classes": num_classes, "dropout": dropout}
         self.hidden = nn.Linear(input_features, hidden_units)
@@ -105,13 +95,8 @@ class MulticlassMLP(nn.Module):
         self.output = nn.Linear(hidden_units, num_classes)
 
     def forward(self, x: Tensor) -> Tensor:
-        check_input_shape(x, self.hidden.in_features, type(self).__name__)
-        if x.device != device_of(self):
-            raise ValueError(
-                f"the input is on the device {x.device.type!r} but the {type(self).__name__}'s "
-                f"weights are on {device_of(self).type!r}: move the batch where the model is, "
-                "x = x.to(device) with device = next(model.parameters()).device"
-            )
+        guards.models.check_input_shape(x, self.hidden.in_features, type(self).__name__)
+        guards.models.check_same_device(x, device_of(self), type(self).__name__)
         x = self.dropout(self.relu(self.hidden(x)))  # (N, hidden_units)
         return self.output(x)  # (N, num_classes): logits, no softmax
 
@@ -124,17 +109,24 @@ MODEL_CLASSES: dict[str, type[nn.Module]] = {
 
 
 def build_model(class_name: str, init_args: dict[str, Any]) -> nn.Module:
-    """Build a course model from its class name and constructor arguments, as a checkpoint stores them."""
-    if class_name not in MODEL_CLASSES:
-        raise ValueError(
-            f"unknown model class {class_name!r}: use one of {', '.join(MODEL_CLASSES)}"
-        )
+    """Build a course model from its class name and constructor arguments.
+
+    A checkpoint stores the two (``type(model).__name__`` and ``model.init_args``), so
+    that loading it can rebuild the model before loading its weights.
+    """
+    guards.models.check_model_class(class_name, MODEL_CLASSES)
     return MODEL_CLASSES[class_name](**init_args)
 
 
 @contextmanager
 def eval_mode(model: nn.Module) -> Iterator[nn.Module]:
-    """Inside the ``with`` block: ``model`` in eval mode (no Dropout), without gradients; then its mode is restored."""
+    """Inside the ``with`` block, ``model`` is in eval mode, without gradients.
+
+    Eval mode switches off what only training needs (Dropout keeps every value, batch
+    norm uses its running averages); ``no_grad`` skips recording the graph that backward
+    would need. Afterwards the model is back in the mode it was in, even if the block
+    raised.
+    """
     was_training = model.training
     model.eval()
     try:

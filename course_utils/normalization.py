@@ -5,9 +5,16 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from course_utils import guards
+
 
 class BatchNorm1d(nn.Module):
-    """Normalize each feature over the batch (with running averages in eval), then scale and shift, like ``nn.BatchNorm1d``."""
+    """Normalize each feature over the batch, then scale and shift it: nn.BatchNorm1d.
+
+    In training, each feature is normalized with the batch's own mean and variance, and
+    running averages of them are kept; in eval mode those running averages are used
+    instead, so that a prediction does not depend on the other examples of its batch.
+    """
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1):
         super().__init__()
@@ -19,20 +26,12 @@ class BatchNorm1d(nn.Module):
         self.register_buffer("num_batches_tracked", torch.tensor(0, dtype=torch.long))
 
     def forward(self, x: Tensor) -> Tensor:
-        if x.dim() != 2 or x.shape[1] != self.num_features:
-            raise ValueError(
-                f"expected input of shape (N, {self.num_features}), got {tuple(x.shape)}"
-            )
+        guards.normalization.check_batch(x, self.num_features, self.training)
         if self.training:
-            if len(x) < 2:
-                raise ValueError(
-                    "batch normalization needs at least 2 examples per batch in training: one "
-                    "example has no variance. Use a larger batch, or call model.eval()"
-                )
             mean = x.mean(dim=0)  # (features,)
             variance = x.var(dim=0, correction=0)  # biased: divide by N, to normalize
-            with torch.no_grad():
-                unbiased = x.var(dim=0, correction=1)
+            with torch.no_grad():  # running averages for eval mode, outside the graph
+                unbiased = x.var(dim=0, correction=1)  # divide by N - 1, as nn.BatchNorm1d keeps it
                 self.running_mean.mul_(1 - self.momentum).add_(self.momentum * mean)
                 self.running_var.mul_(1 - self.momentum).add_(self.momentum * unbiased)
                 self.num_batches_tracked += 1
@@ -49,13 +48,13 @@ class BatchNorm1d(nn.Module):
 def loss_with_batch_statistics(
     model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tensor], X: Tensor, y: Tensor
 ) -> float:
-    """The loss on (X, y) as training computes it: batch norm with this batch's own statistics.
+    """The loss on (X, y) as training computes it, with the batch's own statistics.
 
-    ``training.evaluate`` measures in eval mode, where batch norm uses its running averages;
-    early in training those still lag behind the batch statistics the model trains with. In
-    training mode, though, batch norm also updates its running averages: a measurement must not,
-    so they are put back afterwards (and the model's mode too). Dropout, if the model has any,
-    would drop values here as in training.
+    ``training.evaluate`` measures in eval mode, where batch norm uses its running
+    averages; early in training those still lag behind the batch statistics the model
+    trains with. In training mode, though, batch norm also updates its running averages:
+    a measurement must not, so they are put back afterwards (and the model's mode too).
+    Dropout, if the model has any, would drop values here as in training.
     """
     buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
     was_training = model.training

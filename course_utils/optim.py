@@ -1,90 +1,54 @@
-"""Optimizers from scratch, each ``step`` a published update rule, with torch.optim's signatures, defaults and state."""
+"""Optimizers from scratch, each ``step`` a published update rule.
+
+Each class drops in where its ``torch.optim`` namesake stands: the same constructor
+(parameter names, order and defaults), the same ``param_groups`` and the same state, so
+that a ``state_dict`` moves between the two. Their options are checked by
+``guards.optim``.
+"""
 
 from collections.abc import Callable, Iterable, Iterator
-from inspect import Parameter, Signature
 from typing import Any
 
 import torch
 from torch import Tensor
 from torch.optim import Optimizer
 
+from course_utils import guards
+
 Params = Iterable[Tensor] | Iterable[dict[str, Any]]
 Closure = Callable[[], Tensor] | None
 
-# The arguments that must be >= 0: torch's name for each in its error, and a typical value.
-_AT_LEAST_ZERO = {
-    "lr": ("learning rate", 0.01),
-    "momentum": ("momentum value", 0.9),
-    "weight_decay": ("weight_decay value", 1e-4),
-    "eps": ("epsilon value", 1e-8),
-    "lr_decay": ("lr_decay value", 1e-4),
-    "initial_accumulator_value": ("initial_accumulator_value value", 0.1),
-    "alpha": ("alpha value", 0.99),
-}
-
-
-def _check_arguments(defaults: dict[str, Any]) -> None:
-    """Raise torch's ValueError (its condition, its wording first) with a hint for students."""
-    if defaults.get("nesterov") and (defaults["momentum"] <= 0 or defaults["dampening"] != 0):
-        raise ValueError(
-            f"Nesterov momentum requires a momentum and zero dampening, got momentum="
-            f"{defaults['momentum']}, dampening={defaults['dampening']}: use momentum=0.9, "
-            "dampening=0, or nesterov=False"
-        )
-    for name, (what, example) in _AT_LEAST_ZERO.items():
-        value = defaults.get(name, 0.0)
-        if not 0.0 <= value:  # written this way so that NaN fails too
-            raise ValueError(
-                f"Invalid {what}: {value}; it must be 0 or more, e.g. {name}={example}"
-            )
-    for index, beta in enumerate(defaults.get("betas", ())):
-        if not 0.0 <= beta < 1.0:
-            raise ValueError(
-                f"Invalid beta parameter at index {index}: {beta}. Each beta is a moving average's "
-                "decay rate, in [0, 1), e.g. betas=(0.9, 0.999)"
-            )
-
-
-def _signature(positional: dict[str, Any], keyword_only: dict[str, Any]) -> Signature:
-    """A constructor signature like torch's: ``params``, the positional options, the keyword-only ones."""
-    either, keyword = Parameter.POSITIONAL_OR_KEYWORD, Parameter.KEYWORD_ONLY
-    parameters = [Parameter("params", either)]
-    parameters += [Parameter(name, either, default=value) for name, value in positional.items()]
-    parameters += [Parameter(name, keyword, default=value) for name, value in keyword_only.items()]
-    return Signature(parameters)
-
 
 def _new_state(param: Tensor, *names: str, fill: float = 0.0) -> dict[str, Tensor]:
-    """A step counter (a float32 CPU tensor, as torch keeps it) and, under each name, ``fill`` like ``param``."""
+    """A step counter and, under each of ``names``, a tensor like ``param`` of ``fill``.
+
+    The counter is a float32 CPU tensor, as torch keeps it, so that a state_dict saved
+    by one loads into the other.
+    """
     buffers = {name: torch.full_like(param, fill) for name in names}
     return {"step": torch.tensor(0.0, dtype=torch.float32), **buffers}
 
 
 class _FromScratch(Optimizer):
-    """What the optimizers share: the signature in ``__signature__``, argument checks, the closure, the loop."""
+    """What the optimizers share: the closure, and the loop over the parameters.
 
-    __signature__: Signature
-    fixed_options: dict[str, Any] = {}
-
-    def __init__(self, params: Params, *args: Any, **kwargs: Any) -> None:
-        try:
-            arguments = self.__signature__.bind(params, *args, **kwargs)
-        except TypeError as error:
-            raise TypeError(f"{type(self).__name__}{self.__signature__}: {error}") from None
-        arguments.apply_defaults()
-        defaults = {**arguments.arguments, **self.fixed_options}
-        del defaults["params"]
-        _check_arguments(defaults)
-        if "betas" in defaults:
-            defaults["betas"] = tuple(defaults["betas"])
-        super().__init__(params, defaults)
+    Each subclass writes out its constructor as torch.optim does and gives
+    ``torch.optim.Optimizer`` its options as ``defaults``; each ``step`` is its update
+    rule.
+    """
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         """The state a parameter starts with, before its first step."""
         return {}
 
     def gradients(self) -> Iterator[tuple[Tensor, Tensor, dict[str, Any], dict[str, Any]]]:
-        """Each parameter with a gradient as ``(param, g, state, group)``, g with maximize and L2 applied."""
+        """Each parameter with a gradient, as ``(param, g, state, group)``.
+
+        g is the gradient to descend: negated with ``maximize``, and with the L2 term
+        λ·p of ``weight_decay`` added (AdamW's decoupled decay shrinks the weights in
+        its step instead). A parameter's state is filled by ``initial_state`` before its
+        first step.
+        """
         for group in self.param_groups:
             for param in group["params"]:
                 if param.grad is None:
@@ -98,6 +62,7 @@ class _FromScratch(Optimizer):
                 yield param, grad, state, group
 
     def _evaluate(self, closure: Closure) -> Tensor | None:
+        """The loss from ``closure``, which recomputes it with gradients; or None."""
         if closure is None:
             return None
         with torch.enable_grad():
@@ -105,11 +70,29 @@ class _FromScratch(Optimizer):
 
 
 class SGD(_FromScratch):
-    """Stochastic gradient descent, optionally with (Nesterov) momentum: like ``torch.optim.SGD``."""
+    """Stochastic gradient descent, with (Nesterov) momentum, like torch.optim.SGD."""
 
-    __signature__ = _signature(
-        dict(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False), dict(maximize=False)
-    )
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        momentum: float = 0,
+        dampening: float = 0,
+        weight_decay: float = 0,
+        nesterov: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        defaults = dict(
+            lr=lr,
+            momentum=momentum,
+            dampening=dampening,
+            weight_decay=weight_decay,
+            nesterov=nesterov,
+            maximize=maximize,
+        )
+        guards.optim.check_options(defaults)
+        super().__init__(params, defaults)
 
     @torch.no_grad()
     def step(self, closure: Closure = None) -> Tensor | None:
@@ -129,12 +112,33 @@ class SGD(_FromScratch):
 
 
 class Adagrad(_FromScratch):
-    """Adagrad: each weight's step shrinks with the sum of its squared gradients. Like ``torch.optim.Adagrad``."""
+    """Adagrad, like torch.optim.Adagrad: steps that shrink as squared gradients add up.
 
-    __signature__ = _signature(
-        dict(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10),
-        dict(maximize=False),
-    )
+    Each weight has its own step size: lr divided by the root of the sum of its squared
+    gradients so far, so a weight that has had large gradients moves less from now on.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        lr_decay: float = 0,
+        weight_decay: float = 0,
+        initial_accumulator_value: float = 0,
+        eps: float = 1e-10,
+        *,
+        maximize: bool = False,
+    ):
+        defaults = dict(
+            lr=lr,
+            lr_decay=lr_decay,
+            weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value,
+            eps=eps,
+            maximize=maximize,
+        )
+        guards.optim.check_options(defaults)
+        super().__init__(params, defaults)
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         return _new_state(param, "sum", fill=group["initial_accumulator_value"])
@@ -152,12 +156,37 @@ class Adagrad(_FromScratch):
 
 
 class RMSprop(_FromScratch):
-    """RMSprop: divide the step by a moving root mean square of the gradients. Like ``torch.optim.RMSprop``."""
+    """RMSprop, like torch.optim.RMSprop: steps divided by a moving RMS of gradients.
 
-    __signature__ = _signature(
-        dict(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False),
-        dict(maximize=False),
-    )
+    Unlike Adagrad's sum, the moving mean of g² forgets old gradients (at the rate 1 -
+    alpha), so the step size does not shrink for ever. torch lists ``maximize`` after
+    two options this class does not take (capturable, foreach): here it can only be
+    given by name.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-2,
+        alpha: float = 0.99,
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        momentum: float = 0,
+        centered: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        defaults = dict(
+            lr=lr,
+            alpha=alpha,
+            eps=eps,
+            weight_decay=weight_decay,
+            momentum=momentum,
+            centered=centered,
+            maximize=maximize,
+        )
+        guards.optim.check_options(defaults)
+        super().__init__(params, defaults)
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         needed = {"momentum_buffer": group["momentum"] > 0, "grad_avg": group["centered"]}
@@ -185,12 +214,36 @@ class RMSprop(_FromScratch):
 
 
 class Adam(_FromScratch):
-    """Adam: momentum (a moving mean of g) over a moving RMS of g, bias-corrected. Like ``torch.optim.Adam``."""
+    """Adam, like torch.optim.Adam: momentum over a moving RMS of the gradients.
 
-    __signature__ = _signature(
-        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False),
-        dict(maximize=False, decoupled_weight_decay=False),
-    )
+    Momentum is a moving mean m of g; the step divides it by the root of a moving mean v
+    of g², like RMSprop. Both start at 0, so both are corrected for that bias.
+    ``decoupled_weight_decay=True`` makes it AdamW.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 0,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+        decoupled_weight_decay: bool = False,
+    ):
+        defaults = dict(
+            lr=lr,
+            betas=tuple(betas),  # a list would do too, but torch keeps a tuple
+            eps=eps,
+            weight_decay=weight_decay,
+            amsgrad=amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=decoupled_weight_decay,
+        )
+        guards.optim.check_options(defaults)
+        super().__init__(params, defaults)
 
     def initial_state(self, param: Tensor, group: dict[str, Any]) -> dict[str, Tensor]:
         maximum = ["max_exp_avg_sq"] if group["amsgrad"] else []
@@ -216,10 +269,32 @@ class Adam(_FromScratch):
 
 
 class AdamW(Adam):
-    """AdamW: Adam with decoupled weight decay (default 1e-2), like ``torch.optim.AdamW``."""
+    """AdamW, like torch.optim.AdamW: Adam with decoupled weight decay, 1e-2 by default.
 
-    __signature__ = _signature(
-        dict(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False),
-        dict(maximize=False),
-    )
-    fixed_options = {"decoupled_weight_decay": True}
+    The decay shrinks each weight apart from the Adam step, w ← w − lr·λ·w, instead of
+    adding λ·w to the gradient, where Adam's division by √v̂ would change its size
+    weight by weight. As in torch, it is always decoupled: AdamW takes no
+    ``decoupled_weight_decay``.
+    """
+
+    def __init__(
+        self,
+        params: Params,
+        lr: float = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+        weight_decay: float = 1e-2,
+        amsgrad: bool = False,
+        *,
+        maximize: bool = False,
+    ):
+        super().__init__(
+            params,
+            lr,
+            betas,
+            eps,
+            weight_decay,
+            amsgrad,
+            maximize=maximize,
+            decoupled_weight_decay=True,
+        )

@@ -1,6 +1,7 @@
 """The course's plots: each draws on the ``ax`` given (or a new figure) and returns it.
 
-matplotlib is imported inside the functions, on the first plot, so importing the package stays fast.
+matplotlib is imported inside the functions, on the first plot, so importing the package
+stays fast.
 """
 
 import itertools
@@ -19,7 +20,8 @@ if TYPE_CHECKING:
     from matplotlib.colors import Colormap
     from matplotlib.figure import Figure
 
-# Okabe & Ito's palette: its colours stay apart for every kind of colour blindness (no red/green)
+# Okabe & Ito's palette: its colours stay apart for every kind of colour blindness
+# (no red against green)
 PALETTE = {
     "blue": "#0072B2",
     "vermillion": "#D55E00",
@@ -30,12 +32,13 @@ PALETTE = {
     "yellow": "#F0E442",
     "black": "#000000",
 }
-# class 0 blue circles, class 1 vermillion triangles, everywhere: the shapes tell them apart
-# without colour, and a dark edge keeps each point visible on any background
+# class 0 blue circles, class 1 vermillion triangles, everywhere: the shapes tell them
+# apart without colour, and a dark edge keeps each point visible on any background
 CLASS_COLORS = (PALETTE["blue"], PALETTE["vermillion"])
 CLASS_MARKERS = ("o", "^")
 MARKER_EDGE = "#222222"
-# each optimizer its own colour, line style and end marker, so paths on top of each other stay apart
+# each optimizer its own colour, line style and end marker, so that paths on top of
+# each other stay apart
 OPTIMIZER_STYLES = {
     "SGD": {"color": PALETTE["vermillion"], "linestyle": "-", "marker": "o"},
     "SGD with momentum": {"color": PALETTE["orange"], "linestyle": "--", "marker": "s"},
@@ -49,16 +52,20 @@ PREDICTED_COLOR, OTHER_COLOR = PALETTE["blue"], PALETTE["sky blue"]
 
 
 def class_style(label: int, filled: bool = True) -> dict[str, Any]:
-    """The scatter options of class ``label`` (0 or 1); ``filled=False``: hollow, e.g. test points."""
+    """The scatter options of class ``label`` (0 or 1), filled or hollow.
+
+    ``filled=False`` draws hollow markers, e.g. test points over the training points.
+    """
     colour = CLASS_COLORS[label]
     face, edge, width = (colour, MARKER_EDGE, 0.5) if filled else ("none", colour, 1.4)
     return dict(marker=CLASS_MARKERS[label], facecolors=face, edgecolors=edge, linewidths=width)
 
 
 def probability_colormap() -> "Colormap":
-    """The colour map of P(class 1): a tint of class 0's colour at 0, white at 0.5, class 1's at 1.
+    """The colour map of P(class 1): class 0's tint at 0, white at 0.5, class 1's at 1.
 
-    Tints (60 % colour, 40 % white), not the full colours, so the points stand out on their region.
+    Tints (60 % colour, 40 % white), not the full colours, so the points stand out on
+    their region.
     """
     from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
@@ -77,7 +84,7 @@ def _axes(ax: "Axes | None", figsize: tuple[float, float] = (5, 4)) -> "Axes":
 
 
 def _scatter_classes(ax: "Axes", X: Tensor, y: Tensor, label: str, filled=True, **options) -> None:
-    """Scatter the points of each class; ``label`` is formatted with the class and its count."""
+    """Scatter each class's points, ``label`` formatted with the class and its count."""
     for value in (0, 1):
         points = X[y.reshape(-1) == value]
         style = {**class_style(value, filled), **options}
@@ -115,7 +122,7 @@ def plot_train_test_split(
 def decision_grid(
     model: nn.Module, X: Tensor, resolution: int = 200, margin: float = 1.0
 ) -> tuple[Tensor, Tensor, Tensor]:
-    """The model's probability of class 1 on a grid around ``X``: returns xx, yy, probability."""
+    """The model's P(class 1) on a grid around ``X``; returns xx, yy, probability."""
     low, high = X.min(dim=0).values - margin, X.max(dim=0).values + margin
     spans = [torch.linspace(float(a), float(b), resolution) for a, b in zip(low, high, strict=True)]
     xx, yy = torch.meshgrid(*spans, indexing="xy")
@@ -125,7 +132,8 @@ def decision_grid(
     return xx, yy, probability
 
 
-# the axes plot_decision_boundary gave a colour bar (weak references: they do not keep figures alive)
+# the axes plot_decision_boundary gave a colour bar (weak references, which do not
+# keep a figure alive)
 _AXES_WITH_COLORBAR: weakref.WeakSet = weakref.WeakSet()
 
 
@@ -137,7 +145,10 @@ def plot_decision_boundary(
     title: str = "",
     resolution: int = 200,
 ) -> "Axes":
-    """Draw a model's P(class 1) for (N, 2) inputs as a colour map, its 0.5 boundary, and the points."""
+    """Draw a model's P(class 1) as a colour map, its 0.5 boundary, and the points.
+
+    The model takes (N, 2) inputs: the map covers the plane around the points ``X``.
+    """
     ax = _axes(ax)
     xx, yy, probability = decision_grid(model, X, resolution)
     levels = torch.linspace(0, 1, 21).tolist()  # fixed 0..1, so colours mean the same in every plot
@@ -152,28 +163,61 @@ def plot_decision_boundary(
     return ax
 
 
+def draw_layers(
+    ax: "Axes",
+    columns: Sequence[Sequence[tuple[float, float]]],
+    radius: float,
+    colors: Sequence[str],
+    weight_style: dict[str, Any],
+    unit_style: dict[str, Any],
+    from_edges: bool = False,
+) -> None:
+    """Draw a fully connected network: a circle per unit, a line per weight.
+
+    ``columns`` holds the units' centres (x, y), one list per layer from input to
+    output, and ``colors`` each layer's face colour. Every unit is joined to every unit
+    of the next layer by a line in ``weight_style`` (drawn first, under the circles);
+    the circles take ``unit_style`` (edge colour, line width, zorder). ``from_edges``
+    starts and ends each line at the right and left sides of the circles instead of
+    their centres.
+    """
+    from matplotlib.patches import Circle
+
+    trim = radius if from_edges else 0.0
+    for left, right in itertools.pairwise(columns):
+        for (x0, y0), (x1, y1) in itertools.product(left, right):
+            ax.plot([x0 + trim, x1 - trim], [y0, y1], **weight_style)
+    for units, color in zip(columns, colors, strict=True):
+        for x, y in units:
+            ax.add_patch(Circle((x, y), radius, facecolor=color, **unit_style))
+
+
 def plot_network(layer_sizes: list[int], ax: "Axes | None" = None, title: str = "") -> "Axes":
-    """Draw a fully connected network, e.g. ``[2, 10, 1]``: one circle per unit, one line per weight."""
+    """Draw a fully connected network of ``layer_sizes``, e.g. ``[2, 10, 1]``.
+
+    One circle per unit, one line per weight, and each layer's name and size below it.
+    """
     if len(layer_sizes) < 2 or min(layer_sizes) < 1:
         raise ValueError(
             f"layer_sizes needs at least two layers of at least one unit each, got {layer_sizes}"
         )
     layers = len(layer_sizes)
     hidden = [f"hidden {i}" if layers > 3 else "hidden" for i in range(1, layers - 1)]
-    from matplotlib.patches import Circle
-
     ax = _axes(ax, figsize=(1.5 + 1.5 * layers, 4))
     top = (max(layer_sizes) + 1) / 2
     gap = max(2.0, 0.5 * max(layer_sizes))  # columns apart enough not to draw a thin strip
     columns = [
         [(gap * x, i - (size - 1) / 2) for i in range(size)] for x, size in enumerate(layer_sizes)
     ]
-    for left, right in itertools.pairwise(columns):
-        for (x0, y0), (x1, y1) in itertools.product(left, right):
-            ax.plot([x0, x1], [y0, y1], color="0.6", linewidth=0.6, zorder=1)
+    draw_layers(
+        ax,
+        columns,
+        radius=0.18,
+        colors=["#9ecae1"] * layers,
+        weight_style={"color": "0.6", "linewidth": 0.6, "zorder": 1},
+        unit_style={"edgecolor": "black", "zorder": 2},
+    )
     for units, name in zip(columns, ["input", *hidden, "output"], strict=True):
-        for x, y in units:
-            ax.add_patch(Circle((x, y), 0.18, facecolor="#9ecae1", edgecolor="black", zorder=2))
         ax.text(units[0][0], -top, f"{name}\n({len(units)})", ha="center", va="top")
     ax.set(xlim=(-0.5 * gap, gap * (layers - 0.5)), ylim=(-top - 1.0, top), aspect="equal")
     ax.set_title(title)
@@ -184,7 +228,8 @@ def plot_network(layer_sizes: list[int], ax: "Axes | None" = None, title: str = 
 def plot_surface(surface: Surface, ax: "Axes | None" = None, levels: int = 20) -> "Axes":
     """Draw a loss surface's contours, its start (black dot) and minima (stars).
 
-    The levels are quantiles of the loss: the flat valley floor gets as many lines as the walls.
+    The levels are quantiles of the loss: the flat valley floor gets as many lines as
+    the walls.
     """
     ax = _axes(ax)
     w1, w2, loss = surface.grid()
@@ -200,7 +245,10 @@ def plot_surface(surface: Surface, ax: "Axes | None" = None, levels: int = 20) -
 
 
 def plot_path(path: Tensor, ax: "Axes", optimizer_name: str, **line) -> Any:
-    """Draw an optimizer's path in its ``OPTIMIZER_STYLES`` style, marked where it ended; returns the line."""
+    """Draw an optimizer's path in its ``OPTIMIZER_STYLES`` style; returns the line.
+
+    The path's end is marked, so that paths that stop early (diverged) are seen to stop.
+    """
     if optimizer_name not in OPTIMIZER_STYLES:
         raise ValueError(
             f"no style for optimizer {optimizer_name!r}: choose one of {', '.join(map(repr, OPTIMIZER_STYLES))}"
@@ -210,7 +258,8 @@ def plot_path(path: Tensor, ax: "Axes", optimizer_name: str, **line) -> Any:
     return ax.plot(path[:, 0], path[:, 1], **options)[0]
 
 
-# plot_history's curves: metric -> (line format, marker on few epochs, colour, alpha, label)
+# plot_history's curves:
+# metric -> (line format, marker on few epochs, colour, alpha, label)
 _HISTORY_CURVES = {
     "train_loss": ("-", "o", "black", None, "train loss"),
     "val_loss": ("--", "s", PALETTE["vermillion"], None, "validation loss"),
@@ -220,7 +269,7 @@ _HISTORY_CURVES = {
 
 
 def _plot_curves(ax: "Axes", metrics: dict, kind: str, markers: bool) -> list:
-    """Draw the History's curves of one ``kind``, "loss" or "accuracy" (in %), by epoch."""
+    """Draw the History's curves of one ``kind``, "loss" or "accuracy" (%), by epoch."""
     lines = []
     for name, (fmt, marker, color, alpha, label) in _HISTORY_CURVES.items():
         if name.endswith(kind) and metrics.get(name):
@@ -231,7 +280,7 @@ def _plot_curves(ax: "Axes", metrics: dict, kind: str, markers: bool) -> list:
 
 
 def plot_history(history: Any, ax: "Axes | None" = None, title: str = "") -> "Axes":
-    """Draw a History's losses by epoch and, with validation data, its accuracy on a right axis."""
+    """Draw a History's losses by epoch, and any validation accuracy on a right axis."""
     metrics = history.as_dict() if hasattr(history, "as_dict") else dict(history)
     epochs = len(metrics.get("train_loss", []))
     if not epochs:
@@ -253,7 +302,8 @@ def plot_history(history: Any, ax: "Axes | None" = None, title: str = "") -> "Ax
         lines += _plot_curves(accuracy_ax, metrics, "accuracy", markers)
         accuracy_ax.set_ylabel("accuracy (%)", color=PALETTE["blue"])
         accuracy_ax.tick_params(axis="y", colors=PALETTE["blue"])
-        # two y axes share the plot area, so no spot inside is sure to be free: legend below
+        # two y axes share the plot area, so no spot inside is sure to be free: the
+        # legend goes below
         where = {"loc": "upper center", "bbox_to_anchor": (0.5, -0.15), "ncol": 2}
     ax.legend(handles=lines, fontsize="small", **where)
     return ax
@@ -262,10 +312,11 @@ def plot_history(history: Any, ax: "Axes | None" = None, title: str = "") -> "Ax
 def plot_confusion_matrix(
     matrix: Any, ax: "Axes | None" = None, class_names: Sequence[str] | None = None, title: str = ""
 ) -> "Axes":
-    """Draw a confusion matrix (rows: true class, columns: predicted) with the counts in the cells.
+    """Draw a confusion matrix (rows: true class, columns: predicted), with its counts.
 
-    A 2x2 matrix, laid out ``[[TN, FP], [FN, TP]]`` as ``metrics.confusion_matrix`` does, also
-    names the cells; the classes are "class 0", "class 1" for two and 0, 1, 2, ... for more.
+    A 2x2 matrix, laid out ``[[TN, FP], [FN, TP]]`` as ``metrics.confusion_matrix``
+    does, also names the cells; the classes are "class 0", "class 1" for two and 0, 1,
+    2, ... for more.
     """
     counts = torch.as_tensor(matrix)
     if counts.dim() != 2 or counts.shape[0] != counts.shape[1]:
@@ -297,7 +348,7 @@ def plot_confusion_matrix(
 
 
 def digit_image(pixels: Tensor) -> Tensor:
-    """One flattened square image (e.g. 64 values) as its square grid of pixels (8x8)."""
+    """One flattened square image (e.g. 64 values) as its grid of pixels (8x8)."""
     count = pixels.numel()
     side = round(count**0.5)
     if side * side != count:
@@ -306,7 +357,7 @@ def digit_image(pixels: Tensor) -> Tensor:
 
 
 def plot_digits(X: Tensor, y: Tensor | None = None, columns: int = 10, title: str = "") -> "Figure":
-    """Draw images (rows of ``X``, 0 white to 1 black) in a grid, each under its label."""
+    """Draw images (rows of ``X``, 0 white to 1 black) in a grid, each under a label."""
     if len(X) == 0:
         raise ValueError("there are no images to draw: X is empty")
     if y is not None and len(y) < len(X):
@@ -327,7 +378,8 @@ _TILE_GAP = 0.35  # the space between two images, and above one for its title, i
 def _draw_tiles(ax, X, labels, columns, fontsize, step_x: float | None = None) -> None:
     """Draw the images of ``X``, ``columns`` per row, each under its label, in one Axes.
 
-    One Axes, not one per image: matplotlib draws a figure of 20 Axes about 3 times as slowly.
+    One Axes, not one per image: matplotlib draws a figure of 20 Axes about 3 times as
+    slowly.
     """
     side = digit_image(X[0]).shape[0]
     aligned = step_x is not None
@@ -349,7 +401,10 @@ def _draw_tiles(ax, X, labels, columns, fontsize, step_x: float | None = None) -
 
 
 def _probability_colors(values: Tensor, true_class: int | None) -> list[str]:
-    """One colour per class: the predicted class darker, the true one and a wrong guess marked."""
+    """One bar colour per class: the true class green, a wrong guess vermillion.
+
+    Without a true class, the predicted class is dark blue; every other class sky blue.
+    """
     predicted = int(values.argmax())
     colors = [OTHER_COLOR] * len(values)
     colors[predicted] = PREDICTED_COLOR if true_class in (None, predicted) else WRONG_COLOR
@@ -361,7 +416,11 @@ def _probability_colors(values: Tensor, true_class: int | None) -> list[str]:
 def plot_class_probabilities(
     probabilities: Tensor, ax: "Axes | None" = None, true_class: int | None = None
 ) -> "Axes":
-    """A bar per class of one example's probabilities: the predicted one darker, the true one green."""
+    """A bar per class of one example's probabilities, the true class's bar green.
+
+    A wrong prediction's bar is vermillion; without ``true_class``, the predicted
+    class's bar is dark blue.
+    """
     values = torch.as_tensor(probabilities).detach().cpu().reshape(-1)
     ax = _axes(ax, figsize=(4, 2.5))
     ax.bar(range(len(values)), values.numpy(), color=_probability_colors(values, true_class))
@@ -373,7 +432,7 @@ def plot_class_probabilities(
 def plot_misclassified(
     X: Tensor, probabilities: Tensor, y: Tensor, max_shown: int = 10, columns: int = 5
 ) -> "Figure | None":
-    """The first ``max_shown`` misclassified images, each above its (N, C) probabilities' bars."""
+    """The first ``max_shown`` misclassified images, above their probabilities' bars."""
     probabilities, y = probabilities.detach().cpu(), y.cpu()
     predicted = probabilities.argmax(dim=1)
     wrong = (predicted != y).nonzero().reshape(-1)[:max_shown].tolist()
@@ -385,7 +444,8 @@ def plot_misclassified(
     figure, axes = _subplots(
         2 * rows, figsize=(2.3 * columns, 3.3 * rows), height_ratios=ratios, layout="constrained"
     )
-    # from one image, and its group of bars, to the next: a gap of 35 % of a group between
+    # from one image, and its group of bars, to the next, with a gap of 35 % of a
+    # group between them
     step = probabilities.shape[1] * (1 + _TILE_GAP)
     for row in range(rows):
         shown = wrong[row * columns : (row + 1) * columns]
@@ -398,7 +458,7 @@ def plot_misclassified(
 
 
 def _probability_bar_groups(ax, probabilities: Tensor, y: Tensor, columns: int, step: float):
-    """Side by side in one Axes, a group of bars (one per class) for each row of ``probabilities``."""
+    """Side by side in one Axes, a group of bars (one per class) per probability row."""
     classes = probabilities.shape[1]
     first = -(classes - 1) / 2  # the first bar of a group, from the group's centre
     positions, heights, colors = [], [], []

@@ -1,4 +1,4 @@
-"""Show the package's own code in a notebook: the source of a function or class without docstrings."""
+"""Show the package's own code in a notebook: a function or class, no docstrings."""
 
 import ast
 import inspect
@@ -20,7 +20,10 @@ def _docstrings(tree: ast.AST) -> list[tuple[ast.Expr, list[ast.stmt]]]:
 
 
 def without_docstrings(code: str) -> str:
-    """``code`` without its docstrings, comments and layout kept (a body that was only a docstring becomes ``...``)."""
+    """``code`` without its docstrings, its comments and layout kept.
+
+    A body that was only a docstring becomes ``...``, so that the code stays Python.
+    """
     code = textwrap.dedent(code)
     lines = code.splitlines()
     replacements: dict[int, str | None] = {}  # 0-based line index -> new text (None: drop it)
@@ -42,7 +45,10 @@ def without_docstrings(code: str) -> str:
 
 
 def show(obj: Any) -> None:
-    """Print the source of a function, method or class without its docstrings: the code it teaches."""
+    """Print the source of a function, method or class without its docstrings.
+
+    What is left is the code it teaches: the formula, the loop, with their comments.
+    """
     try:
         code = inspect.getsource(obj)
     except TypeError as error:

@@ -1,4 +1,8 @@
-"""Loss surfaces of two weights, and the path an optimizer takes across them (``run_trajectory``)."""
+"""Loss surfaces of two weights, and the path an optimizer takes across them.
+
+``run_trajectory`` records that path, point by point; ``plotting.plot_surface`` and
+``plotting.plot_path`` draw them.
+"""
 
 import math
 from collections.abc import Callable
@@ -7,18 +11,18 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from course_utils import optim
+from course_utils import guards, optim
 
-# A run stops early once a coordinate leaves [-DIVERGED_BEYOND, DIVERGED_BEYOND] or is not finite.
+# A run stops early at a coordinate that is not finite or beyond ±DIVERGED_BEYOND.
 DIVERGED_BEYOND = 1e3
 
 
 @dataclass(frozen=True)
 class Surface:
-    """A loss ``function(w1, w2)`` of two weights, with a start, a window to draw and its minima.
+    """A loss ``function(w1, w2)`` of two weights, with a start, a window, its minima.
 
-    ``function`` works elementwise on tensors: the same code gives one loss (for the optimizer) or
-    a whole grid of losses (for the contour plot).
+    ``function`` works elementwise on tensors: the same code gives one loss (for the
+    optimizer) or a whole grid of losses (for the contour plot).
     """
 
     name: str
@@ -33,7 +37,10 @@ class Surface:
         return self.function(w1, w2)
 
     def grid(self, resolution: int = 150) -> tuple[Tensor, Tensor, Tensor]:
-        """The loss on a grid over the window: w1, w2, loss, each (resolution, resolution)."""
+        """The loss on a grid over the window: w1, w2 and loss, each of shape (R, R).
+
+        R is ``resolution``, the number of points along each axis.
+        """
         w1 = torch.linspace(*self.xlim, resolution, dtype=torch.float64)
         w2 = torch.linspace(*self.ylim, resolution, dtype=torch.float64)
         grid_w1, grid_w2 = torch.meshgrid(w1, w2, indexing="xy")
@@ -65,7 +72,7 @@ _SURFACE_TABLE = {
     "Rosenbrock": (_rosenbrock, (-1.2, 1.0), (-1.6, 1.6), (-0.6, 2.0), ((1.0, 1.0),)),
     "saddle": (_saddle, (-1.8, 0.01), (-2.0, 2.0), (-1.6, 1.6), ((0.0, -1.0), (0.0, 1.0))),
 }
-# on each surface, a learning rate that suits each optimizer of OPTIMIZERS (in its order)
+# on each surface, a learning rate that suits each optimizer, in OPTIMIZERS' order
 _LEARNING_RATES = {
     "elongated bowl": (0.45, 0.05, 0.5, 0.05, 0.2),
     "Rosenbrock": (0.001, 0.001, 0.3, 0.01, 0.1),
@@ -77,12 +84,6 @@ SURFACES = {
 }
 
 
-def _lookup(table: dict, key: str, what: str):
-    if key not in table:
-        raise ValueError(f"unknown {what} {key!r}: choose one of {', '.join(map(repr, table))}")
-    return table[key]
-
-
 def run_trajectory(
     surface: Surface | str,
     optimizer_name: str,
@@ -90,16 +91,18 @@ def run_trajectory(
     steps: int = 100,
     start: tuple[float, float] | None = None,
 ) -> Tensor:
-    """The points an optimizer visits on a surface, from ``start`` (default: the surface's own).
+    """The points an optimizer visits on a surface, from ``start`` or the surface's own.
 
-    Returns a float64 (steps + 1, 2) tensor, or fewer rows when the run diverges (a coordinate
-    beyond ``DIVERGED_BEYOND`` or not finite): it stops there, so every row is finite.
+    Returns a float64 (steps + 1, 2) tensor, or fewer rows when the run diverges (a
+    coordinate beyond ``DIVERGED_BEYOND`` or not finite): it stops there, so every row
+    is finite.
     """
     if isinstance(surface, str):
-        surface = _lookup(SURFACES, surface, "surface")
-    make_optimizer = _lookup(OPTIMIZERS, optimizer_name, "optimizer")
-    if steps < 0:
-        raise ValueError(f"steps must be 0 or more, got {steps}")
+        guards.surfaces.check_known(surface, SURFACES, "surface")
+        surface = SURFACES[surface]
+    guards.surfaces.check_known(optimizer_name, OPTIMIZERS, "optimizer")
+    guards.surfaces.check_steps(steps)
+    make_optimizer = OPTIMIZERS[optimizer_name]
     start = surface.start if start is None else start  # a tuple, a list or a tensor: copied
     weights = torch.as_tensor(start, dtype=torch.float64).clone().requires_grad_(True)
     optimizer = make_optimizer([weights], lr)

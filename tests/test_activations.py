@@ -1,4 +1,4 @@
-"""course_utils.activations against PyTorch: each function vs torch's, each derivative vs autograd."""
+"""course_utils.activations against PyTorch: each function, each derivative."""
 
 import ast
 import inspect
@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from course_utils import activations as A
 
 DTYPES = [torch.float32, torch.float64]
-# |x| up to 100, the exp overflow edge of float32 (~88.7), tiny values, both signed zeros
+# |x| up to 100, the exp overflow edge of float32
+# (~88.7), tiny values, both signed zeros
 SPECIAL = [0.0, -0.0, 1e-8, -1e-8, 1e-3, -1e-3, 0.5, -0.5, 20.0, -20.0, 88.0, -88.0, 89.0, -89.0]
 
 
@@ -79,8 +80,8 @@ def test_derivative_matches_autograd(name, _ours, derivative, theirs, dtype):
 
 @pytest.mark.parametrize(("name", "ours", "_grad", "_theirs"), CASES, ids=IDS)
 def test_gradient_through_our_function_is_finite_and_right(name, ours, _grad, _theirs):
-    # a student may backpropagate through these: the unused branch of torch.where must not
-    # produce inf or NaN gradients at x = +-100
+    # a student may backpropagate through these: the unused branch of torch.where must
+    # not produce inf or NaN gradients at x = +-100
     x = inputs(torch.float64)
     expected = autograd_derivative(_theirs, x)
     assert_matches(autograd_derivative(ours, x), expected)
@@ -179,8 +180,9 @@ def test_elementwise_table_pairs_each_function_with_its_derivative():
 
 
 def test_written_without_pytorch_activations():
-    # any attribute named like an activation (torch.sigmoid, x.tanh(), F.relu, torch.special.expit)
-    # or an import of torch.nn / torch.special means a built-in activation is used
+    # any attribute named like an activation (torch.sigmoid,
+    # x.tanh(), F.relu, torch.special.expit) or an import of
+    # torch.nn / torch.special means a built-in activation is used
     tree = ast.parse(inspect.getsource(A))
     banned = {"sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu", "softmax", "log_softmax"}
     banned |= {"heaviside", "expit", "special", "nn", "functional", "hardtanh", "relu6"}

@@ -1,11 +1,10 @@
 """Every bad input a student is likely to give the public API gets a clear error.
 
-Each case says what went wrong, calls the API with it, and requires the exception type and the
-phrases of the message that name this cause (and tell it apart from every other case's) and
-say what to do. The README's table "When something is wrong" is made from these cases and the
-messages they really raise:
-`python tests/test_bad_inputs.py --write-readme` rewrites it, and a test fails when the README is
-out of date.
+Each case says what went wrong, calls the API with it, and requires the exception type
+and the phrases of the message that name this cause (and tell it apart from every other
+case's) and say what to do. The README's table "When something is wrong" is made from
+these cases and the messages they really raise: `python tests/test_bad_inputs.py
+--write-readme` rewrites it, and a test fails when the README is out of date.
 """
 
 from __future__ import annotations
@@ -53,7 +52,7 @@ def fit_with(
 
 
 def data_with(value: float, in_labels: bool = False) -> dict[str, torch.Tensor]:
-    """64 blob points with ``value`` (NaN or inf) in row 5 of the inputs, or of the labels."""
+    """64 blob points with ``value`` (NaN or inf) in row 5 of the inputs or labels."""
     torch.manual_seed(0)
     X = torch.randn(64, 2)
     y = (X[:, :1] > 0).float()
@@ -62,7 +61,7 @@ def data_with(value: float, in_labels: bool = False) -> dict[str, torch.Tensor]:
 
 
 def in_scratch_folder(call: Callable[[], object]) -> Callable[[], object]:
-    """Run ``call`` in a fresh temporary folder holding one good checkpoint, ``good.pt``."""
+    """Run ``call`` in a fresh temporary folder holding one good checkpoint, good.pt."""
 
     def run():
         with tempfile.TemporaryDirectory() as folder, contextlib.chdir(folder):
@@ -83,14 +82,14 @@ def write_and_load(name: str, content: bytes | None = None, state_dict: bool = F
 
 
 class RunsCode:
-    """A pickle that would call print() when unpickled: harmless, but code all the same."""
+    """A pickle that would call print() when unpickled: harmless, but code."""
 
     def __reduce__(self):
         return (print, ("this ran while loading",))
 
 
 def interrupted_save():
-    """A save that fails halfway (the disk fills up) must leave the previous checkpoint intact."""
+    """A save that fails halfway (a full disk) must leave the old checkpoint intact."""
     before = open("good.pt", "rb").read()
 
     def fails_midway(obj, file, *args, **kwargs):
@@ -167,7 +166,7 @@ SAME_CAUSE = {
 
 
 def test_each_case_requires_phrases_that_no_other_cases_message_has_all_of():
-    """A case's phrases tell its cause apart: no other case's message contains them all."""
+    """A case's phrases tell its cause apart: no other message contains them all."""
     messages = {case.what: str(raised(case)) for case in CASES}
     for case in CASES:
         for other, message in messages.items():

@@ -15,8 +15,9 @@ def requirement_lines() -> list[str]:
 
 def test_binder_installs_the_package_with_the_lab_extras_and_the_same_pins():
     lines = requirement_lines()
-    # pip reads a -c path inside a requirements file relative to that file, and repo2docker
-    # runs pip from the repository's top, where "." is the course's own package
+    # pip reads a -c path inside a requirements file relative
+    # to that file, and repo2docker runs pip from the
+    # repository's top, where "." is the course's own package
     (constraint,) = [line.split(maxsplit=1)[1] for line in lines if line.startswith("-c ")]
     assert (BINDER / constraint).resolve() == ROOT / "constraints.txt"
     assert (
@@ -24,7 +25,8 @@ def test_binder_installs_the_package_with_the_lab_extras_and_the_same_pins():
     )  # what `make lab` installs: pip install -c constraints.txt -e ".[lab]"
     makefile = (ROOT / "Makefile").read_text()
     assert 'pip install --quiet -c constraints.txt -e ".[lab]"' in makefile
-    # nothing else is installed, and no pin of its own could disagree with constraints.txt
+    # nothing else is installed, and no pin of
+    # its own could disagree with constraints.txt
     assert [
         line for line in lines if not line.startswith(("-c ", "-e ", "--extra-index-url"))
     ] == []

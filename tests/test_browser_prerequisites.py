@@ -1,4 +1,4 @@
-"""The browser suite fails, saying what to install, when playwright or Chromium is missing.
+"""The browser suite fails, saying what to install, without playwright or Chromium.
 
 A skipped suite would let CI pass without ever opening a notebook in a browser.
 """

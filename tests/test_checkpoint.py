@@ -1,8 +1,10 @@
-"""Tests for course_utils.checkpoint: round trip, exact resume, atomic saves, every clear error."""
+"""Tests for course_utils.checkpoint: round trip, resume, atomic saves, clear errors."""
 
 import copy
+import io
 import os
 import pickle
+import pickletools
 import struct
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -53,7 +55,7 @@ def assert_same_tensors(a, b):
         assert a == b
 
 
-# ----------------------------------------------------------------------------- round trip
+# --------------------------------------------------------------------------- round trip
 
 
 def test_round_trip_gives_the_same_outputs_optimizer_state_and_metadata(tmp_path):
@@ -64,7 +66,8 @@ def test_round_trip_gives_the_same_outputs_optimizer_state_and_metadata(tmp_path
     )
     assert path == tmp_path / "model.pt"
 
-    # torch itself reads the file with weights_only=True: only plain types and tensors inside
+    # torch itself reads the file with weights_only=True:
+    # only plain types and tensors inside
     raw = torch.load(path, weights_only=True)
     assert raw["format"] == "course_utils.checkpoint" and raw["format_version"] == 1
     assert raw["model_class"] == "SimpleClassifier"
@@ -117,7 +120,8 @@ def test_resuming_from_a_checkpoint_continues_exactly_like_uninterrupted_trainin
     model, optimizer = start()
     uninterrupted = training.fit(model, loader, nn.BCELoss(), optimizer, epochs=5)
 
-    # three epochs, save (with the global RNG state that the loader's shuffling draws from) ...
+    # three epochs, save (with the global RNG state
+    # that the loader's shuffling draws from) ...
     first, first_optimizer = start()
     history = training.fit(first, loader, nn.BCELoss(), first_optimizer, epochs=3)
     checkpoint.save_checkpoint(
@@ -142,7 +146,8 @@ def test_resuming_from_a_checkpoint_continues_exactly_like_uninterrupted_trainin
 
 
 def test_resuming_without_the_rng_state_shuffles_differently(tmp_path):
-    # the reason the checkpoint above stores the RNG state: without it the result differs
+    # the reason the checkpoint above stores the
+    # RNG state: without it the result differs
     loader = small_loader(seed=3)
     torch.manual_seed(7)
     model = models.SimpleClassifier(2, 10)
@@ -180,7 +185,7 @@ def test_map_location_is_passed_to_torch_load(tmp_path):
     assert loaded["model"].linear1.weight.device == torch.device("cpu")
 
 
-# ----------------------------------------------------------------------------- atomicity
+# ---------------------------------------------------------------------------- atomicity
 
 
 def test_a_save_that_fails_midway_leaves_the_old_checkpoint_intact(tmp_path, monkeypatch):
@@ -273,7 +278,7 @@ def test_metadata_that_would_not_load_back_is_refused_at_save_time(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-# ----------------------------------------------------------------------------- errors on load
+# ----------------------------------------------------------------------- errors on load
 
 
 def test_a_missing_file_names_the_path_and_what_the_folder_holds(tmp_path):
@@ -344,7 +349,7 @@ def test_a_truncated_file_in_torchs_legacy_format_is_reported_as_truncated(tmp_p
 
 
 def good_files(tmp_path):
-    """A checkpoint (zip format) and a state_dict in torch's legacy format, both undamaged."""
+    """A checkpoint (zip format) and a state_dict in torch's legacy format, intact."""
     path = checkpoint.save_checkpoint(tmp_path / "model.pt", models.SimpleClassifier(2, 3))
     legacy = tmp_path / "old.pth"
     torch.save(
@@ -463,14 +468,15 @@ def test_optimizer_mismatches_are_clear(tmp_path):
         checkpoint.load_checkpoint(with_optimizer, fresh, torch.optim.SGD(fresh.parameters(), 0.1))
     with pytest.raises(CheckpointError, match="saved without an optimizer"):
         checkpoint.load_checkpoint(without, fresh, torch.optim.Adam(fresh.parameters()))
-    # built before the model it should update: on two of its four tensors (a common slip)
+    # built before the model it should update:
+    # on two of its four tensors (a common slip)
     partial = torch.optim.Adam(list(fresh.parameters())[:2])
     with pytest.raises(CheckpointError, match="does not fit.*loaded model's parameters"):
         checkpoint.load_checkpoint(with_optimizer, fresh, partial)
 
 
 class TinyNet(nn.Module):
-    """A student's own model: it keeps init_args, but course_utils.models cannot build it."""
+    """A student's model: it keeps init_args; course_utils.models cannot build it."""
 
     def __init__(self, width: int = 3):
         super().__init__()
@@ -497,11 +503,11 @@ def test_a_newer_format_version_asks_to_update(tmp_path):
         checkpoint.load_checkpoint(path)
 
 
-# ----------------------------------------------------------------------------- unsafe files
+# ------------------------------------------------------------------------- unsafe files
 
 
 class CreatesMarker:
-    """Unpickling this object would call open(marker, "w"): it creates a file, i.e. runs code."""
+    """Unpickling this would call open(marker, "w"): create a file, i.e. run code."""
 
     def __init__(self, marker):
         self.marker = str(marker)
@@ -544,6 +550,100 @@ class Prints:
 
 def test_a_builtin_function_in_a_torch_file_is_refused_and_named(tmp_path, capsys):
     torch.save({"model_state": Prints()}, tmp_path / "model.pt")
-    with pytest.raises(UnsafeCheckpointError, match=r"refused: .*\(print\)"):
+    # named from the file's own bytes (torch's message calls it "print")
+    with pytest.raises(UnsafeCheckpointError, match=r"refused: .*\(builtins\.print\)"):
         checkpoint.load_model(tmp_path / "model.pt")
     assert capsys.readouterr().out == ""
+
+
+# ----------------------------------------------------------------- how a file is judged
+# from its bytes where they tell; torch's message only for the two faults of a legacy
+# file that the bytes do not show, each message form pinned here against torch itself
+
+
+def legacy_state_dict_bytes():
+    buffer = io.BytesIO()
+    torch.save(
+        models.SimpleClassifier(2, 3).state_dict(), buffer, _use_new_zipfile_serialization=False
+    )
+    return buffer.getvalue()
+
+
+def end_of_pickles(content: bytes, count: int) -> int:
+    """Where the first ``count`` pickles of ``content`` end (walked, not unpickled)."""
+    stream = io.BytesIO(content)
+    for _ in range(count):
+        for _ in pickletools.genops(stream):
+            pass
+    return stream.tell()
+
+
+def load_error(content: bytes) -> Exception:
+    with pytest.raises(Exception) as caught:  # noqa: B017 - whatever torch raises
+        torch.load(io.BytesIO(content), weights_only=True)
+    return caught.value
+
+
+def test_torchs_message_names_what_it_refused_in_a_legacy_file(tmp_path):
+    path = tmp_path / "old.pth"
+    torch.save(
+        {"model_state": CreatesMarker(tmp_path / "marker")},
+        path,
+        _use_new_zipfile_serialization=False,
+    )
+    # the message form read: get_unsafe_globals_in_checkpoint does not read this format
+    with pytest.raises(
+        ValueError, match="Expected input to be a checkpoint returned by torch.save"
+    ):
+        torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    assert "GLOBAL io.open was not an allowed global" in str(load_error(path.read_bytes()))
+    with pytest.raises(UnsafeCheckpointError, match=r"\(io\.open\)"):
+        checkpoint.load_checkpoint(path)
+
+
+def test_torchs_message_tells_a_legacy_file_cut_in_its_tensor_bytes(tmp_path):
+    content = legacy_state_dict_bytes()
+    pickles_end = end_of_pickles(content, 5)
+    assert pickles_end < len(content) - 1
+    for keep in (pickles_end, (pickles_end + len(content)) // 2, len(content) - 1):
+        # the message form read: the pickles are whole, the raw bytes after them are not
+        assert "unexpected EOF" in str(load_error(content[:keep]))
+        path = tmp_path / f"cut_{keep}.pth"
+        path.write_bytes(content[:keep])
+        with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+            checkpoint.load_checkpoint(path)
+
+
+def test_a_legacy_file_cut_in_its_pickles_is_truncated_whatever_torch_says(tmp_path):
+    content = legacy_state_dict_bytes()
+    messages = set()
+    for keep in range(1, end_of_pickles(content, 5), 7):
+        error = load_error(content[:keep])
+        messages.add(type(error).__name__)
+        path = tmp_path / "cut.pth"
+        path.write_bytes(content[:keep])
+        with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+            checkpoint.load_checkpoint(path)
+    assert len(messages) >= 3  # torch raises several kinds of error: the bytes decide here
+
+
+def test_a_raw_pickle_cut_short_is_truncated_and_one_of_garbage_is_not(tmp_path):
+    path = tmp_path / "notes.pkl"
+    whole = pickle.dumps({"epoch": 3, "losses": [0.5, 0.25]}, protocol=2)
+    path.write_bytes(whole[:-5])
+    with pytest.raises(CorruptCheckpointError, match="it ends too early"):
+        checkpoint.load_checkpoint(path)
+    path.write_bytes(b"\x80\x02" + bytes([0xFF]) * 60)  # PROTO 2, then no opcode at all
+    with pytest.raises(NotACheckpointError, match="is not a PyTorch file") as caught:
+        checkpoint.load_checkpoint(path)
+    assert "truncated" not in str(caught.value)
+
+
+def test_a_whole_model_saved_with_torch_save_is_refused_by_its_class(tmp_path):
+    path = tmp_path / "model.pt"
+    torch.save(nn.Linear(2, 1), path)  # the model object, not its state_dict
+    assert torch.serialization.get_unsafe_globals_in_checkpoint(path) == [
+        "torch.nn.modules.linear.Linear"
+    ]  # the oracle: torch's own reader of the file's globals
+    with pytest.raises(UnsafeCheckpointError, match=r"\(torch\.nn\.modules\.linear\.Linear\)"):
+        checkpoint.load_checkpoint(path)

@@ -20,7 +20,8 @@ def test_close_reports_where_and_by_how_much(capsys):
 
 
 def test_close_reports_the_tolerance_it_really_tests(capsys):
-    # torch.isclose passes |got - expected| <= atol + rtol * |expected|: at 1000 that is 0.010001
+    # torch.isclose passes |got - expected| <= atol + rtol * |expected|:
+    # at 1000 that is 0.010001
     assert checks.check_close("big", 1000.005, 1000.0)  # beyond atol alone, within the sum
     assert not checks.check_close("big", 1000.02, 1000.0)
     out = capsys.readouterr().out

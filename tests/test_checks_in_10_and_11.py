@@ -1,8 +1,9 @@
 """The exercise checks of notebooks 10 and 11 reject the wrong answers issue 22 names.
 
-Each notebook's code cells run once in one namespace, as a student's kernel runs them (without
-the solution cells and the widgets); then each test puts one answer in place of the student's
-stub and runs the notebook's own check cell on it. A wrong answer must get ❌, a right one ✅.
+Each notebook's code cells run once in one namespace, as a student's kernel runs them
+(without the solution cells and the widgets); then each test puts one answer in place of
+the student's stub and runs the notebook's own check cell on it. A wrong answer must get
+❌, a right one ✅.
 """
 
 import contextlib
@@ -19,7 +20,7 @@ CHECKED_NAME = re.compile(r'checks\.check_\w+\(\s*"([^"]+)"')
 
 
 class NotebookKernel:
-    """A notebook's code cells run in one namespace, with its check cells kept by exercise name."""
+    """A notebook's code cells run in one namespace; its check cells by exercise."""
 
     def __init__(self, path: Path):
         self.namespace: dict = {"__name__": "__main__"}
@@ -36,13 +37,13 @@ class NotebookKernel:
 
     @staticmethod
     def _runs(cell) -> bool:
-        """Code cells but the solutions, the widgets and the final clean-up of the files."""
+        """Code cells but the solutions, the widgets and the final clean-up of files."""
         if cell.cell_type != "code" or "solution" in cell.metadata.get("tags", []):
             return False
         return "widgets." not in cell.source and ".cleanup()" not in cell.source
 
     def check(self, exercise: str, answer: str) -> str:
-        """What the check cell of ``exercise`` prints for ``answer`` (code defining the stub)."""
+        """What the check cell of ``exercise`` prints for ``answer``, a stub's code."""
         exec(answer, self.namespace)
         with contextlib.redirect_stdout(io.StringIO()) as printed:
             exec(self.check_cells[exercise], self.namespace)
@@ -65,7 +66,7 @@ def notebook_11():
     return NotebookKernel(NOTEBOOKS / "11_inference.ipynb")
 
 
-# ----------------------------------------------------------------- 10, exercise 1: architecture_of
+# ------------------------------------------------------ 10, exercise 1: architecture_of
 
 ARCHITECTURE_RIGHT = """
 def architecture_of(path):
@@ -87,7 +88,8 @@ def architecture_of(path):
 def architecture_of(path):
     return 2, 10
 """,
-    # the task says torch alone: course_utils' loader lists the shapes in its error message
+    # the task says torch alone: course_utils'
+    # loader lists the shapes in its error message
     "course_utils reads the file": """
 import re
 
@@ -124,7 +126,7 @@ def test_10_architecture_of_names_what_was_used_and_the_hard_coded_answer(
     assert "Hint for this input: Not every file holds the seed's model" in printed
 
 
-# ----------------------------------------------------------------- 10, exercise 2: resume exactly
+# ------------------------------------------------------- 10, exercise 2: resume exactly
 
 RESUME_RIGHT = {
     "with save_checkpoint": """
@@ -197,7 +199,7 @@ def test_10_resume_without_the_global_generator_is_told_about_dropout(notebook_1
     assert "Hint for this input: Without dropout your resume is exact" in printed
 
 
-# ----------------------------------------------------------------- 11, exercise 1: predict_classes
+# ------------------------------------------------------ 11, exercise 1: predict_classes
 
 CLASSES_RIGHT = {
     "with models.eval_mode": """
@@ -218,7 +220,8 @@ def predict_classes(model, X, threshold=0.5):
 }
 
 CLASSES_WRONG = {
-    # the first-feature model's classes are known without it: the check must see the model run
+    # the first-feature model's classes are known
+    # without it: the check must see the model run
     "the model never runs": """
 def predict_classes(model, X, threshold=0.5):
     return (X[:, 0] > torch.logit(torch.tensor(threshold))).long()
@@ -291,7 +294,7 @@ def test_11_predict_classes_rejects(notebook_11, fresh_checker, mistake):
         assert f"Hint for this input: {CLASSES_HINTS[mistake]}" in printed, printed
 
 
-# ----------------------------------------------------------------- 11, exercise 2: predict_or_refuse
+# ---------------------------------------------------- 11, exercise 2: predict_or_refuse
 
 REFUSE_RIGHT = {
     "one range per feature": """

@@ -1,4 +1,4 @@
-"""check_training_step names the parameter that differs and diagnoses the step's mistake."""
+"""check_training_step names the parameter that differs and what the step did wrong."""
 
 import pytest
 import torch

@@ -1,4 +1,4 @@
-"""course_tools/choose_python.py: which Python sets up the course (make lab, make test)."""
+"""course_tools/choose_python.py: which Python sets up the course."""
 
 import os
 import subprocess
@@ -80,7 +80,7 @@ def test_a_requested_python_is_checked_not_replaced():
 
 
 def fake_python(folder: Path, name: str, version: str) -> None:
-    """A command that answers the version question like a Python of ``version`` would."""
+    """A command that answers the version question as a Python of ``version``."""
     command = folder / name
     command.write_text(f"#!/bin/sh\necho {version}\n")
     command.chmod(0o755)

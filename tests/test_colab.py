@@ -1,7 +1,8 @@
-"""Each notebook opens on its own (Colab, a hub): badge, install cell, pictures inside it.
+"""Each notebook opens on its own (Colab, a hub): badge, install cell, its pictures.
 
-The tool, ``python -m course_tools.colab``, is tested on small notebooks; the course's own
-notebooks are then checked against the one repository address (pyproject.toml) and images/.
+The tool, ``python -m course_tools.colab``, is tested on small notebooks; the course's
+own notebooks are then checked against the one repository address (pyproject.toml) and
+images/.
 """
 
 import base64
@@ -60,7 +61,8 @@ def test_the_badge_comes_first_and_opens_this_notebook_in_colab(images):
     notebook = colab.prepare_notebook(small_notebook(), "07_x.ipynb", ADDRESS, images)
     badge = notebook.cells[0]
     assert badge.cell_type == "markdown"
-    # the oracle: Colab's documented form, colab.research.google.com/github/OWNER/REPO/blob/BRANCH/PATH
+    # the oracle: Colab's documented form,
+    # colab.research.google.com/github/OWNER/REPO/blob/BRANCH/PATH
     url = "https://colab.research.google.com/github/someone/some-course/blob/main/notebooks/07_x.ipynb"
     assert badge.source == f"[![Open in Colab](attachment:open_in_colab.png)]({url})"
     assert decoded(badge.attachments["open_in_colab.png"]) == b"\x89PNG badge"
@@ -168,7 +170,7 @@ def test_the_command_rewrites_only_what_changed(tmp_path, images, monkeypatch):
 
 @pytest.mark.parametrize("installed", [True, False])
 def test_the_install_cell_does_nothing_where_the_package_is_installed(tmp_path, installed):
-    """Where course_utils imports, no output (nbval compares it); else pip gets the source."""
+    """Where course_utils imports: no output (nbval compares it); else pip gets it."""
     cell = colab.install_cell(ADDRESS).source
     # where the package is missing, a stand-in for pip records what it was asked to do
     fake_pip = tmp_path / "pip"
@@ -204,7 +206,8 @@ def test_the_badges_are_drawn_by_the_tool(tmp_path):
         )
 
 
-# --- the course's notebooks: these pass once `python -m course_tools.colab notebooks/*.ipynb` ran
+# --- the course's notebooks -----------------------------------------------------------
+# these pass once `python -m course_tools.colab notebooks/*.ipynb` ran
 
 
 @pytest.fixture(scope="module")

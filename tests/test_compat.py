@@ -41,7 +41,8 @@ def test_the_oldest_releases_are_every_lower_bound_pinned(tmp_path):
 def test_the_course_claims_pytorch_2_13_as_its_oldest():
     pins = compat.lowest_pins(ROOT / "pyproject.toml")
     assert "torch==2.13" in pins
-    # the command the Makefile runs, with the standard library only (nothing installed yet)
+    # the command the Makefile runs, with the
+    # standard library only (nothing installed yet)
     printed = subprocess.run(
         [
             sys.executable,

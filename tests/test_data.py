@@ -136,7 +136,8 @@ def test_three_way_split_explains_bad_fractions(fractions, message):
 def test_standardizer_by_hand_with_a_constant_feature():
     X_train = torch.tensor([[1.0, 10.0], [3.0, 10.0]])
     scaler = data.Standardizer().fit(X_train)
-    # feature 0: mean 2, population std sqrt(((1-2)^2 + (3-2)^2) / 2) = 1; feature 1 constant
+    # feature 0: mean 2, population std sqrt(((1-2)^2 + (3-2)^2) / 2) = 1;
+    # feature 1 constant
     assert torch.equal(scaler.mean, torch.tensor([2.0, 10.0]))
     assert torch.equal(scaler.scale, torch.tensor([1.0, 1.0]))  # constant: scale 1, not 0
     assert torch.equal(scaler.transform(X_train), torch.tensor([[-1.0, 0.0], [1.0, 0.0]]))
@@ -184,7 +185,7 @@ def test_standardizer_shows_its_statistics():
 
 
 def _replay_the_seed_lesson_verbatim():
-    """The seed lesson's own code, copied from its cells (names and calls as it has them)."""
+    """The seed lesson's own code, copied from its cells (its names and calls)."""
     from torch import nn
     from torch.utils.data import DataLoader, TensorDataset
 
@@ -226,7 +227,8 @@ def test_seed_lesson_equals_a_verbatim_replay_of_the_seed_code():
     assert list(model_state) == list(seed_state)
     for name, expected in seed_state.items():
         assert torch.equal(model_state[name], expected), name
-    # the generator is left where the seed's code leaves it, so training reproduces the seed's run
+    # the generator is left where the seed's code
+    # leaves it, so training reproduces the seed's run
     assert torch.equal(torch.get_rng_state(), seed_rng_after)
 
 
@@ -292,7 +294,7 @@ def test_noisy_dataset_draws_fresh_noise_from_the_global_generator_at_every_read
 
 
 def test_noisy_dataset_in_two_workers_follows_the_loaders_generator():
-    """What notebook 03 teaches: worker k draws with seed base_seed + k, base_seed from the generator."""
+    """What notebook 03 teaches: worker k draws with seed base_seed + k."""
     X, y = torch.zeros(40, 2), torch.arange(40.0).unsqueeze(1)  # the label names the row
     dataset = data.NoisyDataset(X, y, noise=1.0)
 

@@ -1,4 +1,4 @@
-"""data.kfold_indices against scikit-learn's KFold (no shuffling): the same folds, in the same order."""
+"""data.kfold_indices against scikit-learn's KFold (no shuffling): the same folds."""
 
 import numpy as np
 import pytest

@@ -38,7 +38,8 @@ def test_local_version_labels_match_their_pin():
 
 @pytest.mark.pins
 def test_the_course_environment_matches_its_own_pins():
-    # The set-up (make test) installs constraints.txt, so this machine must agree with it.
+    # The set-up (make test) installs constraints.txt,
+    # so this machine must agree with it.
     assert all(check.ok for check in environment.check_environment())
 
 
@@ -88,11 +89,12 @@ def test_a_broken_install_without_a_name_and_a_second_copy_do_not_confuse_the_ch
     assert check.installed == "2.13.0"  # the first copy on the path is the one Python imports
 
 
-# --- versions: the supported ranges ------------------------------------------------------------
+# --- versions: the supported ranges ---------------------------------------------------
 
 
 def test_the_supported_ranges_are_pyprojects():
-    # the oracle: pyproject.toml read with tomllib (the installed metadata is what the check reads)
+    # the oracle: pyproject.toml read with tomllib
+    # (the installed metadata is what the check reads)
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     ranges = environment.supported_ranges()
     assert ranges["torch"] == project["dependencies"][0].removeprefix("torch") == ">=2.13,<2.15"
@@ -120,7 +122,7 @@ def test_a_version_is_in_a_range_as_pip_would_say(version, supported, expected):
     assert environment.in_range(version, supported) is expected
 
 
-# --- where the notebook runs, and what to fix there ---------------------------------------------
+# --- where the notebook runs, and what to fix there -----------------------------------
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""environment.pick_device: cuda first, then mps, then cpu (the availability checks are faked)."""
+"""environment.pick_device: cuda, then mps, then cpu (availability faked)."""
 
 import pytest
 import torch

@@ -1,7 +1,8 @@
-"""The exercise checks of notebooks 05-08 reject the plausible wrong answers of issue 22.
+"""The exercise checks of notebooks 05-08 reject issue 22's plausible wrong answers.
 
-Each test runs a notebook's own check cell (after the cells it needs) on a wrong answer that an
-earlier version of the check accepted, and on the notebook's solution, which must still pass.
+Each test runs a notebook's own check cell (after the cells it needs) on a wrong answer
+that an earlier version of the check accepted, and on the notebook's solution, which
+must still pass.
 """
 
 import ast
@@ -24,7 +25,7 @@ def cell_sources(notebook: str) -> dict[str, str]:
 
 
 def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
-    """Run the cells ``setup``, define ``answers``, run the cell ``check``: what it printed."""
+    """Run the cells ``setup``, define ``answers``, run ``check``: what it printed."""
     sources = cell_sources(notebook)
     namespace: dict = {}
     with contextlib.redirect_stdout(io.StringIO()):
@@ -38,7 +39,7 @@ def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
 
 
 def solution_of(notebook: str, solution: str, name: str, setup: list[str]):
-    """The function ``name`` that the notebook's solution cell defines (its check is not run)."""
+    """The function ``name`` the notebook's solution cell defines (check not run)."""
     sources = cell_sources(notebook)
     namespace: dict = {}
     with contextlib.redirect_stdout(io.StringIO()):
@@ -56,7 +57,7 @@ LOSS_SETUP = ["6183d062"]
 
 
 def bce_where_between_two_formulas(z, y):
-    """Right values everywhere, but exp overflows in the branch torch.where does not pick."""
+    """Right values everywhere, but exp overflows in the branch torch.where drops."""
     return torch.where(
         z >= 0,
         (1 - y) * z + torch.log1p(torch.exp(-z)),
@@ -106,7 +107,7 @@ BACKPROP_SETUP = ["1cdda8de"]
 
 
 def forward_difference(f, theta, epsilon=1e-6):
-    """(f(θ + ε) − f(θ)) / ε: the slope half a step to the side, not the central difference."""
+    """(f(θ + ε) − f(θ)) / ε: the slope half a step aside, not central differences."""
     gradient = torch.zeros_like(theta)
     for i in range(theta.numel()):
         step = torch.zeros_like(theta).view(-1)
@@ -132,7 +133,7 @@ OPTIMIZERS_SETUP = ["3b12ffd5"]
 
 
 def gradient_descent_in_float32(surface, start, lr, steps):
-    """The right loop in the default float32: close to the float64 path, but not float64."""
+    """The right loop in the default float32: close to the float64 path, not float64."""
     w = torch.tensor(start, requires_grad=True)
     points = [w.detach().clone()]
     for _ in range(steps):
@@ -180,7 +181,7 @@ TRAINING_SETUP = ["7cb4130b", "1783ea2f"]
 
 
 def step_that_switches_back_to_eval(model, X, y, loss_fn, optimizer):
-    """A right step that leaves the model as it found it: train() first, eval() at its end."""
+    """A right step that leaves the model as it was: train() first, eval() last."""
     model.train()
     loss = loss_fn(model(X), y)
     optimizer.zero_grad()
@@ -218,7 +219,8 @@ def test_08_the_solution_of_exercise_1_passes_its_check():
     assert printed.startswith("✅"), printed
 
 
-# What a task forbids is refused, even when the values are right: the references are no answers
+# What a task forbids is refused, even when the
+# values are right: the references are no answers
 def bce_with_softplus(z, y):
     return torch.nn.functional.softplus(z) - z * y
 

@@ -1,4 +1,4 @@
-"""The from-scratch losses against PyTorch's nn losses: values and gradients, edge cases, errors."""
+"""The from-scratch losses against PyTorch's: values, gradients, edge cases, errors."""
 
 import pytest
 import torch
@@ -11,7 +11,7 @@ DTYPES = [torch.float32, torch.float64]
 
 
 def values_and_grads(loss_fn, pred, target):
-    """loss_fn's value and the gradient of its sum w.r.t. pred, on a fresh leaf copy of pred."""
+    """loss_fn's value and the gradient of its sum w.r.t. a fresh leaf copy of pred."""
     pred = pred.detach().clone().requires_grad_(True)
     value = loss_fn(pred, target)
     (grad,) = torch.autograd.grad(value.sum(), pred)

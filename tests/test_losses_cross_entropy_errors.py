@@ -1,14 +1,14 @@
-"""The mistakes of a first multi-class model get the course's clear messages from cross_entropy.
+"""A first multi-class model's mistakes get cross_entropy's clear messages.
 
-For each, PyTorch's nn.CrossEntropyLoss is shown to fail (or silently accept it) on the same
-input, so the test also documents why the course checks it.
+For each, PyTorch's nn.CrossEntropyLoss is shown to fail (or silently accept it) on the
+same input, so the test also documents why the course checks it.
 """
 
 import pytest
 import torch
 from torch import nn
 
-from course_utils import losses
+from course_utils import guards, losses
 
 GENERATOR = torch.Generator().manual_seed(0)
 LOGITS = torch.randn(4, 10, generator=GENERATOR)  # 4 examples, 10 classes
@@ -19,7 +19,7 @@ def test_the_right_inputs_still_equal_pytorch():
     torch.testing.assert_close(
         losses.cross_entropy(LOGITS, LABELS), nn.CrossEntropyLoss()(LOGITS, LABELS)
     )
-    losses.check_cross_entropy_inputs(LOGITS, LABELS)  # no error
+    guards.losses.check_cross_entropy_inputs(LOGITS, LABELS)  # no error
 
 
 def test_float_labels():

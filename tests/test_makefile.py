@@ -1,4 +1,4 @@
-"""`make lab` installs only what a student needs; `make test` adds the test extras (two stamps)."""
+"""`make lab` installs what a student needs; `make test` adds the test extras."""
 
 import shutil
 import subprocess
@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def planned_installs(target: str, folder: Path) -> list[str]:
-    """The pip installs `make -n <target>` would run in a fresh copy of the course (no .venv)."""
+    """The pip installs `make -n <target>` would run in a fresh copy (no .venv)."""
     for name in ("Makefile", "pyproject.toml", "constraints.txt", "presenting/overrides.json"):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, folder / name)

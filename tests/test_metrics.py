@@ -1,4 +1,4 @@
-"""metrics: every value below is counted by hand from the listed predictions and labels."""
+"""metrics: every value below is counted by hand from the predictions and labels."""
 
 import pytest
 import torch
@@ -112,7 +112,8 @@ def test_predicted_labels_is_class_1_only_above_the_threshold():
     assert metrics.predicted_labels(probabilities).tolist() == [[0], [0], [1], [0]]  # by hand
     assert metrics.predicted_labels(probabilities, threshold=0.3).tolist() == [[0], [1], [1], [0]]
     assert metrics.predicted_labels(probabilities).dtype == torch.int64
-    # the metrics count with the same rule: at threshold 0.3 the 0.3 is class 0, a false negative
+    # the metrics count with the same rule: at threshold
+    # 0.3 the 0.3 is class 0, a false negative
     for probabilities in (
         [0.3, 0.7],
         torch.tensor([0.3, 0.7]),

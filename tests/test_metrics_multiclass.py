@@ -1,4 +1,4 @@
-"""metrics for C classes: every value below is counted by hand from the listed predictions."""
+"""metrics for C classes: every value below is counted by hand from the predictions."""
 
 import pytest
 import torch
@@ -46,10 +46,12 @@ def test_accuracy_is_the_diagonal_over_all():
 
 def test_per_class_precision_and_recall_by_hand():
     precision, recall = metrics.per_class_precision_recall(PREDICTED, TRUE)
-    # precision: column sums 3, 2, 3 -> 2/3, 1/2, 2/3; recall: row sums 3, 2, 3 -> 2/3, 1/2, 2/3
+    # precision: column sums 3, 2, 3 -> 2/3, 1/2, 2/3;
+    # recall: row sums 3, 2, 3 -> 2/3, 1/2, 2/3
     assert precision.tolist() == pytest.approx([2 / 3, 1 / 2, 2 / 3])
     assert recall.tolist() == pytest.approx([2 / 3, 1 / 2, 2 / 3])
-    # an unbalanced case: pred 0 0 0 0, true 0 0 1 2 -> class 0: P = 2/4, R = 2/2; classes 1, 2: 0
+    # an unbalanced case: pred 0 0 0 0, true 0 0 1 2 ->
+    # class 0: P = 2/4, R = 2/2; classes 1, 2: 0
     precision, recall = metrics.per_class_precision_recall([0, 0, 0, 0], [0, 0, 1, 2])
     assert precision.tolist() == pytest.approx([0.5, 0.0, 0.0])
     assert recall.tolist() == pytest.approx([1.0, 0.0, 0.0])

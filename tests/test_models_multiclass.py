@@ -1,4 +1,4 @@
-"""models.MulticlassMLP: the same function as a hand-built nn.Sequential, and a checkpoint round trip."""
+"""models.MulticlassMLP: as a hand-built nn.Sequential, and a checkpoint round trip."""
 
 import pytest
 import torch

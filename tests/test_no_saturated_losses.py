@@ -1,15 +1,17 @@
 """No loss in notebooks 12 and 13 is fed a probability of exactly 0 or 1.
 
-A float32 sigmoid or softmax rounds a confident enough output to exactly 0 or 1 (a sigmoid
-does so beyond a logit of about 16.6). A probability loss then stops measuring confidence:
-``nn.BCELoss`` charges its capped log, 100, whatever the logit, and a curve of such losses
-jumps by 100/N each time one more point saturates. Notebooks 12 and 13 train over-confident
-networks and read their losses, so they must hand losses logits (``nn.BCEWithLogitsLoss``,
-``nn.CrossEntropyLoss``), or at least never a saturated probability.
+A float32 sigmoid or softmax rounds a confident enough output to exactly 0 or 1 (a
+sigmoid does so beyond a logit of about 16.6). A probability loss then stops measuring
+confidence: ``nn.BCELoss`` charges its capped log, 100, whatever the logit, and a curve
+of such losses jumps by 100/N each time one more point saturates. Notebooks 12 and 13
+train over-confident networks and read their losses, so they must hand losses logits
+(``nn.BCEWithLogitsLoss``, ``nn.CrossEntropyLoss``), or at least never a saturated
+probability.
 
 The test runs each notebook in a fresh kernel with torch's probability losses (and the
-course's own ``losses.bce``) wrapped to record every call whose input holds a probability of
-exactly 0 or 1 (for ``nll_loss``, which takes log-probabilities, a log-probability of -inf).
+course's own ``losses.bce``) wrapped to record every call whose input holds a
+probability of exactly 0 or 1 (for ``nll_loss``, which takes log-probabilities, a
+log-probability of -inf).
 """
 
 import json
@@ -26,8 +28,8 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 CHECKED = ["12_generalization.ipynb", "13_capstone_digits.ipynb"]
 RECORD_VARIABLE = "SATURATED_LOSSES_RECORD"
 
-# run first in the notebook's kernel: every call of a probability loss with a saturated input
-# appends a line to the file $SATURATED_LOSSES_RECORD names
+# run first in the notebook's kernel: every call of a probability loss with a saturated
+# input appends a line to the file $SATURATED_LOSSES_RECORD names
 WATCH_LOSSES = """
 def _watch_saturated_losses():
     import json, os
@@ -63,7 +65,7 @@ _watch_saturated_losses()
 
 
 def saturated_calls(notebook: nbformat.NotebookNode, folder: Path) -> list[dict]:
-    """Run ``notebook`` with the losses watched, in ``folder``; the saturated calls it made."""
+    """Run ``notebook`` with the losses watched, in ``folder``: its saturated calls."""
     record = folder / "saturated.jsonl"
     record.touch()
     watched = nbformat.v4.new_notebook(metadata=notebook.metadata)
@@ -76,7 +78,7 @@ def saturated_calls(notebook: nbformat.NotebookNode, folder: Path) -> list[dict]
 
 
 def test_the_watch_records_a_saturated_probability_and_nothing_else(tmp_path, monkeypatch):
-    """The instrumentation itself, in this process: a sigmoid rounded to 1 is caught, logits not."""
+    """The instrumentation, here: a sigmoid rounded to 1 is caught, a logit is not."""
     record = tmp_path / "saturated.jsonl"
     record.touch()
     monkeypatch.setenv(RECORD_VARIABLE, str(record))

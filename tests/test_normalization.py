@@ -62,7 +62,8 @@ def test_loss_with_batch_statistics_changes_nothing_in_the_model():
     X, y = torch.randn(10, 3), torch.rand(10, 1).round()
     state = {name: value.clone() for name, value in model.state_dict().items()}
     loss = normalization.loss_with_batch_statistics(model, nn.BCEWithLogitsLoss(), X, y)
-    # the oracle: the loss by hand, normalizing the hidden layer with this batch's statistics
+    # the oracle: the loss by hand, normalizing the
+    # hidden layer with this batch's statistics
     hidden = model[0](X)
     normalized = (hidden - hidden.mean(dim=0)) / torch.sqrt(hidden.var(dim=0, correction=0) + 1e-5)
     by_hand = nn.BCEWithLogitsLoss()(model[3](torch.relu(normalized)), y)

@@ -1,7 +1,8 @@
-"""Every picture a notebook shows is a file in the repository: never hotlinked, never missing.
+"""Every picture a notebook shows is a file in the repository: none hotlinked, missing.
 
-Images linked from other people's web sites vanish; the course's pictures live in images/ and
-are linked by relative path, e.g. ``![a neuron](../images/neuron_diagram.png)``.
+Images linked from other people's web sites vanish; the course's pictures live in
+images/ and are linked by relative path, e.g.
+``![a neuron](../images/neuron_diagram.png)``.
 """
 
 import json
@@ -19,14 +20,15 @@ MARKDOWN_IMAGE = re.compile(r"!\[[^\]]*\]\(\s*(<[^>]*>|[^)\s]+)(?:\s+[\"'(][^)]*
 # ![alt][label] or ![alt][] or ![label], resolved through a definition "[label]: target"
 MARKDOWN_IMAGE_REFERENCE = re.compile(r"!\[([^\]]*)\](?:\[([^\]]*)\])?(?!\()")
 REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[([^\]]+)\]:\s*(<[^>]*>|\S+)", re.MULTILINE)
-# <img ... src="target" ...> with any quoting and spacing (the seed wrote <img src = '...'>)
+# <img ... src="target" ...> with any quoting
+# and spacing (the seed wrote <img src = '...'>)
 HTML_IMAGE = re.compile(
     r"<img\b[^>]*?\bsrc\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE
 )
 
 
 def image_links(markdown: str) -> list[str]:
-    """Every image target in a markdown text: markdown images, reference images, HTML <img>."""
+    """Every image target in a markdown text: markdown, reference and HTML images."""
     links = [m.group(1).strip("<>") for m in MARKDOWN_IMAGE.finditer(markdown)]
     definitions = {
         label.strip().lower(): target.strip("<>")
@@ -41,10 +43,10 @@ def image_links(markdown: str) -> list[str]:
 
 
 def bad_image_links(markdown: str, folder: Path, attachments: dict | None = None) -> list[str]:
-    """The image links in ``markdown`` that break: each as "target: why". Empty when all is well.
+    """The image links in ``markdown`` that break, each as "target: why"; [] if none.
 
-    Relative paths are resolved against ``folder`` (the notebook's folder); ``attachment:name``
-    must name one of the cell's ``attachments``.
+    Relative paths are resolved against ``folder`` (the notebook's folder);
+    ``attachment:name`` must name one of the cell's ``attachments``.
     """
     problems = []
     for target in image_links(markdown):

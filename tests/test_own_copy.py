@@ -1,7 +1,8 @@
 """make lab: each student works in an own copy of the notebooks that git ignores.
 
-The copy is the student edition, made on the first run; a later run adds only the notebooks it
-lacks and never overwrites one, so the student's work is kept and `git pull` never conflicts.
+The copy is the student edition, made on the first run; a later run adds only the
+notebooks it lacks and never overwrites one, so the student's work is kept and `git
+pull` never conflicts.
 """
 
 import json
@@ -28,7 +29,7 @@ def git(*arguments, cwd):
 
 @pytest.fixture
 def course(tmp_path):
-    """A small course in a git repository of its own: the course's .gitignore, two notebooks."""
+    """A small course in a git repository of its own: its .gitignore, two notebooks."""
     folder = tmp_path / "course"
     (folder / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / ".gitignore", folder / ".gitignore")

@@ -1,4 +1,4 @@
-"""The package reads as teaching material: short functions, and maths modules free of plotting."""
+"""The package reads as teaching material: short functions, maths without plots."""
 
 import ast
 from pathlib import Path
@@ -10,8 +10,9 @@ import course_utils
 PACKAGE = Path(__file__).resolve().parents[1] / "course_utils"
 SOURCES = sorted(PACKAGE.rglob("*.py"))
 MAX_FUNCTION_LINES = 60
-# The modules that show things (plots, widgets, checks' messages, source, the set-up report); every
-# other module of the package computes (data, models, maths, training, saving): no plotting, no
+# The modules that show things (plots, widgets, checks' messages,
+# source, the set-up report); every other module of the package
+# computes (data, models, maths, training, saving): no plotting, no
 # widgets. A new module is held to that unless it is named here.
 SHOWING_MODULES = {"checks", "environment", "plotting", "source", "widgets"}
 MATHS_MODULES = [name for name in course_utils.MODULES if name not in SHOWING_MODULES]
@@ -34,9 +35,16 @@ def imported_modules(path: Path) -> set[str]:
     return found
 
 
+def files_of(name: str) -> list[Path]:
+    """The source files of a package module: its file, or each file of a subpackage."""
+    module = PACKAGE / f"{name}.py"
+    return [module] if module.exists() else sorted((PACKAGE / name).rglob("*.py"))
+
+
 def test_the_checks_see_the_package():
     assert len(SOURCES) > 20 and PACKAGE / "training.py" in SOURCES
-    assert all((PACKAGE / f"{name}.py").exists() for name in MATHS_MODULES)
+    assert all(files_of(name) for name in MATHS_MODULES)
+    assert PACKAGE / "guards" / "training.py" in files_of("guards")
 
 
 @pytest.mark.parametrize("path", SOURCES, ids=lambda p: str(p.relative_to(PACKAGE)))
@@ -58,7 +66,7 @@ def test_the_length_check_can_fail(tmp_path):
 
 @pytest.mark.parametrize("name", MATHS_MODULES)
 def test_maths_modules_import_no_plotting_or_widgets(name):
-    imports = imported_modules(PACKAGE / f"{name}.py")
+    imports = set().union(*(imported_modules(path) for path in files_of(name)))
     display = sorted(m for m in imports if m.split(".")[0] in DISPLAY_LIBRARIES)
     package_display = sorted(
         m for m in imports if m.startswith(("course_utils.plotting", "course_utils.widgets"))

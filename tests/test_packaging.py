@@ -1,8 +1,8 @@
-"""course_utils installs as a wheel (`pip install .`, not editable) with every module and its pins.
+"""course_utils installs as a wheel (`pip install .`), with every module and its pins.
 
-The wheel is built from a copy of the sources (building writes build/ and *.egg-info), and
-installed without its dependencies into a scratch virtualenv that borrows this environment's
-packages, so nothing is downloaded.
+The wheel is built from a copy of the sources (building writes build/ and *.egg-info),
+and installed without its dependencies into a scratch virtualenv that borrows this
+environment's packages, so nothing is downloaded.
 """
 
 import json
@@ -62,7 +62,7 @@ def build_wheel(folder: Path) -> Path:
 
 
 def scratch_venv(folder: Path) -> Path:
-    """A virtualenv without pip that sees this environment's packages (but not its course_utils)."""
+    """A virtualenv without pip, seeing this environment's packages but course_utils."""
     run(sys.executable, "-m", "venv", "--without-pip", "venv", cwd=folder)
     python = folder / "venv" / "bin" / "python"
     site_packages = Path(
@@ -71,14 +71,15 @@ def scratch_venv(folder: Path) -> Path:
         ).strip()
     )
     # a path in a .pth file is searched, but the .pth files inside it (the editable
-    # course_utils of `make setup`) are not run, so course_utils can only come from the wheel
+    # course_utils of `make setup`) are not run,
+    # so course_utils can only come from the wheel
     ours = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (site_packages / "borrowed.pth").write_text("\n".join(sorted(ours)) + "\n")
     return python
 
 
 def source_modules() -> set[str]:
-    """Every module and subpackage under course_utils/ in the sources, by dotted name."""
+    """Every module and subpackage under course_utils/ in the sources, dotted."""
     names = set()
     for path in (ROOT / "course_utils").rglob("*.py"):
         parts = path.relative_to(ROOT).with_suffix("").parts

@@ -1,9 +1,11 @@
 """Nothing assumes a POSIX shell or path: the course works from a folder such as
-``C:\\Users\\Zoë\\Cours d'été — réseaux\\`` (spaces, non-ASCII letters), on Windows and macOS.
+``C:\\Users\\Zoë\\Cours d'été — réseaux\\`` (spaces, non-ASCII letters), on Windows and
+macOS.
 
-A static check reads the package, the tools and the notebooks' code for shell commands and
-hard-coded paths; a run copies the package and two notebooks into such a folder, with the
-temporary folder there too, and runs them: set-up check, saving and loading checkpoints.
+A static check reads the package, the tools and the notebooks' code for shell commands
+and hard-coded paths; a run copies the package and two notebooks into such a folder,
+with the temporary folder there too, and runs them: set-up check, saving and loading
+checkpoints.
 """
 
 import json
@@ -88,7 +90,8 @@ def test_the_course_runs_from_a_folder_with_spaces_and_accents(tmp_path, monkeyp
     (course / "notebooks").mkdir()
     for name in ("00_start_here.ipynb", "10_save_and_load.ipynb"):
         shutil.copy(ROOT / "notebooks" / name, course / "notebooks" / name)
-    # the kernels import course_utils from this folder and make their temporary files there
+    # the kernels import course_utils from this
+    # folder and make their temporary files there
     monkeypatch.setenv("PYTHONPATH", str(course))
     monkeypatch.setenv("TMPDIR", str(temporary))
     monkeypatch.setenv("TEMP", str(temporary))  # Windows' name for it

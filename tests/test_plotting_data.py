@@ -1,4 +1,4 @@
-"""Tests for the plots of 02_data_preparation and 04_model_definition (Agg backend, see conftest)."""
+"""The plots of 02_data_preparation and 04_model_definition (Agg, see conftest)."""
 
 import matplotlib.pyplot as plt
 import pytest

@@ -1,4 +1,4 @@
-"""plotting for notebook 13: digit grids, probability bars, misclassified digits, a 10x10 matrix."""
+"""plotting for notebook 13: digits, probability bars, misclassified, a 10x10 matrix."""
 
 import matplotlib.colors
 import matplotlib.pyplot as plt

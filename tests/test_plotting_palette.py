@@ -1,7 +1,7 @@
-"""Pictures for everyone: the plots' colours, markers and line styles, read from their artists.
+"""Pictures for everyone: the plots' colours, markers and line styles, checked.
 
-The oracle for colour blindness is Machado, Oliveira & Fernandes (2009): the matrices below
-simulate protanopia, deuteranopia and tritanopia (severity 1) on linear RGB.
+The oracle for colour blindness is Machado, Oliveira & Fernandes (2009): the matrices
+below simulate protanopia, deuteranopia and tritanopia (severity 1) on linear RGB.
 """
 
 import itertools
@@ -48,7 +48,7 @@ def encoded(rgb):
 
 
 def seen_apart(a, b, kinds=tuple(COLOUR_BLINDNESS)) -> float:
-    """How far apart two colours look to the viewer (of these kinds) who sees them closest."""
+    """How far apart two colours look to the viewer (of these) who sees them closest."""
     return min(
         float(
             np.linalg.norm(
@@ -76,7 +76,7 @@ def is_neutral(rgba) -> bool:
 
 
 def series(ax):
-    """Every labelled line and scatter of ``ax``: (label, colour, line style or fill, marker)."""
+    """Every labelled line and scatter of ``ax``: label, colour, style, marker."""
     found = []
     for line in ax.get_lines():
         if not line.get_label().startswith("_"):
@@ -167,7 +167,7 @@ def test_classes_differ_by_marker_shape_not_colour_alone(plots, name):
 
 
 def probability_regions(mesh):
-    """The colours of the map where P(class 1) is 0 and 1, as shown over a white figure."""
+    """The colours of the map where P(class 1) is 0 and 1, over a white figure."""
     alpha = mesh.get_alpha()
     return [
         alpha * np.array(mesh.cmap(p)[:3]) + (1 - alpha) * np.ones(3) for p in (0.0, 1.0)

@@ -1,4 +1,4 @@
-"""plotting.plot_history and plotting.plot_confusion_matrix (Agg backend, see conftest.py)."""
+"""plotting.plot_history and plot_confusion_matrix (Agg backend, see conftest.py)."""
 
 import matplotlib.pyplot as plt
 import pytest

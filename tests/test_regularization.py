@@ -1,5 +1,8 @@
-"""regularization: the L2 penalty against SGD's weight_decay, the decay ledger against Adam and AdamW's
-rules, dropout against nn.Dropout."""
+"""regularization against PyTorch: the L2 penalty, the decay ledger, dropout.
+
+The L2 penalty against SGD's weight_decay, the decay ledger against Adam's and AdamW's
+rules, dropout against nn.Dropout.
+"""
 
 import copy
 import itertools
@@ -31,7 +34,7 @@ def test_decay_groups_decay_the_weight_matrices_only():
 
 
 def _train(model, X, y, weight_decay=0.0, penalty=0.0, steps=20):
-    """SGD with momentum on BCE, plus an L2 penalty in the loss or weight decay on the weights."""
+    """SGD with momentum on BCE, with an L2 penalty in the loss or weight decay."""
     groups = regularization.decay_groups(model, weight_decay)
     optimizer = torch.optim.SGD(groups, lr=0.1, momentum=0.9)
     for _ in range(steps):
@@ -72,7 +75,7 @@ def test_l2_penalty_of_a_model_without_weights_is_explained():
 
 
 def _ledger_run(optimizer_class, weights, gradients, steps, weight_decay, lr=0.01):
-    """Steps of Adam or AdamW on `weights` with the data gradient fixed to `gradients`."""
+    """Steps of Adam or AdamW on `weights`, the data gradient fixed to `gradients`."""
     w = nn.Parameter(torch.tensor(weights, dtype=torch.float64))
     optimizer = optimizer_class([w], lr=lr, weight_decay=weight_decay)
     ledger = regularization.DecayLedger(optimizer)
@@ -85,8 +88,8 @@ def _ledger_run(optimizer_class, weights, gradients, steps, weight_decay, lr=0.0
 
 
 def test_ledger_first_adam_step_by_hand():
-    # t = 1: m̂ = g + λw and v̂ = (g + λw)², so the step is lr·(g + λw)/(|g + λw| + ε) and the
-    # decay's share lr·λw/(|g + λw| + ε)
+    # t = 1: m̂ = g + λw and v̂ = (g + λw)², so the step is lr·(g + λw)/(|g + λw| + ε)
+    # and the decay's share lr·λw/(|g + λw| + ε)
     lr, decay, w, g = 0.01, 0.1, torch.tensor([2.0, -0.5]), torch.tensor([0.3, 0.01])
     ledger, parameter, _ = _ledger_run(torch.optim.Adam, w.tolist(), g.tolist(), 1, decay, lr)
     total = g + decay * w
@@ -113,8 +116,9 @@ def test_ledger_adamw_gives_every_weight_lr_times_decay_times_its_size():
 
 
 def test_ledger_l2_in_adam_decays_the_weight_with_the_larger_gradient_less():
-    # two equal weights, one with a large data gradient and one with a small one; a small lr,
-    # so the weights stay near 1 and Adam's v̂ is (g + λw)²: the decay is divided by |g + λw|
+    # two equal weights, one with a large data gradient and one
+    # with a small one; a small lr, so the weights stay near 1 and
+    # Adam's v̂ is (g + λw)²: the decay is divided by |g + λw|
     ledger, parameter, _ = _ledger_run(torch.optim.Adam, [1.0, 1.0], [1.0, 0.01], 100, 0.01, 1e-4)
     ratio = ledger.received[parameter] / ledger.nominal[parameter]
     assert ratio.tolist() == pytest.approx([1 / 1.01, 1 / 0.02], rel=0.01)

@@ -1,8 +1,9 @@
-"""The website's builder (course_tools.site): what it makes of quizzes, widgets and notebooks.
+"""The website's builder (course_tools.site): its quizzes, widgets and notebooks.
 
-The browser suite (browser_tests/test_site.py) checks the course's built site in Chromium; these
-tests check the builder's parts against independent oracles (the course's own widgets, built
-here) and build a two-notebook course to see that a broken link or picture stops the build.
+The browser suite (browser_tests/test_site.py) checks the course's built site in
+Chromium; these tests check the builder's parts against independent oracles (the
+course's own widgets, built here) and build a two-notebook course to see that a broken
+link or picture stops the build.
 """
 
 from __future__ import annotations

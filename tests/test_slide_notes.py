@@ -1,8 +1,9 @@
-"""Long prose goes to speaker notes: the rules that keep every slide short and its notes in place.
+"""Long prose goes to speaker notes: slides stay short and their notes in place.
 
-A slide shows little prose (at most MAX_WORDS_ON_A_SLIDE words); the rest of the explanation is in
-`notes` cells, which reveal shows in its speaker view (`S`) and students still read in the
-notebook. browser_tests/test_slide_decks.py measures the slides themselves.
+A slide shows little prose (at most MAX_WORDS_ON_A_SLIDE words); the rest of the
+explanation is in `notes` cells, which reveal shows in its speaker view (`S`) and
+students still read in the notebook. browser_tests/test_slide_decks.py measures the
+slides themselves.
 """
 
 import itertools
@@ -25,13 +26,13 @@ def text(cell: dict) -> str:
 
 
 def prose_words(markdown: str) -> int:
-    """The words of a markdown text, without its tables (a table is read, not spoken)."""
+    """The words of a markdown text, without its tables (a table is read, not said)."""
     lines = [line for line in markdown.splitlines() if not line.lstrip().startswith("|")]
     return len(" ".join(lines).split())
 
 
 def slides_of(cells: list[dict]) -> list[list[dict]]:
-    """The cells of each slide and subslide, in order (cells before the first slide: none)."""
+    """The cells of each slide and subslide, in order (cells before the first: none)."""
     slides: list[list[dict]] = []
     for cell in cells:
         if slide_type(cell) in ("slide", "subslide"):

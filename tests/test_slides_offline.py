@@ -1,5 +1,8 @@
-"""The static decks of `make slides`: every plot described in alt text, no nbconvert warning, and
-nothing fetched from the internet (the decks open from build/slides/ with a double-click)."""
+"""The static decks of `make slides`: plots described, no warning, nothing fetched.
+
+Every plot is described in alt text, nbconvert gives no warning, and nothing is fetched
+from the internet (the decks open from build/slides/ with a double-click).
+"""
 
 import logging
 import re
@@ -23,7 +26,7 @@ PIXEL = (
 
 
 def course_exporter() -> SlidesExporter:
-    """The exporter as `make slides` sets it up, with npm's libraries next to the deck."""
+    """The exporter as `make slides` sets it up, npm's libraries next to the deck."""
     config = PyFileConfigLoader(CONFIG.name, path=str(CONFIG.parent)).load_config()
     exporter = SlidesExporter(config=config)
     exporter.reveal_url_prefix = "node_modules/reveal.js"
@@ -62,8 +65,9 @@ def test_a_plot_output_gets_alt_text_and_nbconvert_warns_of_nothing(caplog):
 
 
 def test_text_the_kernel_sent_in_pieces_is_one_output_box_in_the_deck():
-    # a kernel may flush one print in several pieces: JupyterLab shows them as one box, so must
-    # the deck (three boxes are taller, and a slide that fits in RISE would not fit here)
+    # a kernel may flush one print in several pieces: JupyterLab
+    # shows them as one box, so must the deck (three boxes are
+    # taller, and a slide that fits in RISE would not fit here)
     cell = new_code_cell('print("a"); print("b", flush=True); print("c")')
     cell.outputs = [new_output("stream", name="stdout", text=t) for t in ("a\n", "b", "\nc\n")]
     html, _ = course_exporter().from_notebook_node(new_notebook(cells=[cell]))

@@ -1,4 +1,4 @@
-"""course_utils.surfaces: the surfaces' values and minima, and run_trajectory against hand math and torch."""
+"""course_utils.surfaces: values, minima, and run_trajectory against maths and torch."""
 
 import pytest
 import torch
@@ -38,7 +38,8 @@ def test_surface_values_by_hand():
 
 
 def test_sgd_on_the_bowl_follows_the_closed_form():
-    # f = 0.05 w1² + 2 w2², so SGD multiplies w1 by (1 - 0.1 lr) and w2 by (1 - 4 lr) each step
+    # f = 0.05 w1² + 2 w2², so SGD multiplies w1 by
+    # (1 - 0.1 lr) and w2 by (1 - 4 lr) each step
     lr, steps = 0.2, 25
     path = run_trajectory("elongated bowl", "SGD", lr=lr, steps=steps)
     k = torch.arange(steps + 1, dtype=torch.float64)

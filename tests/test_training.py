@@ -1,4 +1,4 @@
-"""training: the loop against the seed lesson's printed numbers and its hand-written loop."""
+"""training: the loop against the seed's printed numbers and its hand-written loop."""
 
 import copy
 import math
@@ -8,11 +8,11 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from course_utils import data, losses, models, training
+from course_utils import data, guards, losses, models, training
 
 
 def seed_setup():
-    """The seed lesson's objects, built in its RNG order (data, split, loaders, peek, model)."""
+    """The seed's objects, made in its RNG order: data, split, loaders, peek, model."""
     data.set_seed(42)
     X, y = data.make_blobs()
     X_train, X_test, y_train, y_test = data.train_test_split(X, y)
@@ -23,7 +23,7 @@ def seed_setup():
 
 
 class Echo(nn.Module):
-    """A 'model' whose output is its input: lets a test choose the probabilities, logits, scores."""
+    """A 'model' whose output is its input: a test picks the probabilities or logits."""
 
     def __init__(self):
         super().__init__()
@@ -211,9 +211,9 @@ def test_inf_in_the_inputs_is_bad_data_and_the_suggested_fix_removes_it():
 def test_huge_but_finite_inputs_whose_sum_overflows_are_not_called_bad_data():
     X = torch.full((4, 2), 3e38)  # float32: finite, but their sum is inf
     assert torch.isfinite(X).all() and not torch.isfinite(X.sum())  # the oracle
-    assert training._non_finite_values(X) is None
+    assert guards.training._non_finite_values(X) is None
     X[0, 0] = float("nan")
-    assert training._non_finite_values(X) == "1 NaN value"
+    assert guards.training._non_finite_values(X) == "1 NaN value"
 
 
 def test_nan_labels_are_bad_data_not_bcelosss_raw_error():
@@ -308,7 +308,8 @@ def test_models_that_reshape_their_input_are_not_refused():
 def test_evaluate_against_hand_computed_loss_and_accuracy():
     probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7]])
     labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0]])
-    # batches of 2, 2 and 1: a plain mean of batch means would weigh the last example double
+    # batches of 2, 2 and 1: a plain mean of batch
+    # means would weigh the last example double
     loader = DataLoader(TensorDataset(probabilities, labels), batch_size=2)
     result = training.evaluate(Echo(), loader, nn.BCELoss())
     hand_loss = -(math.log(0.9) + math.log(0.8) + math.log(0.4) + math.log(0.6) + math.log(0.7)) / 5
@@ -447,7 +448,7 @@ def test_bad_arguments_are_explained():
 
 
 def _noisy_setup(seed=0):
-    """Few noisy examples and a wide network: the validation loss turns up after a while."""
+    """Few noisy examples and a wide network: the validation loss turns up in time."""
     generator = torch.Generator().manual_seed(seed)
     X = torch.randn(60, 2, generator=generator)
     y = ((X[:, :1] + 0.8 * torch.randn(60, 1, generator=generator)) > 0).float()
@@ -481,7 +482,8 @@ def _fit_keeping_every_epochs_weights(epochs, patience=None):
 
 
 def test_early_stopping_follows_the_rule_and_restores_the_best_weights(capsys):
-    # the oracle: a plain run, its weights after every epoch, and the rule applied by hand
+    # the oracle: a plain run, its weights after
+    # every epoch, and the rule applied by hand
     full, snapshots, _ = _fit_keeping_every_epochs_weights(epochs=40)
     patience = 3
     best, stop = 0, None
@@ -616,7 +618,8 @@ def test_should_stop_by_hand(val_loss, patience, expected):
 
 
 def test_validation_metrics_cover_exactly_what_the_loader_gives():
-    # a loader that samples a subset must be measured on that subset, not its whole dataset
+    # a loader that samples a subset must be
+    # measured on that subset, not its whole dataset
     probabilities = torch.tensor([[0.9], [0.2], [0.6], [0.4], [0.7], [0.1]])
     labels = torch.tensor([[1.0], [0.0], [0.0], [0.0], [1.0], [1.0]])
     dataset = TensorDataset(probabilities, labels)

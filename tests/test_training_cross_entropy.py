@@ -1,6 +1,7 @@
-"""fit with nn.CrossEntropyLoss: a first multi-class model's mistakes get the course's messages.
+"""fit with nn.CrossEntropyLoss: a first multi-class model's mistakes, explained.
 
-Each mistake is shown to fail in PyTorch alone (or to pass silently) before fit names it.
+Each mistake is shown to fail in PyTorch alone (or to pass silently) before fit names
+it.
 """
 
 import pytest

@@ -1,4 +1,4 @@
-"""The activation explorer, headless: move its controls, check what it plots against PyTorch."""
+"""The activation explorer, headless: move its controls, check its plot."""
 
 import numpy as np
 import pytest

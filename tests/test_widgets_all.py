@@ -40,7 +40,7 @@ def another_value(control):
     return middle if middle != control.value else control.max
 
 
-@pytest.mark.parametrize("name", sorted(widgets._EXPLORERS))
+@pytest.mark.parametrize("name", sorted(widgets.EXPLORERS))
 def test_every_control_redraws_the_same_figure(name):
     figures_before = plt.get_fignums()
     explorer = build(name)
@@ -57,8 +57,9 @@ def test_every_control_redraws_the_same_figure(name):
     assert plt.get_fignums() == figures_before, f"{name} opened a pyplot figure"
 
 
-# What the browser must know to draw a widget: its model's and view's JavaScript modules. Colab's
-# output area, like JupyterLab, knows only the standard ones that come with ipywidgets.
+# What the browser must know to draw a widget: its model's and
+# view's JavaScript modules. Colab's output area, like JupyterLab,
+# knows only the standard ones that come with ipywidgets.
 STANDARD_MODULES = {"@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output"}
 
 

@@ -1,4 +1,4 @@
-"""The digit pad, headless: clicks change the pixels, and the bars show the model's softmax."""
+"""The digit pad, headless: clicks change the pixels, the bars show the softmax."""
 
 import matplotlib.pyplot as plt
 import pytest

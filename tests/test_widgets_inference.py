@@ -42,7 +42,7 @@ def test_threshold_turns_probability_into_class():
 
 
 def half_plane_model():
-    """P(class 1) = sigmoid(x1): exactly 0.5 on the line x1 = 0, and sigmoid(x1) = t at logit(t)."""
+    """P(class 1) = sigmoid(x1): 0.5 on the line x1 = 0, t at x1 = logit(t)."""
     model = nn.Sequential(nn.Linear(2, 1), nn.Sigmoid())
     with torch.no_grad():
         model[0].weight.copy_(torch.tensor([[1.0, 0.0]]))

@@ -1,4 +1,4 @@
-"""The loss explorer, headless: move its controls, check what it plots against PyTorch's losses."""
+"""The loss explorer, headless: move its controls, check its plot against PyTorch."""
 
 import numpy as np
 import pytest
@@ -17,7 +17,7 @@ def line(explorer, name):
 
 
 def torch_curves(name, p, target):
-    """PyTorch's loss of each prediction p = sigmoid(z), and its derivative dL/dz by autograd."""
+    """PyTorch's loss of each prediction p = sigmoid(z), and dL/dz by autograd."""
     p = torch.as_tensor(np.asarray(p, dtype=np.float64))
     z = torch.logit(p).requires_grad_(True)
     values = TORCH_LOSSES[name](reduction="none")(torch.sigmoid(z), torch.full_like(p, target))

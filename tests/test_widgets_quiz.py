@@ -1,4 +1,4 @@
-"""The "predict, then run" quiz gives instant, right feedback for every option (headless)."""
+"""The "predict, then run" quiz: instant, right feedback for every option."""
 
 import pytest
 

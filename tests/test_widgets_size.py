@@ -1,5 +1,8 @@
-"""Every explorer fits a laptop: its picture is shown at the size it is drawn, and is small
-enough that controls and picture fit a 1280×800 window (the browser test measures the page)."""
+"""Every explorer fits a laptop: its picture shown at the size it is drawn, and small.
+
+Small enough that controls and picture fit a 1280×800 window (the browser test
+measures the page).
+"""
 
 import io
 
@@ -9,11 +12,12 @@ from test_widgets_all import build
 
 from course_utils import widgets
 
-# a 1280×800 window leaves about 680 px of notebook area; the controls and text take up to ~170
+# a 1280×800 window leaves about 680 px of notebook
+# area; the controls and text take up to ~170
 LARGEST_PICTURE = (1000, 500)  # (width, height) in pixels
 
 
-@pytest.mark.parametrize("name", sorted(widgets._EXPLORERS))
+@pytest.mark.parametrize("name", sorted(widgets.EXPLORERS))
 def test_the_picture_is_shown_at_the_size_it_is_drawn(name):
     explorer = build(name)
     width, height = Image.open(io.BytesIO(explorer.image.value)).size

@@ -35,7 +35,7 @@ def fit_like_the_trainer(
     hidden_units: int = 8,
     activation: str = "relu",
 ) -> list[float]:
-    """The oracle: the trainer's run (Adam, lr 0.03) written out with the course's pieces."""
+    """The oracle: the trainer's run (Adam, lr 0.03) written with the course's parts."""
     from course_utils import optim
 
     X, y = make_data(n_per_class=200, generator=torch.Generator().manual_seed(0))
@@ -59,7 +59,8 @@ def test_pressing_train_again_continues_with_the_same_optimizer():
     explorer.train_button.click()
     explorer.train_button.click()
     assert plotted_losses(explorer) == fit_like_the_trainer([12])  # as one run of 12 epochs
-    # the control: a new optimizer on the second press (Adam's averages lost) trains differently
+    # the control: a new optimizer on the second
+    # press (Adam's averages lost) trains differently
     assert fit_like_the_trainer([6, 6], fresh_optimizer_each_press=True) != fit_like_the_trainer(
         [12]
     )

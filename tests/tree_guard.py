@@ -1,8 +1,9 @@
 """Check that running the tests wrote nothing inside the repository.
 
-Used by `make test`: `tree_guard.py snapshot FILE` before pytest, `tree_guard.py compare FILE`
-after. Every file that appeared or changed in between, tracked or untracked, ignored or not,
-fails the check, except Python's bytecode caches. Outside a git checkout it does nothing.
+Used by `make test`: `tree_guard.py snapshot FILE` before pytest, `tree_guard.py compare
+FILE` after. Every file that appeared or changed in between, tracked or untracked,
+ignored or not, fails the check, except Python's bytecode caches. Outside a git checkout
+it does nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ ALLOWED_PARTS = {"__pycache__", ".venv", ".venv-compat"}  # bytecode caches; the
 
 
 def repository_files() -> dict[str, str] | None:
-    """Every file under the repository but .git and the allowed folders -> a hash of its content."""
+    """Every file under the repository but .git and allowed folders -> its hash."""
     inside = subprocess.run(
         ["git", "rev-parse", "--is-inside-work-tree"], cwd=ROOT, capture_output=True, text=True
     )

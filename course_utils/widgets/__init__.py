@@ -1,13 +1,15 @@
 """Interactive explorers for JupyterLab (only this package imports ipywidgets).
 
-Each explorer is a row of controls over one reused figure (``Explorer``); leave it as the last
-expression of a cell to display it. ``quiz(...)`` asks a "predict, then run" question.
+Each explorer is a row of controls over one reused figure (``Explorer``); leave it as
+the last expression of a cell to display it. ``quiz(...)`` asks a "predict, then run"
+question.
 """
 
 import importlib
 from typing import Any
 
-# explorer name -> "module.Class" that builds it (imported on first use: ipywidgets is heavy)
+# explorer name -> "module.Class" that builds it, imported on first use (ipywidgets
+# is heavy)
 _EXPLORERS = {
     "activation_explorer": "_activation.ActivationExplorer",  # 01_neuron_and_activations
     "loss_explorer": "_loss.LossExplorer",  # 05_loss_and_cost
@@ -17,6 +19,8 @@ _EXPLORERS = {
     "digit_pad": "_digit_pad.DigitPad",  # 13_capstone_digits
 }
 _OTHERS = {"quiz": "_quiz.Quiz", "Explorer": "_explorer.Explorer"}
+# the explorers' names, in the order of the notebooks that use them
+EXPLORERS = tuple(_EXPLORERS)
 
 
 def __getattr__(name: str) -> Any:
@@ -27,4 +31,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted([*_EXPLORERS, *_OTHERS])
+    return sorted(["EXPLORERS", *_EXPLORERS, *_OTHERS])

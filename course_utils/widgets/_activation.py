@@ -1,4 +1,4 @@
-"""The activation explorer: one neuron's output f(w·x + b) and its slope, as w and b move."""
+"""The activation explorer: a neuron's f(w·x + b) and its slope, as w and b move."""
 
 import ipywidgets
 import torch
@@ -9,7 +9,8 @@ from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
 _GREY = {"color": "#999999", "lw": 1.2}
-# each line's name (a test finds it by this gid): its axes (0 values, 1 slopes), label, style
+# each line's name (a test finds it by this gid):
+# its axes (0 values, 1 slopes), label, style
 _LINES = {
     "plain_value": (0, "f(x)", _GREY),
     "value": (0, "f(w·x + b)", {"color": PALETTE["blue"], "lw": 2.2}),
@@ -19,8 +20,11 @@ _LINES = {
 
 
 class ActivationExplorer(Explorer):
-    """Choose an activation f and move w and b: f(w·x + b) and its derivative d/dx in colour,
-    f(x) and f'(x) in grey."""
+    """Choose an activation f and move w and b: f(w·x + b) and its slope d/dx.
+
+    The neuron's output and slope are drawn in colour, f(x) and f'(x) in grey, so that
+    w is seen to stretch the curve and b to shift it.
+    """
 
     def __init__(self, function: str = "sigmoid", w: float = 1.0, b: float = 0.0):
         if function not in ELEMENTWISE:

@@ -1,4 +1,4 @@
-"""The probability map the decision-boundary trainer and the inference explorer share."""
+"""The probability map the decision-boundary trainer and inference explorer share."""
 
 from matplotlib.axes import Axes
 from torch import Tensor, nn
@@ -10,7 +10,7 @@ _IMAGE_STYLE = {"origin": "lower", "vmin": 0, "vmax": 1, "alpha": 0.6, "aspect":
 
 
 class ProbabilityMap:
-    """The model's P(class 1) as an image under the data points, and the boundary P = threshold."""
+    """The model's P(class 1) as an image under the points; the line P = threshold."""
 
     def __init__(self, ax: Axes, X: Tensor, y: Tensor, margin: float = 1.0):
         self.ax, self.margin, self.threshold = ax, margin, THRESHOLD
@@ -27,7 +27,7 @@ class ProbabilityMap:
         ax.legend(loc="upper left", fontsize="small")
 
     def set_data(self, X: Tensor, y: Tensor) -> None:
-        """Show these points, with the axes fitted to them (plus the margin), and no map yet."""
+        """Show these points, the axes fitted to them (and the margin); no map yet."""
         self.X = X
         for label, scatter in enumerate(self.points):
             scatter.set_offsets(X[y.reshape(-1) == label].numpy())
@@ -45,7 +45,7 @@ class ProbabilityMap:
         self.draw_boundary(self.threshold)
 
     def draw_boundary(self, threshold: float) -> None:
-        """Draw the line where P(class 1) = ``threshold`` (the model is not run again)."""
+        """Draw the line where P(class 1) = ``threshold``, from the map already made."""
         self.threshold = threshold
         if self.boundary is not None:
             self.boundary.remove()

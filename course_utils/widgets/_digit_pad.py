@@ -1,4 +1,4 @@
-"""The digit pad: click an 8x8 grid to draw a digit and watch the model's ten probabilities."""
+"""The digit pad: click an 8x8 grid to draw a digit; watch the ten probabilities."""
 
 from collections.abc import Callable
 
@@ -16,7 +16,7 @@ _CELL = dict(width="30px", height="30px", margin="0", padding="0", border="1px s
 
 
 def _starting_images(examples: tuple[Tensor, Tensor] | None) -> dict[str, Tensor]:
-    """A blank pad, and the first example of each class in ``examples``, by the name shown."""
+    """A blank pad, and the first example of each class, by the name shown."""
     starts = {"blank": torch.zeros(_SIDE * _SIDE)}
     if examples is None:
         return starts
@@ -32,12 +32,13 @@ def _starting_images(examples: tuple[Tensor, Tensor] | None) -> dict[str, Tensor
 
 
 class DigitPad(Explorer):
-    """Click the cells of an 8x8 pad to ink or erase them; the model's ten probabilities redraw.
+    """Click an 8x8 pad's cells to ink or erase them; the ten probabilities redraw.
 
-    ``model`` maps (N, 64) pixels in [0, 1] (white 0, black 1, as ``data.load_digits``) to (N, 10)
-    logits, after ``preprocess`` (the scaling the training data had). With ``examples`` (X, y),
-    a dropdown starts the pad from the first digit of each class. Where the top probability is
-    below ``threshold``, the pad abstains: it says "not sure" rather than a digit.
+    ``model`` maps (N, 64) pixels in [0, 1] (white 0, black 1, as ``data.load_digits``)
+    to (N, 10) logits, after ``preprocess`` (the scaling the training data had). With
+    ``examples`` (X, y), a dropdown starts the pad from the first digit of each class.
+    Where the top probability is below ``threshold``, the pad abstains: it says "not
+    sure" rather than a digit.
     """
 
     def __init__(
@@ -73,7 +74,7 @@ class DigitPad(Explorer):
         super().__init__({"start": start}, "Digit pad", (6.5, 2.6), extras=[pad_and_clear])
 
     def click(self, index: int) -> None:
-        """Ink cell ``index`` (row * 8 + column), or erase it when it is already dark; redraw."""
+        """Ink cell ``index`` (row * 8 + column), or erase it if it is dark; redraw."""
         self.pixels[index] = 0.0 if self.pixels[index] > 0.5 else 1.0
         self.redraw()
 
@@ -83,7 +84,7 @@ class DigitPad(Explorer):
         self.redraw()
 
     def probabilities(self) -> Tensor:
-        """The model's ten probabilities for the pixels drawn (eval mode, on its device)."""
+        """The model's ten probabilities for the pixels drawn, in eval mode."""
         with models.eval_mode(self.model):
             x = self.preprocess(self.pixels.unsqueeze(0))  # (1, 64): a batch of one
             return self.model(x.to(models.device_of(self.model))).softmax(dim=1)[0].cpu()

@@ -1,4 +1,4 @@
-"""The one way the course builds an explorer: controls over one reused figure, shown as an image."""
+"""The one way the course builds an explorer: controls over a figure, as an image."""
 
 import io
 import time
@@ -16,9 +16,10 @@ from PIL import Image
 class Explorer:
     """Controls that redraw one matplotlib figure, shown as a PNG in ``image``.
 
-    A subclass sets its state, calls ``super().__init__``, creates its artists once in ``setup``
-    and updates them in ``draw(figure, **values)``; a string ``draw`` returns is shown in
-    ``message``. ``extras`` are widgets under the controls that do not redraw (a Train button).
+    A subclass sets its state, calls ``super().__init__``, creates its artists once in
+    ``setup`` and updates them in ``draw(figure, **values)``; a string ``draw`` returns
+    is shown in ``message``. ``extras`` are widgets under the controls that do not
+    redraw (a Train button).
     """
 
     def __init__(
@@ -33,7 +34,8 @@ class Explorer:
         self.figure = Figure(figsize=figsize, dpi=80, layout="none")
         self._canvas = FigureCanvasAgg(self.figure)
         width, _ = self._canvas.get_width_height()
-        # shown at the size it is drawn (not stretched and blurred); it shrinks on a narrow screen
+        # shown at the size it is drawn (not stretched and blurred), and shrunk on a
+        # narrow screen
         self.image = ipywidgets.Image(
             format="png", layout={"width": f"{width}px", "max_width": "100%", "height": "auto"}
         )
@@ -50,7 +52,7 @@ class Explorer:
         self.redraw()
 
     def setup(self, figure: Figure) -> None:
-        """Create the axes and artists that ``draw`` updates (once, before the first draw)."""
+        """Create the axes and artists that ``draw`` updates, before the first draw."""
 
     def draw(self, figure: Figure, **values: Any) -> str | None:
         """Update the figure for the controls' ``values``; return a message or None."""
@@ -66,7 +68,7 @@ class Explorer:
         self.refresh(lambda figure: self.draw(figure, **self.values))
 
     def refresh(self, update: Callable[[Figure], str | None]) -> None:
-        """Apply ``update(figure)``, show the figure again, and the message it returns if any."""
+        """Apply ``update(figure)``, show the figure again, and any message returned."""
         start = time.perf_counter()
         text = update(self.figure)
         if text is not None:

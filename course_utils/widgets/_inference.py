@@ -1,4 +1,4 @@
-"""The inference explorer: move a point with sliders and read the model's answer for it."""
+"""The inference explorer: move a point with sliders and read the model's answer."""
 
 import ipywidgets
 import torch
@@ -14,9 +14,10 @@ from course_utils.widgets._explorer import Explorer
 class InferenceExplorer(Explorer):
     """Move one point over the model's probability map and a threshold; see its class.
 
-    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``); the black
-    line, the decision boundary, is where P(class 1) equals the threshold. ``model`` maps (N, 2)
-    to probabilities (N, 1) and runs in eval mode without gradients, keeping its own mode.
+    The point is class 1 when P(class 1) > threshold (``metrics.predicted_labels``); the
+    black line, the decision boundary, is where P(class 1) equals the threshold.
+    ``model`` maps (N, 2) to probabilities (N, 1) and runs in eval mode without
+    gradients, keeping its own mode.
     """
 
     def __init__(

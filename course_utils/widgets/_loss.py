@@ -1,7 +1,7 @@
-"""The loss explorer: MAE, MSE and BCE of one prediction p = σ(z), and their slopes dL/dz.
+"""The loss explorer: MAE, MSE and BCE of one prediction p = σ(z), and slopes dL/dz.
 
-dL/dz, not dL/dp, is what backpropagation carries into the weights (MSE's dL/dp is largest
-where its dL/dz vanishes).
+dL/dz, not dL/dp, is what backpropagation carries into the weights (MSE's dL/dp is
+largest where its dL/dz vanishes).
 """
 
 import ipywidgets
@@ -12,7 +12,7 @@ from course_utils import losses
 from course_utils.plotting import PALETTE
 from course_utils.widgets._explorer import Explorer
 
-# each loss f(pred, target, reduction), in its own colour-blind-safe colour and line style
+# each loss f(pred, target, reduction), in a colour-blind-safe colour and line style
 _LOSSES = {
     "MAE": (losses.mae, {"color": PALETTE["bluish green"], "linestyle": ":"}),
     "MSE": (losses.mse, {"color": PALETTE["blue"], "linestyle": "--"}),
@@ -21,7 +21,7 @@ _LOSSES = {
 
 
 def _values_and_slopes(p: torch.Tensor, target: float) -> dict[str, tuple[torch.Tensor, ...]]:
-    """Each loss of every prediction p (no reduction) and its slope dL/dz by autograd."""
+    """Each loss of every prediction p (no reduction), its slope dL/dz by autograd."""
     logit = torch.logit(p).requires_grad_(True)
     results = {}
     for name, (loss_fn, _) in _LOSSES.items():
@@ -32,7 +32,7 @@ def _values_and_slopes(p: torch.Tensor, target: float) -> dict[str, tuple[torch.
 
 
 class LossExplorer(Explorer):
-    """Pick the target (0 or 1) and move the prediction p = σ(z): each loss and its slope dL/dz."""
+    """Pick the target (0 or 1) and move p = σ(z): each loss and its slope dL/dz."""
 
     def __init__(self, target: float = 1.0, prediction: float = 0.3):
         if target not in (0.0, 1.0):

@@ -1,4 +1,4 @@
-"""The optimizer explorer: pick a surface, an optimizer and a learning rate; watch the path."""
+"""The optimizer explorer: choose a surface, optimizer and learning rate; see a path."""
 
 import math
 
@@ -33,7 +33,11 @@ def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path: Te
 
 
 class OptimizerExplorer(Explorer):
-    """An optimizer's path over a loss surface's contours (drawn once per surface), for any lr."""
+    """An optimizer's path over a loss surface's contours, for any learning rate.
+
+    The contours are drawn once per surface; only the path is drawn again as the
+    controls move.
+    """
 
     def __init__(
         self,

@@ -1,4 +1,4 @@
-"""A "predict, then run" question: pick an answer, see at once whether it is right, and why."""
+"""A "predict, then run" question: pick an answer, see whether it is right, and why."""
 
 import html
 from collections.abc import Sequence
@@ -7,12 +7,13 @@ import ipywidgets
 
 
 class Quiz(ipywidgets.VBox):
-    """A multiple-choice question; choosing option i shows ✅ or ❌ and ``explanations[i]``.
+    """A multiple-choice question: choosing option i shows ✅ or ❌ and its explanation.
 
-    ``answer`` is the index of the right option. Ask it before the cell that shows the result,
-    so students commit to a prediction first. Each explanation opens with its verdict in words:
-    the right option's with "Yes" or "Right", the others' with "No" or "Not" (the course's tests
-    read every quiz and hold it to that, so an answer index that points at the wrong option fails).
+    ``answer`` is the index of the right option. Ask it before the cell that shows the
+    result, so students commit to a prediction first. Each explanation opens with its
+    verdict in words: the right option's with "Yes" or "Right", the others' with "No" or
+    "Not" (the course's tests read every quiz and hold it to that, so an answer index that
+    points at the wrong option fails).
     """
 
     def __init__(

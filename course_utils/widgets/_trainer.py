@@ -1,4 +1,4 @@
-"""The decision-boundary trainer: choose a network and a data set, press Train, watch it learn."""
+"""The decision-boundary trainer: choose a network and data, press Train, watch it."""
 
 from functools import partial
 from typing import Any
@@ -26,9 +26,10 @@ _DATA_SETS = {
 class DecisionBoundaryTrainer(Explorer):
     """Pick data, hidden units, activation, optimizer, lr and epochs, then press Train.
 
-    A new data, hidden units, activation, optimizer or lr starts a fresh, untrained network; Train
-    trains it ``epochs`` more with the same optimizer (``training.fit``, batch size 32) while the
-    boundary and the loss curve redraw. Everything is seeded with ``seed``.
+    A new data, hidden units, activation, optimizer or lr starts a fresh, untrained
+    network; Train trains it ``epochs`` more with the same optimizer (``training.fit``,
+    batch size 32) while the boundary and the loss curve redraw. Everything is seeded
+    with ``seed``.
     """
 
     def __init__(
@@ -82,7 +83,7 @@ class DecisionBoundaryTrainer(Explorer):
         self.loss_ax.legend(loc="upper right", fontsize="small")
 
     def draw(self, figure: Figure, epochs: int, **settings: Any) -> str:
-        """A fresh network when a setting changed; "epochs" only says how long Train runs."""
+        """A fresh network if a setting changed; "epochs" is how long Train runs."""
         self.progress.value, self.progress.max = 0, epochs
         if self.settings != settings:
             self._start_fresh(settings)
@@ -96,7 +97,7 @@ class DecisionBoundaryTrainer(Explorer):
         return message
 
     def _start_fresh(self, settings: dict[str, Any]) -> None:
-        """A fresh data set, untrained network and optimizer for these settings, all seeded."""
+        """A fresh, seeded data set, network and optimizer for these settings."""
         self.settings, self.losses = dict(settings), []  # a loss per epoch, over all presses
         generator = torch.Generator().manual_seed(self.seed)
         self.X, self.y = _DATA_SETS[settings["dataset"]](generator=generator)
@@ -136,7 +137,7 @@ class DecisionBoundaryTrainer(Explorer):
         self.loss_ax.set_title(f"{run}: {len(losses)} epochs trained", fontsize="medium")
 
     def train(self, _button: ipywidgets.Button | None = None) -> None:
-        """Train the current network for the chosen epochs more, with its own optimizer."""
+        """Train the network the chosen epochs more, with the optimizer it has."""
         epochs, already = self.values["epochs"], len(self.losses)
         self.progress.value, self.progress.max = 0, epochs
         self.train_button.disabled = True

@@ -59,17 +59,23 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
         student_edition.write_student_edition(tmp_path / "empty", tmp_path / "out")
 
 
-def test_every_student_notebook_runs_top_to_bottom_and_no_exercise_passes(tmp_path):
-    """The slow one: run the whole student edition once, through the grader."""
+def test_every_student_notebook_runs_top_to_bottom_and_every_exercise_is_not_done(tmp_path):
+    """The slow one: run the whole student edition once, through the grader.
+
+    Every exercise is "not done": its stub is as handed out. That includes 13's open exercise,
+    whose starting settings run and miss the target (its check alone would say "wrong"): the
+    last row of issue 26's table.
+    """
     student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
     reports = grading.grade(tmp_path / "student", NOTEBOOKS, timeout=120)
     assert [r.notebook for r in reports] == [p.name for p in COURSE]
     for report in reports:
         assert report.failure == "", f"{report.notebook}: {report.failure}"
-        assert report.changed_files == []
+        assert report.restored == []
         assert report.exercises, f"{report.notebook} has no exercise"
         statuses = {r.exercise: r.status for r in report.exercises}
-        # a stub reports "not done"; an open exercise's starting point (settings to improve)
-        # runs and misses its target: "wrong". None may pass, and every check must run.
-        assert set(statuses.values()) <= {"not done", "wrong"}, f"{report.notebook}: {statuses}"
-        assert "not done" in statuses.values(), f"{report.notebook}: {statuses}"
+        assert set(statuses.values()) == {"not done"}, f"{report.notebook}: {statuses}"
+    capstone = next(r for r in reports if r.notebook.startswith("13_"))
+    assert ("validation accuracy", "not done") in [
+        (r.exercise, r.status) for r in capstone.exercises
+    ]

@@ -12,9 +12,12 @@ TCP without encryption" warning is printed). Inside the sandbox the kernel sees:
 - nothing else: no other submission, no course notebook (so no solution), no network (a
   network namespace of its own, with only a loopback nobody listens on), no other process.
 
-A memory limit (``RLIMIT_AS``: the address space a process may reserve) and a limit on CPU
-time are set on the kernel before it starts; a cell that asks for more memory gets a
-``MemoryError``. The time per cell is the client's to limit (nbclient's ``timeout``).
+A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's notebooks
+reserve about 1.6 GB) is set on the kernel before it starts, and the same bound on any file it
+writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in memory), with a limit on CPU time
+(an hour); a cell that asks for more memory gets a ``MemoryError``. The time per cell is the
+client's to limit (nbclient's ``timeout``). Processes the kernel starts (``!ls``) run in the
+same sandbox, under the same limits, and end with it.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import importlib.util
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -44,6 +48,7 @@ import os, resource, runpy, sys
 os.environ.pop("JPY_PARENT_PID", None)
 memory, seconds = int(sys.argv[1]), int(sys.argv[2])
 resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+resource.setrlimit(resource.RLIMIT_FSIZE, (memory, memory))  # no file larger than that either
 resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
 sys.argv = ["ipykernel_launcher", *sys.argv[3:]]
 runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
@@ -98,11 +103,20 @@ def python_folders() -> list[Path]:
     return sorted(f for f in folders if f.is_dir() and f != Path("/usr"))
 
 
+def _tmpfs_size_option(size_bytes: int) -> list[str]:
+    """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it (0.7+)."""
+    help_text = subprocess.run(
+        [require_bubblewrap(), "--help"], capture_output=True, text=True
+    ).stdout
+    return ["--size", str(size_bytes)] if "--size" in help_text else []
+
+
 def sandbox_command(
-    command: list[str], work: Path, channel: Path, extra_read_only: list[Path] = ()
+    command: list[str], work: Path, channel: Path, tmp_bytes: int = 1024**3
 ) -> list[str]:
     """``command`` wrapped in bubblewrap: read-only system and course package, ``work`` and
-    ``channel`` writable, a private ``/tmp``, and no network, processes or users shared."""
+    ``channel`` writable, a private ``/tmp`` of at most ``tmp_bytes``, and no network,
+    processes or users shared."""
     arguments = [
         require_bubblewrap(),
         "--unshare-all",  # network, processes, users, IPC, host name: all its own
@@ -122,9 +136,10 @@ def sandbox_command(
             arguments += ["--ro-bind", str(path), str(path)]
     for name in ETC_FILES:
         arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for folder in [*python_folders(), course_package_folder(), *extra_read_only]:
+    for folder in [*python_folders(), course_package_folder()]:
         arguments += ["--ro-bind", str(folder), str(folder)]
-    arguments += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+    arguments += ["--dev", "/dev", "--proc", "/proc", *_tmpfs_size_option(tmp_bytes)]
+    arguments += ["--tmpfs", "/tmp"]
     for folder in (work, channel):
         arguments += ["--bind", str(folder), str(folder)]
     arguments += ["--chdir", str(work), "--"]
@@ -158,4 +173,4 @@ class SandboxedKernelManager(IPCKernelManager):
             f"--IPKernelApp.exec_lines={UNPATH}",
             *(extra_arguments or []),
         ]
-        return sandbox_command(command, self.work, self.channel)
+        return sandbox_command(command, self.work, self.channel, tmp_bytes=self.memory_bytes)

@@ -10,6 +10,7 @@ import io
 import os
 import socket
 import time
+import uuid
 from pathlib import Path
 
 import nbformat
@@ -48,6 +49,7 @@ def test_a_submission_cannot_write_the_course_read_others_or_reach_the_network(
     port = server.getsockname()[1]
     monkeypatch.setenv("GRADER_SECRET", "the grader's token")
     before = COURSE_FILE.read_bytes()
+    scratch = f"/tmp/scratch-{uuid.uuid4().hex}.txt"
     with open("/tmp/grading-probe-outside", "w"):  # the host's /tmp, not the sandbox's
         pass
     try:
@@ -57,7 +59,7 @@ def test_a_submission_cannot_write_the_course_read_others_or_reach_the_network(
                 attempt(f"open({str(other)!r}).read()"),
                 attempt(f"__import__('socket').create_connection(('127.0.0.1', {port}), 3)"),
                 attempt("open('answers.txt', 'w').write('mine')"),  # its own folder
-                attempt("open('/tmp/scratch.txt', 'w').write('mine')"),  # its own /tmp
+                attempt(f"open({scratch!r}, 'w').write('mine')"),  # its own /tmp
                 "import os\n\n"
                 f"print(os.path.exists({str(ROOT / 'notebooks')!r}), "
                 "os.path.exists('/tmp/grading-probe-outside'), 'GRADER_SECRET' in os.environ)",
@@ -81,7 +83,7 @@ def test_a_submission_cannot_write_the_course_read_others_or_reach_the_network(
     # no course notebook (so no solution), not the host's /tmp, not the grader's environment
     assert outputs[5] == "False False False"
     assert COURSE_FILE.read_bytes() == before
-    assert not Path("/tmp/scratch.txt").exists()
+    assert not Path(scratch).exists()
 
 
 def test_a_submission_that_allocates_without_limit_is_stopped_and_reported():

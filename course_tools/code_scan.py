@@ -40,6 +40,7 @@ __all__ = [
     "definitions",
     "free_names",
     "imports",
+    "module_names",
     "parse",
     "scan",
 ]
@@ -325,6 +326,17 @@ class ScanContext:
 
     modules: dict[str, str] = field(default_factory=dict)
     protected: dict[str, str] = field(default_factory=dict)
+
+
+def module_names(source: str, modules: dict[str, str]) -> dict[str, str]:
+    """``modules`` and the names a cell binds to a module: by import, or as another name for
+    one (``c = checks``), so that a later cell's ``c.check_close = ...`` is read for what it is."""
+    tree = parse(source)
+    if tree is None:
+        return dict(modules)
+    scanner = _Scanner(ScanContext(modules=modules))
+    scanner.read(tree)
+    return scanner.modules
 
 
 def scan(source: str, context: ScanContext, given: str | None = None) -> list[str]:

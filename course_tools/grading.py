@@ -340,16 +340,18 @@ def protected_after(
 def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list[str]]:
     """For each student cell (by its place in ``graded``) that touches the checking: what it does."""
     found = {}
+    modules = dict(course.modules)  # and the other names the student's cells give modules
     for position, graded_cell in enumerate(graded):
         if not graded_cell.edited:
             continue
-        context = code_scan.ScanContext(course.modules, protected_after(course, graded, position))
+        context = code_scan.ScanContext(modules, protected_after(course, graded, position))
         given = None
         if graded_cell.course is not None:
             given = course.notebook.cells[graded_cell.course].source
         problems = code_scan.scan(graded_cell.cell.source, context, given)
         if problems:
             found[position] = problems
+        modules = code_scan.module_names(graded_cell.cell.source, modules)
     return found
 
 
@@ -490,7 +492,9 @@ async def _run(
                     f"memory (the limit is {memory_bytes / GIGABYTE:g} GB)"
                 )
             except Exception as error:
-                run.failure = f"the notebook could not run: {type(error).__name__}: {error}"
+                said = (folder / "kernel.log").read_text(errors="replace").strip()
+                said = f" (the kernel's last words: {said.splitlines()[-1]})" if said else ""
+                run.failure = f"the notebook could not run: {type(error).__name__}: {error}{said}"
     run.failure = run.failure or _first_error(notebook, labels, memory_bytes)
     return run
 

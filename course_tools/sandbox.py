@@ -22,15 +22,18 @@ same sandbox, under the same limits, and end with it.
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
+import uuid
 from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import CaselessStrEnum
+from traitlets import CaselessStrEnum, default
 
 __all__ = [
     "IPCKernelManager",
@@ -75,9 +78,15 @@ class IPCKernelManager(AsyncKernelManager):
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
+    @default("ip")
+    def _absolute_ipc_path(self) -> str:
+        """Where the sockets go: an absolute path (the kernel runs in another folder) in the
+        temporary folder; they are removed when the kernel shuts down."""
+        return os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4()}-ipc")
+
 
 def require_bubblewrap() -> str:
-    """The path of ``bwrap``, or an error that says how to install it."""
+    """The path of ``bwrap``, once it has made a sandbox here; else an error that says what to do."""
     found = shutil.which("bwrap")
     if found is None:
         raise RuntimeError(
@@ -85,7 +94,24 @@ def require_bubblewrap() -> str:
             "installed: on Debian or Ubuntu run `sudo apt-get install bubblewrap` (it needs "
             "Linux; on another system, grade in a Linux container or virtual machine)"
         )
+    problem = _sandbox_problem(found)
+    if problem:
+        raise RuntimeError(
+            f"bubblewrap is installed but cannot make a sandbox here ({problem}): it needs "
+            "unprivileged user namespaces (on Ubuntu 24.04 and later, an AppArmor profile for "
+            "bwrap, or `sudo sysctl kernel.apparmor_restrict_unprivileged_userns=0`; in a "
+            "container, one started with user namespaces allowed)"
+        )
     return found
+
+
+@functools.cache
+def _sandbox_problem(bwrap: str) -> str:
+    """What bubblewrap says when it tries an empty sandbox with everything unshared ('' if ok)."""
+    tried = subprocess.run(
+        [bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
+    )
+    return "" if tried.returncode == 0 else tried.stderr.strip() or f"exit {tried.returncode}"
 
 
 def course_package_folder() -> Path:
@@ -105,10 +131,12 @@ def python_folders() -> list[Path]:
 
 def _tmpfs_size_option(size_bytes: int) -> list[str]:
     """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it (0.7+)."""
-    help_text = subprocess.run(
-        [require_bubblewrap(), "--help"], capture_output=True, text=True
-    ).stdout
-    return ["--size", str(size_bytes)] if "--size" in help_text else []
+    return ["--size", str(size_bytes)] if _knows_size(require_bubblewrap()) else []
+
+
+@functools.cache
+def _knows_size(bwrap: str) -> bool:
+    return "--size" in subprocess.run([bwrap, "--help"], capture_output=True, text=True).stdout
 
 
 def sandbox_command(

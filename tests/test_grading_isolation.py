@@ -132,10 +132,15 @@ def test_the_kernel_talks_over_unix_sockets_and_grading_prints_no_transport_warn
     assert printed(executed.cells[1]) == "ipc\n"
 
 
-def test_grading_without_bubblewrap_says_how_to_install_it(tmp_path, monkeypatch, capsys):
+def test_grading_without_a_working_bubblewrap_says_what_to_do(tmp_path, monkeypatch, capsys):
     monkeypatch.setattr(sandbox.shutil, "which", lambda name: None)
     with pytest.raises(RuntimeError, match=r"sudo apt-get install bubblewrap"):
         grading.run_notebook(notebook("print(1)"))
     (tmp_path / "ann.ipynb").write_text(nbformat.writes(notebook("print(1)")))
     assert grading.main([str(tmp_path / "ann.ipynb")]) == 2
     assert "bubblewrap, which is not installed" in capsys.readouterr().err
+    # installed, but the system does not let it make a sandbox (no user namespaces)
+    monkeypatch.setattr(sandbox.shutil, "which", lambda name: "/usr/bin/bwrap")
+    monkeypatch.setattr(sandbox, "_sandbox_problem", lambda bwrap: "setting up uid map: denied")
+    with pytest.raises(RuntimeError, match=r"cannot make a sandbox here \(setting up uid map"):
+        grading.run_notebook(notebook("print(1)"))

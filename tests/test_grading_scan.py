@@ -92,6 +92,15 @@ def test_honest_code_is_left_alone(source):
     assert code_scan.scan(source, CONTEXT) == []
 
 
+def test_another_name_for_a_module_in_one_cell_is_followed_into_the_next():
+    modules = code_scan.module_names("c = checks\nimport course_utils.metrics as m", COURSE_IMPORTS)
+    assert (modules["c"], modules["m"]) == ("course_utils.checks", "course_utils.metrics")
+    context = code_scan.ScanContext(modules=modules)
+    assert code_scan.scan("c.check_close = print", context) == [
+        "changes course_utils.checks.check_close, part of the course's checking"
+    ]
+
+
 def test_in_an_edited_course_cell_only_the_students_statements_are_read():
     course = "import pickle\n\nimport torch"  # 10 imports pickle for its UnpicklingError
     edited = "import pickle\n\nimport torch\nimport numpy as np"
@@ -149,3 +158,25 @@ def test_a_check_reads_what_the_courses_functions_it_calls_read():
     check = next(e.check for e in course.exercises if e.name == "validation accuracy")
     assert {"train_digits", "val_loader", "X_train", "checks"} <= set(course.protected[check])
     assert "my_settings" not in course.protected[check]  # the student's answer
+
+
+def test_the_grader_follows_a_modules_other_name_from_cell_to_cell(tmp_path):
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    course = new_notebook(
+        cells=[
+            new_code_cell("from course_utils import checks"),
+            new_code_cell("answer = None  # YOUR CODE HERE"),
+            new_code_cell('checks.check_close("answer", answer, 3.0)'),
+        ]
+    )
+    nbformat.write(course, tmp_path / "01_tiny.ipynb")
+    edition = grading.CourseEdition.read(tmp_path / "01_tiny.ipynb")
+    submission = nbformat.from_dict(course)
+    submission.cells[1:1] = [new_code_cell("c = checks"), new_code_cell("c.check_close = print")]
+    graded, _ = grading.assemble(edition, submission)
+    assert {graded[p].label: found for p, found in grading.tampering(edition, graded).items()} == {
+        "cell 3 ('c.check_close = print')": [
+            "changes course_utils.checks.check_close, part of the course's checking"
+        ]
+    }

@@ -237,8 +237,11 @@ def imports(tree: ast.AST) -> dict[str, str]:
 
 
 def bound_names(tree: ast.AST) -> set[str]:
-    """The notebook-level names a cell binds: assignments, definitions, imports, loops, ``del``,
-    and the names its functions declare ``global`` (a function may assign them when called)."""
+    """The notebook-level names a cell binds: assignments, definitions, imports, ``del``...
+
+    Loops and ``with`` count too, and the names its functions declare ``global`` (a function
+    may assign them when called).
+    """
     names = set(_globals_declared(tree))
     for node in _module_level(tree):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -253,8 +256,10 @@ def bound_names(tree: ast.AST) -> set[str]:
 
 
 def changed_names(tree: ast.AST) -> set[str]:
-    """The names a cell binds, and those whose object it changes: ``x[0] = ...``, ``x.a = ...``,
-    ``x.append(...)``, ``x.add_(...)`` (the root name of each)."""
+    """The names a cell binds, and those whose object it changes through them.
+
+    ``x[0] = ...``, ``x.a = ...``, ``x.append(...)``, ``x.add_(...)`` change ``x``.
+    """
     names = bound_names(tree)
     for node in ast.walk(tree):
         if isinstance(node, (ast.Attribute, ast.Subscript)) and isinstance(
@@ -305,8 +310,10 @@ def definitions(tree: ast.AST) -> dict[str, set[str]]:
 
 
 def _root_name(node: ast.AST) -> str | None:
-    """``cases[0].data`` -> ``cases``: the name whose object a change through it reaches. A call
-    ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor, not ``torch``."""
+    """``cases[0].data`` -> ``cases``: the name whose object a change through it reaches.
+
+    A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor, not ``torch``.
+    """
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
     return node.id if isinstance(node, ast.Name) else None

@@ -1,4 +1,4 @@
-"""Grade students' notebooks: ``make grade NB=submission.ipynb``, or a class: ``NB=folder/ JOBS=4``.
+"""Grade students' notebooks, a class at a time: ``make grade NB=folder/ JOBS=4``.
 
 What counts is the course's: each submission runs with the course's check cells (and any cell
 the course hides or locks) put back as the course edition has them, whatever the submission did
@@ -20,8 +20,9 @@ Each submission runs in its own sandbox (``course_tools.sandbox``: no network, t
 package read-only, no course notebook and no other submission in sight, its own temporary
 folder, a memory limit and a time limit per cell). A folder is graded a class at a time:
 ``--jobs`` submissions at once (default: the machine's cores), with a progress bar, then a
-summary per exercise; the reports go to ``grades.json``, ``grades.csv`` (one row per exercise
-of each submission) and ``gradebook.csv`` (one row per student, one column per exercise).
+summary per exercise; the reports go to ``grades.txt`` (each notebook's table), ``grades.json``,
+``grades.csv`` (one row per exercise of each submission) and ``gradebook.csv`` (one row per
+student, one column per exercise).
 """
 
 from __future__ import annotations
@@ -338,7 +339,7 @@ def protected_after(
 
 
 def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list[str]]:
-    """For each student cell (by its place in ``graded``) that touches the checking: what it does."""
+    """Each student cell that touches the checking (by its place in ``graded``): what it does."""
     found = {}
     modules = dict(course.modules)  # and the other names the student's cells give modules
     for position, graded_cell in enumerate(graded):
@@ -403,7 +404,7 @@ class _Run:
 
 
 def _kernel_environment(work: Path) -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's (its tokens, its paths) leaks in."""
+    """The kernel's whole environment: nothing of the grader's (tokens, paths) leaks in."""
     return {
         "PATH": os.pathsep.join(
             [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
@@ -621,7 +622,7 @@ def grade_notebook(
     label: str = "",
     memory_gb: float = 4.0,
 ) -> NotebookReport:
-    """Grade one submission in a sandboxed kernel and report each exercise of its course notebook.
+    """Grade one submission in a sandboxed kernel: each exercise of its course notebook.
 
     ``label`` names the submission in the report (default: its file name).
     """
@@ -839,7 +840,7 @@ def report_paths(path: Path) -> dict[str, Path]:
 
 
 def main(arguments: list[str]) -> int:
-    """Grade the submissions named in ``arguments`` and write the reports; returns the exit code.
+    """Grade the submissions ``arguments`` name, write the reports; returns the exit code.
 
     One notebook: its table is printed. A folder (a class): the summary is printed, the tables
     of all notebooks go to ``grades.txt``.

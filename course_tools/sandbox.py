@@ -86,7 +86,7 @@ class IPCKernelManager(AsyncKernelManager):
 
 
 def require_bubblewrap() -> str:
-    """The path of ``bwrap``, once it has made a sandbox here; else an error that says what to do."""
+    """The path of ``bwrap`` once it has made a sandbox here; else an error saying what to do."""
     found = shutil.which("bwrap")
     if found is None:
         raise RuntimeError(

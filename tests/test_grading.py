@@ -1,4 +1,4 @@
-"""make grade on a class: the course's own checks decide, each submission in its own sandbox.
+"""make grade on a class: the course's own checks decide, each submission in a sandbox.
 
 The course here is a small notebook written by the test, with two exercises (`my_relu`, whose
 task forbids course_utils.activations, and `answer`); a class of submissions made from it (done,

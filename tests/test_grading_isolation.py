@@ -1,4 +1,4 @@
-"""Each submission runs in its own sandbox: what its code can reach, and the limits it meets.
+"""Each submission runs in its own sandbox: what its code can reach, the limits it meets.
 
 The notebooks here import neither torch nor the course (their kernels start in a second or
 two): what a cell can do in the sandbox does not depend on what it imports.

@@ -1,4 +1,4 @@
-"""Issue 26's table: a small class of 09_evaluation submissions, made from the student edition.
+"""Issue 26's table: a class of 09_evaluation submissions made from the student edition.
 
 Each submission is the student edition of the committed 09 with one change, graded the way an
 instructor does (a folder, two at a time); each test checks one row's "should be". The last

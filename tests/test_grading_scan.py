@@ -1,4 +1,4 @@
-"""The grader's reading of a student's cell: each touch of the checking named, honest code left alone.
+"""The grader reads a student's cell: each touch of the checking named, honest code alone.
 
 Nothing runs here: the scan reads code. The expectations are written by hand from what each
 cell does; the course's own code (every cell and every solution of the committed notebooks),

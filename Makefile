@@ -1,5 +1,9 @@
 # The course's two commands: `make lab` and `make test`. Each sets itself up from nothing.
-PYTHON ?= python3
+# The Python that creates .venv: PYTHON when given (make lab PYTHON=python3.12), else python3 when
+# the course supports it, else the newest supported python3.X on the PATH; an unsupported one is
+# refused with what to do (course_tools/choose_python.py, run with python3 or PYTHON itself).
+PYTHON ?=
+CHOOSE_PYTHON := $(or $(PYTHON),python3) course_tools/choose_python.py $(PYTHON)
 VENV   := .venv
 BIN    := $(VENV)/bin
 # Two set-ups: a student's (the lab extras) and the tests' (adds pytest, nbval, ruff, playwright).
@@ -13,7 +17,8 @@ PYTEST_ARGS ?=
 # several threads per process fight over the cores (a training step became 30 times slower).
 export OMP_NUM_THREADS ?= 1
 
-.PHONY: setup setup-lab lab test lint execute test-browser slides site bench student grade
+.PHONY: setup setup-lab lab test lint execute test-browser slides site bench student grade \
+	test-compat compat-pinned compat-newest compat-oldest test-colab
 
 ## setup-lab: create .venv and install what a student needs: the pinned lab extras and course_utils,
 ## and the course's JupyterLab settings (presenting/overrides.json: the slideshow's theme)
@@ -25,8 +30,7 @@ $(LAB_SETTINGS): presenting/overrides.json $(LAB_STAMP)
 	cp presenting/overrides.json $@
 
 $(LAB_STAMP): pyproject.toml constraints.txt
-	@$(PYTHON) -c 'import sys; v = sys.version_info; sys.exit(0 if v[:2] == (3, 11) else "The course needs Python 3.11 (found %d.%d). Install it, then run: make PYTHON=python3.11 ..." % v[:2])'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	test -x $(BIN)/python || { python=$$($(CHOOSE_PYTHON)) && $$python -m venv $(VENV); }
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[lab]"
 	touch $(LAB_STAMP)
 
@@ -37,10 +41,14 @@ $(TEST_STAMP): $(LAB_STAMP)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[test]"
 	touch $(TEST_STAMP)
 
-## lab: open the course in JupyterLab, in the notebooks folder (extra options: make lab LAB_ARGS="--no-browser --port 8890").
-## It serves the whole course folder, so the notebooks' pictures in ../images show.
+## lab: open the course in JupyterLab, in your own copy of the notebooks (extra options:
+## make lab LAB_ARGS="--no-browser --port 8890"). The copy, my-notebooks/, is the student edition
+## (no solutions), made on the first run and never overwritten: git ignores it, so your work never
+## conflicts with a course update; a later run adds the notebooks it lacks (README, "Your own copy").
+MY_NOTEBOOKS ?= my-notebooks
 lab: setup-lab
-	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks $(ROOT_ARGS) $(LAB_ARGS)
+	$(BIN)/python -m course_tools.student_edition --own-copy notebooks $(MY_NOTEBOOKS)
+	$(BIN)/jupyter lab --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/$(MY_NOTEBOOKS) $(ROOT_ARGS) $(LAB_ARGS)
 
 ## lint: ruff over the package, the tests and the notebooks
 lint: setup
@@ -94,7 +102,7 @@ site: setup
 	$(BIN)/python -m course_tools.site build/site
 
 ## student: the student edition in build/student (solution cells removed, check outputs cleared;
-## the pictures go to build/images, where the notebooks' ../images links point)
+## the pictures are inside the notebooks, as cell attachments)
 student: setup-lab
 	$(BIN)/python -m course_tools.student_edition notebooks build/student
 
@@ -111,3 +119,54 @@ grade: setup-lab
 ## and the website's build (make site), with the site's size
 bench: setup
 	$(BIN)/python bench/run.py
+
+## test-compat: the course on the other supported Pythons and releases, in git-ignored virtual
+## environments under .venv-compat/ that reruns reuse (delete one to rebuild it); README, "Versions":
+##   compat-pinned: Python 3.12 with constraints.txt: the unit tests and strict nbval, every notebook;
+##   compat-newest: Python 3.13 with the newest releases pyproject.toml allows, and
+##   compat-oldest: Python 3.13 with the oldest it allows (every lower bound pinned): the unit tests
+##     but those marked `pins`, then every notebook top to bottom, every solution's check passing,
+##     with a count of the outputs that differ from the committed ones;
+##   test-colab: every notebook alone in an empty folder, as Colab opens it.
+## The Pythons: COMPAT_PYTHON (3.12) and OTHER_PYTHON (3.13); with pyenv, .ci/run selects both.
+COMPAT := .venv-compat
+COMPAT_PYTHON ?= python3.12
+OTHER_PYTHON ?= python3.13
+test-compat: compat-pinned compat-newest compat-oldest test-colab
+
+# $(call compat_venv,NAME,PYTHON): create .venv-compat/NAME with PYTHON unless it is there
+compat_venv = test -x $(COMPAT)/$(1)/bin/python || $(2) -m venv $(COMPAT)/$(1)
+
+$(COMPAT)/pinned/.installed: pyproject.toml constraints.txt
+	$(call compat_venv,pinned,$(COMPAT_PYTHON))
+	$(COMPAT)/pinned/bin/python -m pip install --quiet -c constraints.txt -e ".[test]"
+	touch $@
+
+$(COMPAT)/newest/.installed: pyproject.toml
+	$(call compat_venv,newest,$(OTHER_PYTHON))
+	$(COMPAT)/newest/bin/python -m pip install --quiet --upgrade --upgrade-strategy eager -e ".[test]"
+	touch $@
+
+$(COMPAT)/oldest/.installed: pyproject.toml
+	$(call compat_venv,oldest,$(OTHER_PYTHON))
+	$(COMPAT)/oldest/bin/python course_tools/compat.py lowest pyproject.toml > $(COMPAT)/oldest/lowest.txt
+	$(COMPAT)/oldest/bin/python -m pip install --quiet -c $(COMPAT)/oldest/lowest.txt -e ".[test]"
+	touch $@
+
+# Colab's own Python and what it preinstalls of what the course uses (tqdm too); never course_utils
+$(COMPAT)/colab/.installed:
+	$(call compat_venv,colab,$(COMPAT_PYTHON))
+	$(COMPAT)/colab/bin/python -m pip install --quiet torch numpy matplotlib ipywidgets scikit-learn tqdm ipykernel
+	touch $@
+
+compat-pinned: $(COMPAT)/pinned/.installed
+	$(COMPAT)/pinned/bin/python -m pytest -n 2 --dist loadfile $(PYTEST_ARGS)
+
+compat-newest compat-oldest: compat-%: $(COMPAT)/%/.installed
+	$(COMPAT)/$*/bin/python -m pytest -n 2 -m "not pins" tests $(PYTEST_ARGS)
+	$(COMPAT)/$*/bin/python -m course_tools.compat run notebooks/*.ipynb
+
+## test-colab: every notebook copied alone into an empty folder and run in a fresh environment of
+## Colab's packages (no course_utils): its install cell installs a wheel of this working tree
+test-colab: setup $(COMPAT)/colab/.installed
+	$(BIN)/python -m course_tools.compat colab --python $(COMPAT)/colab/bin/python notebooks/*.ipynb

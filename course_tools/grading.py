@@ -70,7 +70,7 @@ STATUSES = ("passed", "wrong", "not done", "tampered", "not run")
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
 RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 STUB_MARK = re.compile(r"#\s*YOUR [A-Z ]*HERE|raise NotImplementedError")
-SKIPPED_FOLDERS = {".git", ".venv", "__pycache__", ".ipynb_checkpoints"}
+SKIPPED_FOLDERS = {".git", ".venv", ".venv-compat", "__pycache__", ".ipynb_checkpoints"}
 GIGABYTE = 1024**3
 
 

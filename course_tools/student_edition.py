@@ -3,6 +3,11 @@
 Each notebook loses its solution cells (tagged ``solution``) and the "**Solution**" line above
 each; the check cells lose their outputs; everything else stays as committed. Run it with
 ``python -m course_tools.student_edition notebooks build/student``.
+
+``make lab`` also makes each student's own copy with it, in a folder git ignores
+(``python -m course_tools.student_edition --own-copy notebooks my-notebooks``): a notebook
+the copy lacks is added, one it has is never touched, so a student's work is never
+overwritten and never conflicts with the next ``git pull`` of the course.
 """
 
 from __future__ import annotations
@@ -14,7 +19,13 @@ from pathlib import Path
 import nbformat
 from nbconvert.preprocessors import TagRemovePreprocessor
 
-__all__ = ["SOLUTION_TAG", "is_check_cell", "student_notebook", "write_student_edition"]
+__all__ = [
+    "SOLUTION_TAG",
+    "fill_own_copy",
+    "is_check_cell",
+    "student_notebook",
+    "write_student_edition",
+]
 
 SOLUTION_TAG = "solution"  # the tag of a hidden solution cell (see the exercise rules in README)
 
@@ -53,8 +64,8 @@ def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
     """Write the student edition of every notebook in ``course_notebooks`` to ``output_folder``.
 
-    The course's ``images`` folder is copied next to ``output_folder`` (as ``../images``, where
-    the notebooks' pictures point). Returns the notebooks written.
+    Each notebook carries its pictures as cell attachments (python -m course_tools.colab), so
+    the folder alone is the whole edition. Returns the notebooks written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
     sources = sorted(course_notebooks.glob("*.ipynb"))
@@ -70,10 +81,33 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
         target = output_folder / source.name
         _write_atomically(notebook, target)
         written.append(target)
-    images = course_notebooks.resolve().parent / "images"
-    if images.is_dir():
-        shutil.copytree(images, output_folder.resolve().parent / "images", dirs_exist_ok=True)
     return written
+
+
+def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
+    """Add to ``own_copy`` the student edition of each course notebook it lacks; return those.
+
+    A notebook already in ``own_copy`` is the student's work: it is never overwritten. The
+    slideshow's style sheet (rise.css) goes along.
+    """
+    course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
+    sources = sorted(course_notebooks.glob("*.ipynb"))
+    if not sources:
+        raise FileNotFoundError(
+            f"no notebooks in {course_notebooks}: give the folder of the course notebooks, "
+            "e.g. notebooks"
+        )
+    own_copy.mkdir(parents=True, exist_ok=True)
+    added = []
+    for source in sources:
+        target = own_copy / source.name
+        if not target.exists():
+            _write_atomically(student_notebook(nbformat.read(source, as_version=4)), target)
+            added.append(target)
+    style = course_notebooks / "rise.css"
+    if style.is_file() and not (own_copy / style.name).exists():
+        shutil.copy(style, own_copy / style.name)
+    return added
 
 
 def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
@@ -84,9 +118,22 @@ def _write_atomically(notebook: nbformat.NotebookNode, target: Path) -> None:
 
 
 def main(arguments: list[str]) -> int:
+    own_copy = arguments[:1] == ["--own-copy"]
+    arguments = arguments[1:] if own_copy else arguments
     if len(arguments) != 2:
-        print("usage: python -m course_tools.student_edition COURSE_NOTEBOOKS OUTPUT_FOLDER")
+        print(
+            "usage: python -m course_tools.student_edition [--own-copy] "
+            "COURSE_NOTEBOOKS OUTPUT_FOLDER"
+        )
         return 2
+    if own_copy:
+        added = fill_own_copy(Path(arguments[0]), Path(arguments[1]))
+        names = ", ".join(path.name for path in added)
+        print(
+            f"your own copy of the notebooks: {arguments[1]}/ (git ignores it). "
+            + (f"Added from the course: {names}" if added else "Nothing new from the course.")
+        )
+        return 0
     written = write_student_edition(Path(arguments[0]), Path(arguments[1]))
     print(f"student edition: {len(written)} notebooks without solutions in {arguments[1]}/")
     return 0

@@ -22,7 +22,10 @@ def step(x: Tensor) -> Tensor:
 
 
 def step_grad(x: Tensor) -> Tensor:
-    """The step's derivative: 0 everywhere (taken as 0 at the jump), so step neurons cannot learn by gradient."""
+    """The step's derivative: 0 wherever it exists, so step neurons cannot learn by gradient.
+
+    At the jump, x = 0, the derivative does not exist; this returns 0 there too.
+    """
     return torch.zeros_like(x)
 
 
@@ -74,7 +77,11 @@ def leaky_relu_grad(x: Tensor, negative_slope: float = 0.01) -> Tensor:
 
 def elu(x: Tensor, alpha: float = 1.0) -> Tensor:
     """The exponential linear unit: x where x > 0, else alpha * (exp(min(x, 0)) - 1), like ``F.elu``."""
-    return torch.where(x > 0, x, alpha * torch.expm1(x.clamp(max=0)))
+    # expm1 sees 0 where x > 0, so a large x cannot overflow the branch where() drops; that
+    # input is chosen with where, not clamp, for autograd's slope at x = 0 to be alpha in every
+    # PyTorch (clamp's own slope at its bound went from 1 to 0 in PyTorch 2.14)
+    negative_part = torch.where(x > 0, torch.zeros_like(x), x)
+    return torch.where(x > 0, x, alpha * torch.expm1(negative_part))
 
 
 def elu_grad(x: Tensor, alpha: float = 1.0) -> Tensor:

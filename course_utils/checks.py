@@ -201,7 +201,8 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
             f", allowed {atol + rtol * abs(right):.3g} = atol {atol:g} + rtol {rtol:g} × |expected|"
         )
     if got.numel() > 1:
-        largest = (got - want).abs().nan_to_num(math.inf).max().item()
+        difference = (got - want).abs()
+        largest = difference.nan_to_num(nan=math.inf, posinf=math.inf).max().item()
         allowed += f"; largest difference {largest:.3g}"
     values = f"got {mine:.6g}, expected {right:.6g} (difference {abs(mine - right):.3g}{allowed})"
     if got.dim() == 0:
@@ -555,22 +556,27 @@ def check_training_step(
     loss_fn: Callable[[Tensor, Tensor], Tensor],
     make_optimizer: Callable[[Any], torch.optim.Optimizer],
     hints: Sequence[str] = (),
+    forbid: Mapping[str, str] | None = None,
     solution: bool = False,
 ) -> bool:
     """Check ``step_function(model, X, y, loss_fn, optimizer)`` against five reference steps.
 
     The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
+    ``forbid`` works as in ``check_function`` (e.g. the course's own ``training`` module).
     """
+    rules = _ForbiddenCalls(forbid or {})
 
     def problem() -> str | None:
         return _training_problem(
-            step_function, model, batch_features, batch_labels, loss_fn, make_optimizer
+            step_function, model, batch_features, batch_labels, loss_fn, make_optimizer, rules
         )
 
     return _check(name, hints, step_function, problem, solution)
 
 
-def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> str | None:
+def _training_problem(
+    step_function, model, X, y, loss_fn, make_optimizer, rules: _ForbiddenCalls
+) -> str | None:
     """Run the student's step and the course's side by side, five times; the first difference.
 
     Both start from copies of ``model`` with no gradients, each with its own optimizer. The mode
@@ -591,11 +597,19 @@ def _training_problem(step_function, model, X, y, loss_fn, make_optimizer) -> st
         previous_grads = {k: _grad(p) for k, p in theirs.named_parameters()}
         modes_at_forward.clear()
         try:
-            returned = _seeded(step_function, theirs, _copy(X), _copy(y), loss_fn, their_optimizer)
+            with rules:
+                returned = _seeded(
+                    step_function, theirs, _copy(X), _copy(y), loss_fn, their_optimizer
+                )
         except NotImplementedError:
             return NOT_DONE
         except Exception as error:
-            return f"at step {step} your code raised {type(error).__name__}: {error}"
+            return (
+                rules.problem()
+                or f"at step {step} your code raised {type(error).__name__}: {error}"
+            )
+        if rules.problem():
+            return rules.problem()
         if not all(modes_at_forward):
             return (
                 f"at step {step} the model computed its output in evaluation mode: call "
@@ -662,6 +676,7 @@ def _diagnose_update(theirs: Tensor, ours: Tensor, before: Tensor, previous_grad
 
 
 def _short(value: Any) -> str:
+    """A short description of a check's input or a student's answer, for a message."""
     if isinstance(value, Tensor) and value.numel() > 6:
         return f"a tensor of shape {tuple(value.shape)}"
     if isinstance(value, Tensor):
@@ -670,5 +685,7 @@ def _short(value: Any) -> str:
         return f"the file {value.name!r}"  # the folder is a temporary one: its name says nothing
     if isinstance(value, nn.Module):
         return f"a {type(value).__name__}"
+    if callable(value) and hasattr(value, "__name__"):
+        return f"the function {value.__name__}"  # not its address in memory
     text = repr(value)
     return text if len(text) <= 60 else f"a {type(value).__name__}"

@@ -10,7 +10,7 @@ from typing import Self
 import numpy as np
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, TensorDataset
+from torch.utils.data import DataLoader, Dataset, TensorDataset
 
 from course_utils.models import SimpleClassifier
 
@@ -141,6 +141,24 @@ def train_val_test_split(
     return tuple(X[part] for part in parts) + tuple(y[part] for part in parts)
 
 
+def kfold_indices(n: int, k: int) -> list[tuple[Tensor, Tensor]]:
+    """k-fold cross-validation: k (train_indices, val_indices) pairs, as scikit-learn's ``KFold``.
+
+    The n examples are cut, in order, into k consecutive folds (the first n % k folds one
+    example larger); the i-th pair validates on fold i and trains on all the others. Every
+    example is validated exactly once. Shuffle the data first (``train_val_test_split`` does),
+    so that each fold is a random sample.
+    """
+    _check_count("n", n)
+    if not isinstance(k, int) or not 2 <= k <= n:
+        raise ValueError(
+            f"k must be a whole number from 2 to n = {n} (each fold needs an example), got {k!r}"
+        )
+    fold_sizes = [n // k + (1 if fold < n % k else 0) for fold in range(k)]
+    folds = torch.arange(n).split(fold_sizes)
+    return [(torch.cat(folds[:fold] + folds[fold + 1 :]), folds[fold]) for fold in range(k)]
+
+
 class Standardizer:
     """Rescales each feature to mean 0 and std 1 with the training set's statistics (a constant feature: scale 1)."""
 
@@ -208,6 +226,27 @@ def make_loaders(
     )
     test_loader = DataLoader(test_dataset, batch_size=batch_size, shuffle=False)
     return train_loader, test_loader
+
+
+class NoisyDataset(Dataset):
+    """Example i is (X[i] + fresh Gaussian noise, y[i]): a new draw at every read, like augmentation.
+
+    The noise comes from PyTorch's global generator in the process that reads the example: the
+    notebook's own, or in a ``DataLoader`` with ``num_workers > 0`` each worker's, which the
+    loader seeds from its ``generator``. The class lives in the package, not in a notebook,
+    because worker processes that are spawned (Windows, macOS) must import what they run.
+    """
+
+    def __init__(self, X: Tensor, y: Tensor, noise: float = 0.1):
+        _check_rows(X, y)
+        self.X, self.y, self.noise = X, y, noise
+
+    def __len__(self) -> int:
+        return len(self.X)
+
+    def __getitem__(self, index: int) -> tuple[Tensor, Tensor]:
+        noise = self.noise * torch.randn(self.X.shape[1:])  # drawn now, in this process
+        return self.X[index] + noise, self.y[index]
 
 
 @dataclass(frozen=True, eq=False)  # eq=False: tensors have no single truth value

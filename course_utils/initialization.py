@@ -1,10 +1,18 @@
-"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's, and scale through depth."""
+"""Weight initialization from scratch (Xavier, Kaiming), equal to torch.nn.init's, and scale through depth.
+
+A Linear layer with n inputs and weights of variance σ² multiplies the mean square of its input by
+about n·σ² (a ReLU then halves it). ``deep_stack`` and ``layer_scales`` measure what that factor,
+repeated layer after layer, does to the signal and to the gradients.
+"""
 
 import math
 from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
+
+from course_utils import normalization
 
 
 def _fans(weight: Tensor) -> tuple[int, int]:
@@ -37,30 +45,60 @@ def kaiming_normal_(weight: Tensor, generator: torch.Generator | None = None) ->
 def deep_stack(
     depth: int,
     width: int,
-    init: Callable[[Tensor], object],
+    init: Callable[[Tensor], object] | None,
     activation: Callable[[], nn.Module] = nn.ReLU,
+    batch_norm: bool = False,
 ) -> nn.Sequential:
-    """``depth`` blocks of Linear(width, width) then ``activation``, weights set by ``init``, biases 0."""
-    layers: list[nn.Module] = []
+    """``depth`` blocks of Linear(width, width), optional batch norm, then ``activation``.
+
+    ``init`` fills each Linear's weight in place; ``None`` keeps PyTorch's default for
+    ``nn.Linear`` (uniform in ±1/√fan_in). The biases start at 0, so that the weights alone set
+    the scale. Each block is an ``nn.Sequential`` of its own: ``layer_scales`` measures its output.
+    """
+    blocks: list[nn.Module] = []
     for _ in range(depth):
         linear = nn.Linear(width, width)
         with torch.no_grad():  # init may be any in-place function of the weight
-            init(linear.weight)
+            if init is not None:
+                init(linear.weight)
             linear.bias.zero_()
-        layers += [linear, activation()]
-    return nn.Sequential(*layers)
+        normalize = [normalization.BatchNorm1d(width)] if batch_norm else []
+        blocks.append(nn.Sequential(linear, *normalize, activation()))
+    return nn.Sequential(*blocks)
+
+
+class LayerScales(NamedTuple):
+    """Per block of a deep stack: how large its output, and the gradients, are (standard deviations).
+
+    ``outputs``: the block's output (forward). ``output_gradients``: the gradient of the loss with
+    respect to that output, arriving from above (backward). ``weight_gradients``: the gradient
+    with respect to the block's Linear weight, what the optimizer uses.
+    """
+
+    outputs: list[float]
+    output_gradients: list[float]
+    weight_gradients: list[float]
 
 
 def layer_scales(
     stack: nn.Sequential, X: Tensor, generator: torch.Generator | None = None
-) -> tuple[list[float], list[float]]:
-    """The std of each block's output for ``X`` and of the gradient (standard normal at the top) arriving at it."""
+) -> LayerScales:
+    """The std of each block's output for ``X``, and of the gradients a random one at the top sends.
+
+    The gradient entering at the top is standard normal (drawn with ``generator``); backward
+    then gives each block's output and each Linear weight their gradients.
+    """
     outputs: list[Tensor] = []
     hidden = X
-    for module in stack:
-        hidden = module(hidden)
-        if not isinstance(module, nn.Linear):  # the end of a block
-            hidden.retain_grad()  # keep the gradient of this intermediate tensor
-            outputs.append(hidden)
+    for block in stack:
+        hidden = block(hidden)
+        hidden.retain_grad()  # keep the gradient of this intermediate tensor
+        outputs.append(hidden)
+    stack.zero_grad()
     hidden.backward(torch.randn(hidden.shape, generator=generator))
-    return [o.std().item() for o in outputs], [o.grad.std().item() for o in outputs]
+    weights = [block[0].weight for block in stack]  # each block starts with its Linear
+    return LayerScales(
+        outputs=[o.std().item() for o in outputs],
+        output_gradients=[o.grad.std().item() for o in outputs],
+        weight_gradients=[w.grad.std().item() for w in weights],
+    )

@@ -121,8 +121,13 @@ def bce_with_logits(pred: Tensor, target: Tensor, reduction: str = "mean") -> Te
     return _reduce(losses, reduction)
 
 
-def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_entropy") -> None:
-    """Raise an error that says what to do unless ``pred`` are logits (N, C) and ``target`` class indices (N,)."""
+def check_cross_entropy_inputs(
+    pred: Tensor, target: Tensor, name: str = "cross_entropy", probabilities: bool = False
+) -> None:
+    """Raise an error that says what to do unless ``pred`` are logits (N, C) and ``target`` class indices (N,).
+
+    With ``probabilities``, a float target of shape (N, C) may hold class probabilities instead.
+    """
     if not isinstance(pred, Tensor) or not isinstance(target, Tensor):
         raise TypeError(f"{name} expects two tensors: logits (N, C) and class indices (N,)")
     if pred.dim() != 2 or not pred.is_floating_point():
@@ -141,7 +146,10 @@ def check_cross_entropy_inputs(pred: Tensor, target: Tensor, name: str = "cross_
             f"{target.device.type!r}: move each batch where the model is, "
             "X_batch, y_batch = X_batch.to(device), y_batch.to(device)"
         )
-    _check_class_indices(pred, target, name)
+    if probabilities and target.is_floating_point() and target.shape == pred.shape:
+        _check_class_probabilities(target, name)
+    else:
+        _check_class_indices(pred, target, name)
     rows_sum_to_1 = ((pred.detach().sum(dim=1) - 1).abs() <= 1e-4).all()
     if len(pred) > 0 and pred.shape[1] > 1 and (pred >= 0).all() and rows_sum_to_1:
         raise ValueError(
@@ -155,8 +163,10 @@ def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
     n, classes = pred.shape
     if target.is_floating_point() and target.shape == pred.shape:
         raise ValueError(
-            f"{name} expects class indices of shape ({n},), got floats of shape "
-            f"{tuple(target.shape)} (one-hot?): turn them into indices with target.argmax(dim=1)"
+            f"class indices of shape ({n},) are needed here, got floats of shape "
+            f"{tuple(target.shape)} (one-hot rows?): {name} would read them as class "
+            "probabilities, but accuracy is counted against class indices: turn them into "
+            "indices with target.argmax(dim=1)"
         )
     if target.is_floating_point():
         raise TypeError(
@@ -178,12 +188,33 @@ def _check_class_indices(pred: Tensor, target: Tensor, name: str) -> None:
         )
 
 
+def _check_class_probabilities(target: Tensor, name: str) -> None:
+    outside = ((target < 0) | (target > 1)).any(dim=1)
+    not_summing_to_1 = (target.detach().sum(dim=1) - 1).abs() > 1e-4
+    if (bad_rows := (outside | not_summing_to_1).nonzero()).numel():
+        row = int(bad_rows[0])
+        raise ValueError(
+            f"{name}: a float target of shape {tuple(target.shape)} holds class probabilities, "
+            f"each row between 0 and 1 and summing to 1, but row {row} is "
+            f"{[round(v, 4) for v in target[row].tolist()]}: one class per example needs a single "
+            "1 per row (or class indices); several labels per example need bce_with_logits"
+        )
+
+
 def cross_entropy(pred: Tensor, target: Tensor, reduction: str = "mean") -> Tensor:
-    """-log(softmax(z)[y]) of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``."""
-    check_cross_entropy_inputs(pred, target)
+    """-log(softmax(z)[y]) of logits (N, C) and class indices (N,), like ``nn.CrossEntropyLoss``.
+
+    Like it, a float target of shape (N, C) holds class probabilities p (one-hot rows, smoothed
+    labels): a row's loss is then -Σ_c p_c log softmax(z)_c, the same number for a one-hot row as
+    for its class index.
+    """
+    check_cross_entropy_inputs(pred, target, probabilities=True)
     n = pred.shape[0]
     # the shift m does not change the result, only keeps exp in range: no gradient through it
     m = pred.detach().amax(dim=1, keepdim=True)  # (N, 1)
     log_sum_exp = torch.log(torch.exp(pred - m).sum(dim=1)) + m.squeeze(1)  # (N,)
+    if target.is_floating_point():  # class probabilities (N, C)
+        log_softmax = pred - log_sum_exp.unsqueeze(1)  # (N, C): log softmax(z)_c
+        return _reduce(-(target.to(pred.dtype) * log_softmax).sum(dim=1), reduction)
     correct_logit = pred[torch.arange(n), target]  # (N,): z_y for each example
     return _reduce(log_sum_exp - correct_logit, reduction)

@@ -147,11 +147,15 @@ def multiclass_accuracy(y_pred: Any, y_true: Any) -> float:
 def per_class_precision_recall(
     y_pred: Any, y_true: Any, num_classes: int | None = None
 ) -> tuple[Tensor, Tensor]:
-    """Precision and recall of each class against all others, two float64 tensors of shape (C,)."""
-    matrix = multiclass_confusion_matrix(y_pred, y_true, num_classes).double()
-    correct = matrix.diagonal()
-    predicted_as = matrix.sum(dim=0)  # column sums: how often each class was predicted
-    actually_is = matrix.sum(dim=1)  # row sums: how many examples each class has
-    precision_per_class = torch.where(predicted_as > 0, correct / predicted_as.clamp(min=1), 0.0)
-    recall_per_class = torch.where(actually_is > 0, correct / actually_is.clamp(min=1), 0.0)
-    return precision_per_class, recall_per_class
+    """Precision and recall of each class against all others, two float64 tensors of shape (C,).
+
+    One class at a time is the positive one and every other class negative ("one vs rest"): its
+    precision and recall are then the binary ones of "predicted c" against "is c".
+    """
+    predicted, actual, num_classes = _class_indices(y_pred, y_true, num_classes)
+    scores = [
+        (precision(predicted == c, actual == c), recall(predicted == c, actual == c))
+        for c in range(num_classes)
+    ]
+    precisions, recalls = zip(*scores, strict=True)
+    return torch.tensor(precisions, dtype=torch.float64), torch.tensor(recalls, dtype=torch.float64)

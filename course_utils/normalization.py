@@ -1,5 +1,7 @@
 """Batch normalization from scratch, equal to ``nn.BatchNorm1d``."""
 
+from collections.abc import Callable
+
 import torch
 from torch import Tensor, nn
 
@@ -41,3 +43,26 @@ class BatchNorm1d(nn.Module):
 
     def extra_repr(self) -> str:
         return f"{self.num_features}, eps={self.eps}, momentum={self.momentum}"
+
+
+@torch.no_grad()
+def loss_with_batch_statistics(
+    model: nn.Module, loss_fn: Callable[[Tensor, Tensor], Tensor], X: Tensor, y: Tensor
+) -> float:
+    """The loss on (X, y) as training computes it: batch norm with this batch's own statistics.
+
+    ``training.evaluate`` measures in eval mode, where batch norm uses its running averages;
+    early in training those still lag behind the batch statistics the model trains with. In
+    training mode, though, batch norm also updates its running averages: a measurement must not,
+    so they are put back afterwards (and the model's mode too). Dropout, if the model has any,
+    would drop values here as in training.
+    """
+    buffers = {name: buffer.clone() for name, buffer in model.named_buffers()}
+    was_training = model.training
+    model.train()
+    try:
+        return loss_fn(model(X), y).item()
+    finally:
+        model.train(was_training)
+        for name, buffer in model.named_buffers():
+            buffer.copy_(buffers[name])

@@ -127,7 +127,7 @@ CASES = [
     Case("loss given predictions (N, 1) and targets (N,)", lambda: losses.mse(torch.zeros(4, 1), torch.zeros(4)), ValueError, ("pred has shape (4, 1) but target has shape (4,)", "target.unsqueeze(1)")),
     Case("binary cross-entropy given logits", lambda: losses.bce(torch.tensor([0.5, 2.0]), torch.tensor([0.0, 1.0])), ValueError, ("expects probabilities in [0, 1] as pred, got 2", "bce_with_logits")),
     Case("cross-entropy given float class labels", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.tensor([0.0, 1.0, 2.0])), TypeError, ("integer class indices", "target.long()")),
-    Case("cross-entropy given one-hot targets", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.eye(4)[:3]), ValueError, ("one-hot", "argmax(dim=1)")),
+    Case("cross-entropy given rows that mark several classes (multi-label targets)", lambda: losses.cross_entropy(torch.zeros(3, 4), torch.eye(4)[:3] + torch.eye(4)[1:]), ValueError, ("row 0 is [1.0, 1.0, 0.0, 0.0]", "bce_with_logits")),
     Case("cross-entropy given probabilities (a softmax's output) instead of logits", lambda: losses.cross_entropy(torch.randn(3, 10).softmax(dim=1), torch.tensor([1, 7, 9])), ValueError, ("look like probabilities",)),
     Case("cross-entropy for 10 classes from a model with 1 output", lambda: losses.cross_entropy(torch.randn(3, 1), torch.tensor([1, 7, 9])), ValueError, ("needs C outputs",)),
     Case("a batch on another device than the model (meta stands in for a GPU)", lambda: models.MulticlassMLP(64, 8, 10)(torch.zeros(2, 64, device="meta")), ValueError, ("x = x.to(device)",)),

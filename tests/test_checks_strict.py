@@ -255,3 +255,54 @@ def test_a_solution_cells_check_says_so_and_is_not_recorded(sent_results, capsys
     ):
         assert check()
         assert capsys.readouterr().out == "✅ the solution of y: correct!\n"
+
+
+# ----------------------------------------------------------------------------- messages and steps
+
+
+def test_a_function_given_as_input_is_named_not_shown_by_its_address(capsys):
+    def bowl(x):
+        return (x**2).sum()
+
+    def wrong(f, x):
+        return f(x) + 1
+
+    assert not checks.check_function("apply", wrong, lambda f, x: f(x), [(bowl, torch.ones(2))])
+    out = capsys.readouterr().out
+    assert "for input the function bowl, tensor([1.0, 1.0])" in out
+    assert "0x" not in out
+
+
+def test_an_infinite_answer_reports_an_infinite_difference(capsys):
+    assert not checks.check_close("v", torch.tensor([1.0, float("inf")]), torch.tensor([1.0, 2.0]))
+    assert "largest difference inf" in capsys.readouterr().out
+
+
+def test_a_training_step_that_calls_the_course_loop_is_refused_when_forbidden(capsys):
+    from torch import nn
+
+    from course_utils import models, training
+
+    def step_with_the_course_loop(model, X, y, loss_fn, optimizer):
+        return training.train_one_epoch(model, [(X, y)], loss_fn, optimizer)
+
+    torch.manual_seed(0)
+    model = models.SimpleClassifier(2, 4)
+    X, y = torch.randn(8, 2), torch.ones(8, 1)
+
+    def check(**options):
+        return checks.check_training_step(
+            "step",
+            step_with_the_course_loop,
+            model,
+            X,
+            y,
+            loss_fn=nn.BCELoss(),
+            make_optimizer=lambda p: torch.optim.SGD(p, lr=0.1),
+            **options,
+        )
+
+    assert check()  # right, as far as the weights can tell
+    capsys.readouterr()
+    assert not check(forbid={"course_utils.training": "write the five steps yourself"})
+    assert "your code uses course_utils.training" in capsys.readouterr().out

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 import torch
+from torch.utils.data import DataLoader
 
 from course_utils import data
 
@@ -264,3 +265,57 @@ def test_seed_lesson_then_the_seed_training_prints_the_seed_losses():
                 round(loss_function(model(lesson.X_train), lesson.y_train).item(), 4)
             )
     assert epoch_losses == [0.1657, 0.0401, 0.0231, 0.0180, 0.0155]  # printed by the seed lesson
+
+
+def test_standardizer_scales_a_constant_tenth_by_one_though_its_float_std_is_not_zero():
+    X_train = torch.full((7, 1), 0.1)
+    assert X_train.std(dim=0, correction=0).item() > 0  # float32 rounding: about 7.45e-9
+    scaler = data.Standardizer().fit(X_train)
+    assert torch.equal(scaler.scale, torch.ones(1))
+    # 0.2 - 0.1, not (0.2 - 0.1) / 7.45e-9 = 13,421,772
+    assert torch.allclose(scaler.transform(torch.tensor([[0.2]])), torch.tensor([[0.1]]))
+
+
+def test_noisy_dataset_draws_fresh_noise_from_the_global_generator_at_every_read():
+    X, y = torch.arange(10.0).reshape(5, 2), torch.arange(5.0).unsqueeze(1)
+    dataset = data.NoisyDataset(X, y, noise=0.5)
+    assert len(dataset) == 5
+    torch.manual_seed(3)
+    first, label = dataset[2]
+    second, _ = dataset[2]
+    torch.manual_seed(3)  # the oracle: the same two draws by hand
+    assert torch.equal(first, X[2] + 0.5 * torch.randn(2))
+    assert torch.equal(second, X[2] + 0.5 * torch.randn(2))
+    assert torch.equal(label, y[2]) and not torch.equal(first, second)
+    with pytest.raises(ValueError, match="one row per example"):
+        data.NoisyDataset(X, y[:3])
+
+
+def test_noisy_dataset_in_two_workers_follows_the_loaders_generator():
+    """What notebook 03 teaches: worker k draws with seed base_seed + k, base_seed from the generator."""
+    X, y = torch.zeros(40, 2), torch.arange(40.0).unsqueeze(1)  # the label names the row
+    dataset = data.NoisyDataset(X, y, noise=1.0)
+
+    def first_two_batches(num_workers):
+        loader = DataLoader(
+            dataset,
+            batch_size=4,
+            shuffle=True,
+            num_workers=num_workers,
+            generator=torch.Generator().manual_seed(7),
+        )
+        batches = iter(loader)
+        return [next(batches) for _ in range(2)]
+
+    run, again = first_two_batches(2), first_two_batches(2)
+    for (features, labels), (features_again, labels_again) in zip(run, again, strict=True):
+        assert torch.equal(features, features_again) and torch.equal(labels, labels_again)
+    generator = torch.Generator().manual_seed(7)
+    base_seed = torch.empty((), dtype=torch.int64).random_(generator=generator)  # as DataLoader
+    for worker, (features, _) in enumerate(run):  # batch k comes from worker k
+        torch.manual_seed(int(base_seed) + worker)
+        noise = torch.stack([torch.randn(2) for _ in range(4)])  # one read after another
+        assert torch.equal(features, noise)  # X is 0: the features are the noise
+    in_process = first_two_batches(0)  # same order, but the noise of the global generator
+    assert torch.equal(in_process[0][1], run[0][1])
+    assert not torch.equal(in_process[0][0], run[0][0])

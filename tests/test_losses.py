@@ -131,6 +131,41 @@ def test_cross_entropy_equals_torch(reduction, dtype):
     )
 
 
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("reduction", REDUCTIONS)
+def test_cross_entropy_with_class_probabilities_equals_torch(reduction, dtype):
+    generator = torch.Generator().manual_seed(4)
+    logits = torch.randn(12, 5, generator=generator, dtype=dtype) * 4
+    target = torch.rand(12, 5, generator=generator, dtype=dtype).softmax(dim=1)  # soft labels
+    target[0] = torch.tensor([0.0, 0.0, 1.0, 0.0, 0.0])  # a one-hot row
+    target[1] = torch.tensor([0.9, 0.025, 0.025, 0.025, 0.025])  # label smoothing
+    logits[0] = torch.tensor([100.0, -100.0, 0.0, 3.0, 100.0], dtype=dtype)  # huge logits
+    loss = lambda a, b: losses.cross_entropy(a, b, reduction=reduction)  # noqa: E731
+    assert_same(
+        values_and_grads(loss, logits, target),
+        values_and_grads(nn.CrossEntropyLoss(reduction=reduction), logits, target),
+    )
+    # and the gradient with respect to the target, as torch gives it
+    soft = target.clone().requires_grad_(True)
+    (ours,) = torch.autograd.grad(loss(logits, soft).sum(), soft)
+    (theirs,) = torch.autograd.grad(
+        nn.CrossEntropyLoss(reduction=reduction)(logits, soft).sum(), soft
+    )
+    torch.testing.assert_close(ours, theirs)
+
+
+def test_cross_entropy_of_one_hot_rows_equals_that_of_their_class_indices():
+    logits = torch.randn(6, 4, generator=torch.Generator().manual_seed(5))
+    labels = torch.tensor([0, 3, 1, 1, 2, 0])
+    one_hot = torch.eye(4)[labels]
+    torch.testing.assert_close(
+        losses.cross_entropy(logits, one_hot), nn.CrossEntropyLoss()(logits, labels)
+    )
+    torch.testing.assert_close(
+        losses.cross_entropy(logits, one_hot), losses.cross_entropy(logits, labels)
+    )
+
+
 def test_cross_entropy_by_hand():
     # -log softmax([2, 0])[0] = log(e^2 + 1) - 2
     value = losses.cross_entropy(torch.tensor([[2.0, 0.0]]), torch.tensor([0]))
@@ -183,12 +218,19 @@ def test_bce_accepts_integer_labels():
     )
 
 
-def test_cross_entropy_refuses_float_and_one_hot_targets():
+def test_cross_entropy_refuses_float_labels_and_rows_that_are_not_probabilities():
     logits = torch.randn(3, 4, generator=torch.Generator().manual_seed(0))
     with pytest.raises(TypeError, match=r"integer class indices.*target\.long\(\)"):
         losses.cross_entropy(logits, torch.tensor([0.0, 2.0, 1.0]))
-    with pytest.raises(ValueError, match=r"one-hot.*argmax\(dim=1\)"):
-        losses.cross_entropy(logits, torch.eye(4)[[0, 2, 1]])
+    several_labels = torch.tensor([[1.0, 1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 1]])
+    with pytest.raises(ValueError, match=r"row 0 is \[1.0, 1.0, 0.0, 0.0\].*bce_with_logits"):
+        losses.cross_entropy(logits, several_labels)
+    with pytest.raises(ValueError, match=r"between 0 and 1.*row 1 is \[1.5, 0.0, 0.0, 0.0\]"):
+        losses.cross_entropy(logits, torch.tensor([[1.0, 0, 0, 0], [1.5, 0, 0, 0], [0, 0, 1, 0]]))
+    with pytest.raises(
+        ValueError, match=r"row 0 is \[2.0, -1.0, 0.0, 0.0\]"
+    ):  # sums to 1: not enough
+        losses.cross_entropy(logits, torch.tensor([[2.0, -1, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0]]))
     with pytest.raises(ValueError, match="between 0 and 3"):
         losses.cross_entropy(logits, torch.tensor([0, 4, 1]))
     with pytest.raises(ValueError, match=r"\(N, C\)"):

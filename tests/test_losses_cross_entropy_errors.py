@@ -29,11 +29,18 @@ def test_float_labels():
         losses.cross_entropy(LOGITS, LABELS.float())
 
 
-def test_one_hot_labels():
+def test_one_hot_labels_are_class_probabilities_as_in_pytorch():
     one_hot = torch.eye(10)[LABELS]
-    nn.CrossEntropyLoss()(LOGITS, one_hot)  # PyTorch takes them as class probabilities
-    with pytest.raises(ValueError, match=r"one-hot.*target\.argmax\(dim=1\)"):
-        losses.cross_entropy(LOGITS, one_hot)
+    torch.testing.assert_close(
+        losses.cross_entropy(LOGITS, one_hot), nn.CrossEntropyLoss()(LOGITS, one_hot)
+    )
+
+
+def test_several_labels_per_example():
+    several = torch.eye(10)[LABELS] + torch.eye(10)[[1, 2, 3, 4]]  # two classes marked per row
+    nn.CrossEntropyLoss()(LOGITS, several)  # PyTorch computes a loss silently
+    with pytest.raises(ValueError, match=r"row 0 is \[0.0, 1.0, 0.0, 1.0.*bce_with_logits"):
+        losses.cross_entropy(LOGITS, several)
 
 
 def test_a_model_with_one_output_for_ten_classes():

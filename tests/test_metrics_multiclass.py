@@ -55,6 +55,25 @@ def test_per_class_precision_and_recall_by_hand():
     assert recall.tolist() == pytest.approx([1.0, 0.0, 0.0])
 
 
+@pytest.mark.parametrize("classes", [2, 3, 10])
+def test_per_class_precision_and_recall_equal_scikit_learn(classes):
+    from sklearn.metrics import precision_recall_fscore_support
+
+    generator = torch.Generator().manual_seed(classes)
+    y_true = torch.randint(
+        0, classes - 1, (60,), generator=generator
+    )  # the last class: no examples
+    y_pred = torch.randint(0, classes, (60,), generator=generator)
+    y_pred[y_pred == 0] = 1  # class 0 is never predicted
+    expected = precision_recall_fscore_support(
+        y_true.numpy(), y_pred.numpy(), labels=range(classes), zero_division=0
+    )
+    precision, recall = metrics.per_class_precision_recall(y_pred, y_true, num_classes=classes)
+    assert precision.dtype == recall.dtype == torch.float64
+    torch.testing.assert_close(precision, torch.from_numpy(expected[0]))
+    torch.testing.assert_close(recall, torch.from_numpy(expected[1]))
+
+
 def test_a_class_never_seen_nor_predicted_counts_zero_not_nan():
     precision, recall = metrics.per_class_precision_recall([0, 1], [0, 1], num_classes=4)
     assert precision.tolist() == [1.0, 1.0, 0.0, 0.0]

@@ -52,3 +52,22 @@ def test_batch_norm_explains_bad_input():
         layer(torch.zeros(4, 2))
     with pytest.raises(ValueError, match="at least 2 examples"):
         layer(torch.zeros(1, 3))
+
+
+def test_loss_with_batch_statistics_changes_nothing_in_the_model():
+    torch.manual_seed(2)
+    model = nn.Sequential(nn.Linear(3, 4), normalization.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 1))
+    model(torch.randn(16, 3) * 2 + 1)  # one training batch: running averages away from 0 and 1
+    model.eval()
+    X, y = torch.randn(10, 3), torch.rand(10, 1).round()
+    state = {name: value.clone() for name, value in model.state_dict().items()}
+    loss = normalization.loss_with_batch_statistics(model, nn.BCEWithLogitsLoss(), X, y)
+    # the oracle: the loss by hand, normalizing the hidden layer with this batch's statistics
+    hidden = model[0](X)
+    normalized = (hidden - hidden.mean(dim=0)) / torch.sqrt(hidden.var(dim=0, correction=0) + 1e-5)
+    by_hand = nn.BCEWithLogitsLoss()(model[3](torch.relu(normalized)), y)
+    assert loss == pytest.approx(by_hand.item(), rel=1e-5)
+    assert loss != pytest.approx(nn.BCEWithLogitsLoss()(model(X), y).item(), rel=1e-3)  # eval
+    assert not model.training
+    for name, value in model.state_dict().items():
+        assert torch.equal(value, state[name]), name

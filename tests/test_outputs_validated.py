@@ -223,6 +223,7 @@ def failed_id(notebook: Path, cell: int) -> str:
     return f"notebooks.{notebook.name}::Cell {cell}"
 
 
+@pytest.mark.pins  # runs nbval against the committed outputs: needs the pinned versions
 def test_nbval_fails_when_a_printed_number_or_a_figure_is_changed(tmp_path):
     all_figures = [
         output["data"]["image/png"]

@@ -53,8 +53,11 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
     written = student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
     assert [p.name for p in written] == [p.name for p in COURSE]
     assert not list((tmp_path / "student").glob("*.partial"))
-    pictures = sorted(p.name for p in (NOTEBOOKS.parent / "images").iterdir())
-    assert sorted(p.name for p in (tmp_path / "images").iterdir()) == pictures
+    assert list(tmp_path.iterdir()) == [tmp_path / "student"]  # the folder alone is the edition
+    for path in written:  # the pictures are inside: the Colab badge and every figure
+        markdown = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]
+        assert not any("../images/" in cell.source for cell in markdown), path.name
+        assert "open_in_colab.png" in markdown[0].get("attachments", {}), path.name
     with pytest.raises(FileNotFoundError, match="no notebooks in"):
         student_edition.write_student_edition(tmp_path / "empty", tmp_path / "out")
 

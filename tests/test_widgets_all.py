@@ -55,3 +55,31 @@ def test_every_control_redraws_the_same_figure(name):
         now = (bytes(explorer.image.value), explorer.message.value)
         assert now != shown, f"{name}: moving {control_name} changed neither picture nor message"
     assert plt.get_fignums() == figures_before, f"{name} opened a pyplot figure"
+
+
+# What the browser must know to draw a widget: its model's and view's JavaScript modules. Colab's
+# output area, like JupyterLab, knows only the standard ones that come with ipywidgets.
+STANDARD_MODULES = {"@jupyter-widgets/base", "@jupyter-widgets/controls", "@jupyter-widgets/output"}
+
+
+def widget_tree(widget):
+    """The widget, its children, theirs, ... and the layouts and styles they use."""
+    yield widget
+    for name in ("layout", "style"):
+        if isinstance(getattr(widget, name, None), ipywidgets.Widget):
+            yield getattr(widget, name)
+    for child in getattr(widget, "children", ()):
+        yield from widget_tree(child)
+
+
+@pytest.mark.parametrize("name", [*sorted(widgets._EXPLORERS), "quiz"])
+def test_every_explorer_is_made_of_standard_ipywidgets_only(name):
+    if name == "quiz":
+        shown = widgets.quiz("Which?", ["a", "b"], 0, ["yes", "no"])
+    else:
+        shown = build(name).widget
+    drawn = list(widget_tree(shown))
+    assert len(drawn) > 3
+    for widget in drawn:
+        modules = {widget._model_module, widget._view_module} - {None}
+        assert modules <= STANDARD_MODULES, f"{name}: {type(widget).__name__} needs {modules}"

@@ -73,6 +73,29 @@ def test_the_model_is_left_as_found_and_no_pyplot_figure_opens():
     assert plt.get_fignums() == figures
 
 
-def test_examples_of_the_wrong_shape_are_refused():
+def test_below_the_threshold_the_pad_abstains_and_says_so():
+    model = make_model()
+    stroke = torch.zeros(64)
+    stroke[[12, 20, 28, 36, 44]] = 1.0  # column 4, rows 1 to 5
+    top = model_probabilities(model, stroke).max().item()  # an untrained model: far below 1
+    for threshold, sure in [(top - 0.01, True), (top + 0.01, False)]:
+        pad = digit_pad(model, threshold=threshold)
+        for index in (12, 20, 28, 36, 44):
+            pad.buttons[index].click()
+        predicted = int(model_probabilities(model, stroke).argmax())
+        bar_colors = [bar.get_facecolor() for bar in pad.figure.axes[1].patches]
+        if sure:
+            assert f"reads <b>{predicted}</b> with probability {top:.2f}" in pad.message.value
+            assert len(set(bar_colors)) == 2  # the predicted digit's bar stands out
+        else:
+            assert "<b>not sure</b>" in pad.message.value
+            assert f"{top:.2f} for {predicted}, is below the threshold" in pad.message.value
+            assert len(set(bar_colors)) == 1  # no digit is named
+            assert "not sure" in pad.figure.axes[1].get_title()
+
+
+def test_examples_of_the_wrong_shape_and_a_threshold_above_1_are_refused():
     with pytest.raises(ValueError, match=r"shape \(N, 64\)"):
         digit_pad(make_model(), examples=(torch.zeros(3, 8, 8), torch.zeros(3)))
+    with pytest.raises(ValueError, match="from 0 to 1, got 90"):
+        digit_pad(make_model(), threshold=90)

@@ -15,7 +15,7 @@ from pathlib import Path
 from course_tools.grading import tree_snapshot  # the grader guards the course tree the same way
 
 ROOT = Path(__file__).resolve().parents[1]
-ALLOWED_PARTS = {"__pycache__", ".venv"}  # bytecode caches; the set-up's own virtualenv
+ALLOWED_PARTS = {"__pycache__", ".venv", ".venv-compat"}  # bytecode caches; the virtualenvs
 
 
 def repository_files() -> dict[str, str] | None:

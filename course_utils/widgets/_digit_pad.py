@@ -35,8 +35,9 @@ class DigitPad(Explorer):
     """Click the cells of an 8x8 pad to ink or erase them; the model's ten probabilities redraw.
 
     ``model`` maps (N, 64) pixels in [0, 1] (white 0, black 1, as ``data.load_digits``) to (N, 10)
-    logits, after ``preprocess`` (e.g. a fitted ``Standardizer``'s ``transform``). With
-    ``examples`` (X, y), a dropdown starts the pad from the first digit of each class.
+    logits, after ``preprocess`` (the scaling the training data had). With ``examples`` (X, y),
+    a dropdown starts the pad from the first digit of each class. Where the top probability is
+    below ``threshold``, the pad abstains: it says "not sure" rather than a digit.
     """
 
     def __init__(
@@ -44,8 +45,12 @@ class DigitPad(Explorer):
         model: nn.Module,
         preprocess: Callable[[Tensor], Tensor] | None = None,
         examples: tuple[Tensor, Tensor] | None = None,
+        threshold: float = 0.0,
     ):
+        if not 0 <= threshold <= 1:
+            raise ValueError(f"threshold is a probability, from 0 to 1, got {threshold!r}")
         self.model, self.preprocess = model, preprocess or (lambda pixels: pixels)
+        self.threshold = threshold
         self.starts = _starting_images(examples)
         self.loaded_start: str | None = None
         self.pixels = torch.zeros(_SIDE * _SIDE)  # row by row, 0 paper to 1 ink
@@ -106,14 +111,21 @@ class DigitPad(Explorer):
         probabilities = self.probabilities()
         predicted = int(probabilities.argmax())
         confidence = probabilities[predicted].item()
+        sure = confidence >= self.threshold  # else abstain: notebook 13's rule
         self.picture.set_data(plotting.digit_image(self.pixels).numpy())
         for digit, bar in enumerate(self.bars_ax.patches):
             bar.set_height(probabilities[digit].item())
-            bar.set_color(plotting.PREDICTED_COLOR if digit == predicted else plotting.OTHER_COLOR)
+            top = digit == predicted and sure
+            bar.set_color(plotting.PREDICTED_COLOR if top else plotting.OTHER_COLOR)
+        answer = predicted if sure else "not sure"
         self.bars_ax.set_title(
-            f"the model's probabilities: {predicted} ({100 * confidence:.0f}%)", fontsize="medium"
+            f"the model's probabilities: {answer} ({100 * confidence:.0f}%)", fontsize="medium"
         )
-        return (
-            f"The model reads <b>{predicted}</b> with probability {confidence:.2f}. "
-            "Click a cell to ink or erase it."
-        )
+        if sure:
+            reading = f"<b>{predicted}</b> with probability {confidence:.2f}"
+        else:  # the top probability still shows: abstaining hides no information
+            reading = (
+                f"no digit, <b>not sure</b>: its top probability, {confidence:.2f} for "
+                f"{predicted}, is below the threshold {self.threshold:g}"
+            )
+        return f"The model reads {reading}. Click a cell to ink or erase it."

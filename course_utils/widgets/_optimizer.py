@@ -28,7 +28,7 @@ def _describe(surface_name: str, optimizer: str, lr: float, steps: int, path: Te
     loss_text = f"{loss:.4g}" if math.isfinite(loss) else "not finite"
     return (
         f"{optimizer}, lr={lr:.3g}: after {taken} steps w = ({end[0]:.3f}, {end[1]:.3f}), "
-        f"loss {loss_text}.{note} A learning rate that works well here: {suggested:g}."
+        f"loss {loss_text}.{note} The optimizer race uses lr={suggested:g} for it here."
     )
 
 

@@ -1,0 +1,303 @@
+"""The exercise checks of notebooks 00-04 reject the plausible wrong answers issue 22 names.
+
+Each notebook runs once here, in this process, as a student edition would (its solution cells
+left out); then the notebook's own check cell runs again with a wrong answer in place of the
+student's, and must print ❌. The right answer (the solution) must still pass, so a check that
+rejects everything cannot pass either.
+"""
+
+import contextlib
+import io
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import nbformat
+import pytest
+import torch
+from torch import nn
+from torch.utils.data import BatchSampler, DataLoader, Subset, TensorDataset
+
+from course_utils import checks, data, models
+
+pytestmark = pytest.mark.usefixtures("fresh_checker")
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+
+def is_solution(cell) -> bool:
+    return "solution" in cell.metadata.get("tags", [])
+
+
+class Notebook:
+    """A notebook run without its solution cells, whose check cells can run again."""
+
+    def __init__(self, stem: str):
+        self.cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells
+        self.namespace: dict = {"__name__": "__main__"}
+        with contextlib.redirect_stdout(io.StringIO()):
+            for cell in self.cells:
+                if cell.cell_type == "code" and not is_solution(cell):
+                    exec(compile(cell.source, stem, "exec"), self.namespace)
+        plt.close("all")
+
+    def solution(self, exercise: str) -> dict:
+        """The names the solution cell of ``exercise`` defines (run in a copy of the namespace)."""
+        (cell,) = [c for c in self.cells if is_solution(c) and f'"{exercise}"' in c.source]
+        namespace = dict(self.namespace)
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(cell.source, "solution", "exec"), namespace)
+        return namespace
+
+    def check(self, exercise: str, **answers) -> str:
+        """What the check cell of ``exercise`` prints for ``answers`` (the student's names)."""
+        (cell,) = [
+            c
+            for c in self.cells
+            if c.cell_type == "code"
+            and "checks.check_" in c.source
+            and f'"{exercise}"' in c.source
+            and not is_solution(c)
+        ]
+        checks._exercises.clear()
+        namespace = {**self.namespace, **answers}
+        output = io.StringIO()
+        with contextlib.redirect_stdout(output):
+            exec(compile(cell.source, "check", "exec"), namespace)
+        return output.getvalue()
+
+
+@pytest.fixture(scope="module")
+def notebook(request):
+    return Notebook(request.param)
+
+
+def assert_wrong(output: str, *words: str) -> None:
+    assert output.startswith("❌"), output
+    for word in words:
+        assert word in output, output
+
+
+def assert_right(output: str) -> None:
+    assert output.startswith("✅"), output
+
+
+# --- 00 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here"], indirect=True)
+def test_00_a_nested_list_is_not_a_tensor(notebook):
+    nested = [[1.0], [2.0], [3.0], [4.0], [5.0]]
+    assert_wrong(notebook.check("a column of numbers", column=nested))
+    assert_right(notebook.check("a column of numbers", column=torch.tensor(nested)))
+    assert_right(notebook.check("a column of numbers", column=torch.arange(1, 6).reshape(5, 1)))
+
+
+# --- 02 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
+def test_02_class_counts_must_be_integers_and_not_bincount(notebook):
+    def as_floats(labels, n_classes):
+        return torch.stack([(labels == c).sum() for c in range(n_classes)]).float()
+
+    def with_bincount(labels, n_classes):
+        return torch.bincount(labels.flatten().long(), minlength=n_classes)
+
+    def with_bincount_method(labels, n_classes):
+        return labels.flatten().long().bincount(minlength=n_classes)
+
+    assert_wrong(notebook.check("class_counts", class_counts=as_floats), "whole numbers")
+    assert_wrong(notebook.check("class_counts", class_counts=with_bincount), "bincount")
+    assert_wrong(notebook.check("class_counts", class_counts=with_bincount_method), "bincount")
+    solution = notebook.solution("class_counts")["class_counts_solution"]
+    assert_right(notebook.check("class_counts", class_counts=solution))
+
+
+@pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
+def test_02_the_split_by_hand_may_not_call_the_package(notebook):
+    assert_wrong(
+        notebook.check("split_three_ways", split_three_ways=data.train_val_test_split),
+        "course_utils",
+    )
+    solution = notebook.solution("split_three_ways")["split_three_ways_solution"]
+    assert_right(notebook.check("split_three_ways", split_three_ways=solution))
+
+
+@pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
+def test_02_standardize_rejects_a_float_std_compared_with_zero_and_the_package(notebook):
+    def std_equals_zero(X_train, X):  # the old solution: a constant 0.1 has std 7.45e-9, not 0
+        mean = X_train.mean(dim=0)
+        std = X_train.std(dim=0, correction=0)
+        return (X - mean) / torch.where(std == 0, torch.ones_like(std), std)
+
+    def with_the_package(X_train, X):
+        return data.Standardizer().fit(X_train).transform(X)
+
+    assert torch.full((7, 1), 0.1).std(dim=0, correction=0).item() > 0  # the premise
+    output = notebook.check("standardize", standardize=std_equals_zero)
+    assert_wrong(output, "Hint for this input", "0.1")
+    assert_wrong(notebook.check("standardize", standardize=with_the_package), "course_utils")
+    solution = notebook.solution("standardize")["standardize_solution"]
+    assert_right(notebook.check("standardize", standardize=solution))
+
+
+# --- 03 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_batch_counts_may_not_build_a_dataloader(notebook):
+    def with_a_loader(n_samples, batch_size, drop_last):
+        batches = list(DataLoader(range(n_samples), batch_size=batch_size, drop_last=drop_last))
+        return len(batches), len(batches[-1]) if batches else 0
+
+    def with_a_batch_sampler(n_samples, batch_size, drop_last):
+        batches = list(BatchSampler(range(n_samples), batch_size, drop_last))
+        return len(batches), len(batches[-1]) if batches else 0
+
+    def always_one_more(n_samples, batch_size, drop_last):  # forgets "nothing left over"
+        full_batches, left_over = divmod(n_samples, batch_size)
+        if drop_last:
+            return full_batches, batch_size if full_batches else 0
+        return full_batches + 1, left_over
+
+    assert_wrong(notebook.check("batch_counts", batch_counts=with_a_loader), "DataLoader")
+    assert_wrong(notebook.check("batch_counts", batch_counts=with_a_batch_sampler), "torch.utils")
+    output = notebook.check("batch_counts", batch_counts=always_one_more)
+    assert_wrong(output, "Hint for this input", "nothing is left over")
+    solution = notebook.solution("batch_counts")["batch_counts_solution"]
+    assert_right(notebook.check("batch_counts", batch_counts=solution))
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_subset_dataset_may_not_wrap_torchs_subset(notebook):
+    def with_torchs_subset(X, y, indices):
+        return Subset(TensorDataset(X, y), indices)
+
+    assert_wrong(notebook.check("SubsetDataset", SubsetDataset=with_torchs_subset), "Subset")
+    solution = notebook.solution("SubsetDataset")["SubsetDatasetSolution"]
+    assert_right(notebook.check("SubsetDataset", SubsetDataset=solution))
+
+
+# --- 04 ---------------------------------------------------------------------------------------
+
+
+class SequentialInside(nn.Module):
+    """The right computation, but its layers are not named linear1..linear3."""
+
+    def __init__(self, input_features, hidden_units):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(input_features, hidden_units),
+            nn.ReLU(),
+            nn.Linear(hidden_units, hidden_units),
+            nn.ReLU(),
+            nn.Linear(hidden_units, 1),
+            nn.Sigmoid(),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+@pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
+def test_04_the_layers_must_carry_the_names_of_the_specification(notebook):
+    output = notebook.check("ThreeLayerClassifier", ThreeLayerClassifier=SequentialInside)
+    assert_wrong(output, "linear1")
+    solution = notebook.solution("ThreeLayerClassifier")["ThreeLayerClassifierSolution"]
+    assert_right(notebook.check("ThreeLayerClassifier", ThreeLayerClassifier=solution))
+
+
+@pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
+def test_04_count_parameters_may_not_build_a_model(notebook):
+    def by_building(input_features, hidden_units, hidden_layers):
+        network = models.MLPClassifier(input_features, hidden_units, hidden_layers=hidden_layers)
+        return sum(p.numel() for p in network.parameters())
+
+    def by_building_layers(input_features, hidden_units, hidden_layers):
+        sizes = [input_features] + [hidden_units] * hidden_layers + [1]
+        layers = [nn.Linear(a, b) for a, b in zip(sizes, sizes[1:], strict=False)]
+        return sum(p.numel() for layer in layers for p in layer.parameters())
+
+    assert_wrong(notebook.check("count_parameters", count_parameters=by_building))
+    assert_wrong(notebook.check("count_parameters", count_parameters=by_building_layers))
+    solution = notebook.solution("count_parameters")["count_parameters_solution"]
+    assert_right(notebook.check("count_parameters", count_parameters=solution))
+
+
+# --- 01 ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
+def test_01_sigmoid_layer_rejects_nn_linear_and_explains_a_missing_transpose(notebook):
+    def with_functional_linear(X, weight, bias):
+        return torch.sigmoid(nn.functional.linear(X, weight, bias))
+
+    def with_a_layer(X, weight, bias):
+        layer = nn.Linear(weight.shape[1], weight.shape[0])
+        with torch.no_grad():
+            layer.weight.copy_(weight)
+            layer.bias.copy_(bias)
+        return torch.sigmoid(layer(X))
+
+    def without_transpose(X, weight, bias):
+        return torch.sigmoid(X @ weight + bias)
+
+    assert_wrong(notebook.check("sigmoid_layer", sigmoid_layer=with_functional_linear), "linear")
+    assert_wrong(notebook.check("sigmoid_layer", sigmoid_layer=with_a_layer), "nn.Linear")
+    output = notebook.check("sigmoid_layer", sigmoid_layer=without_transpose)
+    assert_wrong(output, "Hint for this input", "rows")
+    solution = notebook.solution("sigmoid_layer")["sigmoid_layer_solution"]
+    assert_right(notebook.check("sigmoid_layer", sigmoid_layer=solution))
+
+
+@pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
+def test_01_derivatives_reject_the_hand_derivatives_autograd_and_an_overflow(notebook):
+    def with_the_hand_derivatives(function, z):
+        return notebook.namespace["hand_derivative"](function, z)
+
+    def with_autograd(z):
+        z = z.detach().clone().requires_grad_(True)
+        torch.sigmoid(z).sum().backward()
+        return z.grad
+
+    def overflowing(z):
+        return torch.exp(-z) / (1 + torch.exp(-z)) ** 2  # nan at z = -100
+
+    output = notebook.check(
+        "derivative_by_autograd", derivative_by_autograd=with_the_hand_derivatives
+    )
+    assert_wrong(output, "_grad")
+    assert_wrong(notebook.check("sigmoid_derivative", sigmoid_derivative=with_autograd))
+    output = notebook.check("sigmoid_derivative", sigmoid_derivative=overflowing)
+    assert_wrong(output, "Hint for this input", "e^100")
+    for exercise in ("derivative_by_autograd", "sigmoid_derivative"):
+        solution = notebook.solution(exercise)[f"{exercise}_solution"]
+        assert_right(notebook.check(exercise, **{exercise: solution}))
+
+
+# --- the exercise rules of issue 21, for these notebooks ----------------------------------------
+
+STEMS = [
+    "00_start_here",
+    "01_neuron_and_activations",
+    "02_data_preparation",
+    "03_dataset_and_dataloader",
+    "04_model_definition",
+]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
+    cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells
+    code = [c for c in cells if c.cell_type == "code"]
+    checks_and_quizzes = [
+        c
+        for c in code
+        if not is_solution(c) and ("checks.check_" in c.source or "widgets.quiz(" in c.source)
+    ]
+    assert checks_and_quizzes
+    for cell in checks_and_quizzes:
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, cell.source[:60]
+    for cell in filter(is_solution, code):
+        assert "solution=True" in cell.source, cell.source[:60]
+        assert "✅ the solution of" in "".join(o.get("text", "") for o in cell.outputs)

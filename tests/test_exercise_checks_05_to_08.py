@@ -1,0 +1,315 @@
+"""The exercise checks of notebooks 05-08 reject the plausible wrong answers of issue 22.
+
+Each test runs a notebook's own check cell (after the cells it needs) on a wrong answer that an
+earlier version of the check accepted, and on the notebook's solution, which must still pass.
+"""
+
+import ast
+import contextlib
+import io
+from pathlib import Path
+
+import nbformat
+import pytest
+import torch
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
+pytestmark = pytest.mark.usefixtures("fresh_checker")
+
+
+def cell_sources(notebook: str) -> dict[str, str]:
+    cells = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
+    return {cell.id: cell.source for cell in cells}
+
+
+def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
+    """Run the cells ``setup``, define ``answers``, run the cell ``check``: what it printed."""
+    sources = cell_sources(notebook)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell_id in setup:
+            exec(sources[cell_id], namespace)
+    namespace.update(answers)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(sources[check], namespace)
+    return printed.getvalue()
+
+
+def solution_of(notebook: str, solution: str, name: str, setup: list[str]):
+    """The function ``name`` that the notebook's solution cell defines (its check is not run)."""
+    sources = cell_sources(notebook)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell_id in setup:
+            exec(sources[cell_id], namespace)
+    tree = ast.parse(sources[solution])
+    definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    exec(compile(ast.Module(definitions, type_ignores=[]), solution, "exec"), namespace)
+    return namespace[name]
+
+
+# 05 · Exercise 1: binary cross-entropy from the logit
+LOSS = "05_loss_and_cost"
+LOSS_SETUP = ["6183d062"]
+
+
+def bce_where_between_two_formulas(z, y):
+    """Right values everywhere, but exp overflows in the branch torch.where does not pick."""
+    return torch.where(
+        z >= 0,
+        (1 - y) * z + torch.log1p(torch.exp(-z)),
+        -y * z + torch.log1p(torch.exp(z)),
+    )
+
+
+def test_05_a_torch_where_between_two_formulas_is_rejected_for_its_nan_slope():
+    printed = run_check(
+        LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=bce_where_between_two_formulas
+    )
+    assert printed.startswith("❌"), printed
+    assert "NaN" in printed
+
+
+def test_05_the_solution_of_exercise_1_passes_its_check():
+    solution = solution_of(LOSS, "299f296a", "my_bce_with_logits_solution", LOSS_SETUP)
+    printed = run_check(LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=solution)
+    assert printed.startswith("✅"), printed
+
+
+# 05 · Exercise 2: cross-entropy for many classes
+def cross_entropy_shifted_by_the_batch_maximum(logits, labels):
+    """Stable only when every row shares the batch's largest logit."""
+    largest = logits.max()
+    log_sum_exp = largest + torch.exp(logits - largest).sum(dim=1).log()
+    return (log_sum_exp - logits[torch.arange(len(labels)), labels]).mean()
+
+
+def test_05_subtracting_the_batch_maximum_instead_of_each_rows_is_rejected():
+    printed = run_check(
+        LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=cross_entropy_shifted_by_the_batch_maximum
+    )
+    assert printed.startswith("❌"), printed
+    assert "-inf" in printed or "inf" in printed
+
+
+def test_05_the_solution_of_exercise_2_passes_its_check():
+    solution = solution_of(LOSS, "993c4bbd", "my_cross_entropy_solution", LOSS_SETUP)
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=solution)
+    assert printed.startswith("✅"), printed
+
+
+# 06 · Exercise 1: a finite-difference gradient
+BACKPROP = "06_backpropagation"
+BACKPROP_SETUP = ["1cdda8de"]
+
+
+def forward_difference(f, theta, epsilon=1e-6):
+    """(f(θ + ε) − f(θ)) / ε: the slope half a step to the side, not the central difference."""
+    gradient = torch.zeros_like(theta)
+    for i in range(theta.numel()):
+        step = torch.zeros_like(theta).view(-1)
+        step[i] = epsilon
+        gradient.view(-1)[i] = (f(theta + step.view_as(theta)) - f(theta)) / epsilon
+    return gradient
+
+
+def test_06_a_forward_difference_is_rejected():
+    printed = run_check(BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=forward_difference)
+    assert printed.startswith("❌"), printed
+
+
+def test_06_the_solution_of_exercise_1_passes_its_check():
+    solution = solution_of(BACKPROP, "5bea712f", "numerical_gradient_solution", BACKPROP_SETUP)
+    printed = run_check(BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=solution)
+    assert printed.startswith("✅"), printed
+
+
+# 07 · Exercise 1: gradient descent with autograd
+OPTIMIZERS = "07_gradient_descent_and_optimizers"
+OPTIMIZERS_SETUP = ["3b12ffd5"]
+
+
+def gradient_descent_in_float32(surface, start, lr, steps):
+    """The right loop in the default float32: close to the float64 path, but not float64."""
+    w = torch.tensor(start, requires_grad=True)
+    points = [w.detach().clone()]
+    for _ in range(steps):
+        surface(w[0], w[1]).backward()
+        with torch.no_grad():
+            w -= lr * w.grad
+        w.grad = None
+        points.append(w.detach().clone())
+    return torch.stack(points)
+
+
+def test_07_a_float32_path_is_rejected_where_float64_is_asked_for():
+    printed = run_check(
+        OPTIMIZERS, OPTIMIZERS_SETUP, "e9ddbb70", gradient_descent=gradient_descent_in_float32
+    )
+    assert printed.startswith("❌"), printed
+    assert "float32" in printed
+
+
+def test_07_the_solution_of_exercise_1_passes_its_check():
+    solution = solution_of(OPTIMIZERS, "cc2b6cb8", "gradient_descent_solution", OPTIMIZERS_SETUP)
+    printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "e9ddbb70", gradient_descent=solution)
+    assert printed.startswith("✅"), printed
+
+
+# 08 · Exercise 1: one training step
+TRAINING = "08_training"
+TRAINING_SETUP = ["7cb4130b", "1783ea2f"]
+
+
+def step_that_switches_back_to_eval(model, X, y, loss_fn, optimizer):
+    """A right step that leaves the model as it found it: train() first, eval() at its end."""
+    model.train()
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    model.eval()
+    return loss
+
+
+def step_in_evaluation_mode(model, X, y, loss_fn, optimizer):
+    """The five steps, but the model stays in the evaluation mode it was given in."""
+    loss = loss_fn(model(X), y)
+    optimizer.zero_grad()
+    loss.backward()
+    optimizer.step()
+    return loss
+
+
+def test_08_a_step_that_trains_in_training_mode_then_calls_eval_passes():
+    printed = run_check(
+        TRAINING, TRAINING_SETUP, "039bcdce", training_step=step_that_switches_back_to_eval
+    )
+    assert printed.startswith("✅"), printed
+
+
+def test_08_a_step_that_never_calls_train_is_told_so():
+    printed = run_check(TRAINING, TRAINING_SETUP, "039bcdce", training_step=step_in_evaluation_mode)
+    assert printed.startswith("❌"), printed
+    assert "model.train()" in printed
+
+
+def test_08_the_solution_of_exercise_1_passes_its_check():
+    solution = solution_of(TRAINING, "57995f6b", "training_step_solution", TRAINING_SETUP)
+    printed = run_check(TRAINING, TRAINING_SETUP, "039bcdce", training_step=solution)
+    assert printed.startswith("✅"), printed
+
+
+# What a task forbids is refused, even when the values are right: the references are no answers
+def bce_with_softplus(z, y):
+    return torch.nn.functional.softplus(z) - z * y
+
+
+def bce_from_torch(z, y):
+    return torch.nn.functional.binary_cross_entropy_with_logits(z, y, reduction="none")
+
+
+@pytest.mark.parametrize("answer", [bce_with_softplus, bce_from_torch])
+def test_05_exercise_1_refuses_torch_nn_and_softplus(answer):
+    printed = run_check(LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=answer)
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed
+
+
+def cross_entropy_with_logsumexp(logits, labels):
+    return (logits.logsumexp(dim=1) - logits[torch.arange(len(labels)), labels]).mean()
+
+
+def test_05_exercise_2_refuses_logsumexp():
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=cross_entropy_with_logsumexp)
+    assert printed.startswith("❌"), printed
+    assert "torch.logsumexp" in printed
+
+
+def test_06_exercise_1_refuses_autograd():
+    def gradient_from_autograd(f, theta):
+        theta = theta.clone().requires_grad_(True)
+        f(theta).backward()
+        return theta.grad
+
+    printed = run_check(
+        BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=gradient_from_autograd
+    )
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed
+
+
+def test_06_exercise_2_refuses_autograd():
+    def gradients_from_autograd(X, y, W1, b1, W2, b2):
+        parameters = [p.clone().requires_grad_(True) for p in (W1, b1, W2, b2)]
+        W1, b1, W2, b2 = parameters
+        y_pred = torch.tanh(X @ W1.T + b1) @ W2.T + b2
+        ((y_pred - y) ** 2).mean().backward()
+        return tuple(p.grad for p in parameters)
+
+    printed = run_check(
+        BACKPROP, BACKPROP_SETUP, "7058e300", two_layer_gradients=gradients_from_autograd
+    )
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed
+
+
+def test_07_exercise_1_refuses_run_trajectory_and_optimizers():
+    from course_utils import surfaces
+
+    def with_run_trajectory(surface, start, lr, steps):
+        return surfaces.run_trajectory(surface, "SGD", lr=lr, steps=steps, start=start)
+
+    def with_torch_sgd(surface, start, lr, steps):
+        w = torch.tensor(start, dtype=torch.float64, requires_grad=True)
+        sgd = torch.optim.SGD([w], lr=lr)
+        points = [w.detach().clone()]
+        for _ in range(steps):
+            sgd.zero_grad()
+            surface(w[0], w[1]).backward()
+            sgd.step()
+            points.append(w.detach().clone())
+        return torch.stack(points)
+
+    for answer in (with_run_trajectory, with_torch_sgd):
+        printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "e9ddbb70", gradient_descent=answer)
+        assert printed.startswith("❌"), printed
+        assert "asks you to do without" in printed
+
+
+def test_07_exercise_2_refuses_torch_optim():
+    def adam_step_with_torch(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+        weights = param.clone().requires_grad_(True)
+        adam = torch.optim.Adam([weights], lr=lr, betas=(beta1, beta2), eps=eps)
+        adam.state[weights] = {
+            "step": torch.tensor(float(t - 1)),
+            "exp_avg": m.clone(),
+            "exp_avg_sq": v.clone(),
+        }
+        weights.grad = grad.clone()
+        adam.step()
+        state = adam.state[weights]
+        return weights.detach(), state["exp_avg"], state["exp_avg_sq"]
+
+    printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "570fcba1", adam_step=adam_step_with_torch)
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed
+
+
+def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
+    sources = cell_sources(TRAINING)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell_id in TRAINING_SETUP:
+            exec(sources[cell_id], namespace)
+        exec(sources["faa8463b"], namespace)
+    printed = run_check(
+        TRAINING,
+        [*TRAINING_SETUP, "faa8463b"],
+        "4e1e13fa",
+        train_and_record=namespace["correct_loop"],
+    )
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed

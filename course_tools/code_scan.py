@@ -86,6 +86,18 @@ HIDING_MODULES = {
     "codeop": "makes code from strings",
     "pdb": "starts the debugger, which can change anything",
 }
+# Functions of those modules that only look, or only write data: calling them hides nothing.
+HARMLESS_CALLS = {
+    "importlib.util.find_spec",  # is a module installed? (the course's install cell asks)
+    "importlib.invalidate_caches",
+    "inspect.signature",
+    "inspect.getsource",
+    "inspect.isclass",
+    "inspect.isfunction",
+    "gc.collect",
+    "pickle.dump",
+    "pickle.dumps",
+}
 HIDING_QUALNAMES = {
     "sys.modules": "replaces modules by name",
     "sys.setprofile": "watches or stops the checks' own watch on calls",
@@ -502,7 +514,7 @@ class _Scanner:
         ):
             self._reflection(function.id, node.args)
         called = self._qualname(function)
-        if called and called.split(".")[0] in HIDING_MODULES:
+        if called and called.split(".")[0] in HIDING_MODULES and called not in HARMLESS_CALLS:
             top = called.split(".")[0]
             self.problems.append(f"calls {called} ({top} {HIDING_MODULES[top]})")
         if isinstance(function, ast.Attribute):

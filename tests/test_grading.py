@@ -25,7 +25,8 @@ RELU_CHECK = (
     '_ = checks.check_function("my_relu", my_relu, torch.relu, CASES, hints=["idea"],\n'
     '    forbid={"course_utils.activations": "write it with torch.where or clamp"})'
 )
-ANSWER_STUB = "answer = None  # YOUR CODE HERE"
+# A stub that runs, as 13's open exercise once had: its check alone would say "wrong"
+ANSWER_STUB = "answer = 2.0  # YOUR CHANGES HERE: make it three"
 ANSWER_CHECK = '_ = checks.check_close("answer", answer, 3.0, hints=["count to three"])'
 FIRST = (
     "import torch\n\nfrom course_utils import activations, checks\n\n"
@@ -123,7 +124,7 @@ def changed(replacements=(), added=(), deleted=()):
 RELU_DONE = "def my_relu(x):\n    return torch.where(x > 0, x, 0.0)"
 CLASS = {
     "edition": edition(),
-    "done": changed([("def my_relu", RELU_DONE), ("answer = None", "answer = 3.0")]),
+    "done": changed([("def my_relu", RELU_DONE), ("answer = 2.0", "answer = 3.0")]),
     "mistake": changed([("def my_relu", "def my_relu(x):\n    return x.abs()")]),
     "copied": course_notebook(),  # the course edition itself, solutions and all
     "new_cell": changed(added=[("def my_relu", RELU_DONE)]),  # the stub left, answered below
@@ -132,7 +133,7 @@ CLASS = {
             ("def my_relu", "def my_relu(x):\n    return x.abs()"),
             # an edited check that compares the answer with itself
             ("check_function", '_ = checks.check_function("my_relu", my_relu, my_relu, CASES)'),
-            ("answer = None", "answer = 3.0"),
+            ("answer = 2.0", "answer = 3.0"),
         ],
         deleted=["check_close"],
     ),
@@ -155,7 +156,7 @@ CLASS = {
         added=[("check_function", "checks.check_close = lambda *args, **kwargs: True")],
     ),
     "broken": changed([("import torch", "import no_such_module_here"), ("def my_relu", RELU_DONE)]),
-    "dies": changed([("answer = None", "import os\n\nos._exit(1)")]),
+    "dies": changed([("answer = 2.0", "import os\n\nos._exit(1)")]),
 }
 
 
@@ -203,7 +204,7 @@ def test_the_grader_reads_the_record_the_checks_send():
     )
 
 
-def test_the_stub_left_is_not_done_and_a_copy_of_the_course_passes_nothing(reports):
+def test_the_stub_left_is_not_done_whatever_its_check_measures_and_a_copy_passes_nothing(reports):
     assert statuses(reports["edition"]) == {"my_relu": "not done", "answer": "not done"}
     assert statuses(reports["copied"]) == {"my_relu": "not done", "answer": "not done"}
 

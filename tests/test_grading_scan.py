@@ -52,6 +52,7 @@ TOUCHES = [
     ("import sys\n\nsys.path.insert(0, '.')", "uses sys.path"),
     ("def f():\n    pass\n\n\ng = f.__code__", "reads .__code__"),
     ("import gc\n\ngc.get_objects()", "imports gc"),
+    ("import importlib\n\nimportlib.import_module('course_' + 'utils')", "calls importlib.import"),
     ("%run helper.py", "runs the magic %run"),
     ("%env COURSE_CHECKS_RECORD=", "runs the magic %env"),
     ("kernel = get_ipython().kernel", "uses get_ipython()"),
@@ -114,6 +115,16 @@ def test_in_an_edited_course_cell_only_the_students_statements_are_read():
     ]
 
 
+def test_of_a_module_the_course_imports_only_what_hides_code_is_a_touch():
+    """The course's install cell imports importlib to ask whether course_utils is installed."""
+    context = code_scan.ScanContext(modules={"importlib": "importlib"})
+    asks = "import importlib.util\n\nprint(importlib.util.find_spec('course_utils') is None)"
+    assert code_scan.scan(asks, context) == []
+    assert code_scan.scan("importlib.reload(checks)", context) == [
+        "calls importlib.reload (importlib imports or reloads modules by computed names)"
+    ]
+
+
 def test_changed_names_are_bindings_and_changes_through_a_name():
     tree = code_scan.parse(
         "a = 1\ndef f():\n    b = 2\nc[0] = 1\nd.x = 1\ne.append(1)\nf2.add_(1)\n"
@@ -151,32 +162,10 @@ def test_the_courses_own_code_read_as_a_students_is_not_tampering(path):
 
 
 def test_a_check_reads_what_the_courses_functions_it_calls_read():
-    """13's open exercise trains with train_digits, which reads val_loader: a student cell that
-    replaces val_loader (to validate on the training set) changes the check."""
+    """13's open exercise trains with the course's functions, which read val_loader: a student
+    cell that replaces val_loader (to validate on the training set) changes the check."""
     course = grading.CourseEdition.read(NOTEBOOKS[-1])
     assert NOTEBOOKS[-1].name.startswith("13_")
-    check = next(e.check for e in course.exercises if e.name == "validation accuracy")
-    assert {"train_digits", "val_loader", "X_train", "checks"} <= set(course.protected[check])
+    check = next(e.check for e in course.exercises if "my_settings" in e.answers)
+    assert {"val_loader", "X_train", "checks"} <= set(course.protected[check])
     assert "my_settings" not in course.protected[check]  # the student's answer
-
-
-def test_the_grader_follows_a_modules_other_name_from_cell_to_cell(tmp_path):
-    from nbformat.v4 import new_code_cell, new_notebook
-
-    course = new_notebook(
-        cells=[
-            new_code_cell("from course_utils import checks"),
-            new_code_cell("answer = None  # YOUR CODE HERE"),
-            new_code_cell('checks.check_close("answer", answer, 3.0)'),
-        ]
-    )
-    nbformat.write(course, tmp_path / "01_tiny.ipynb")
-    edition = grading.CourseEdition.read(tmp_path / "01_tiny.ipynb")
-    submission = nbformat.from_dict(course)
-    submission.cells[1:1] = [new_code_cell("c = checks"), new_code_cell("c.check_close = print")]
-    graded, _ = grading.assemble(edition, submission)
-    assert {graded[p].label: found for p, found in grading.tampering(edition, graded).items()} == {
-        "cell 3 ('c.check_close = print')": [
-            "changes course_utils.checks.check_close, part of the course's checking"
-        ]
-    }

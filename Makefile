@@ -106,11 +106,14 @@ site: setup
 student: setup-lab
 	$(BIN)/python -m course_tools.student_edition notebooks build/student
 
-## grade: run submitted notebooks and report each exercise (NB=a submitted .ipynb or a folder of them;
-## GRADE_ARGS="--timeout 120" to allow more seconds per cell). Writes *.grades.json/.csv next to them.
+## grade: grade submitted notebooks, each in its own sandbox (needs bubblewrap: sudo apt-get install
+## bubblewrap). NB=a submitted .ipynb, or a class: a folder with one subfolder per student, graded
+## JOBS at a time (default: the cores); GRADE_ARGS="--timeout 120 --memory 6" for more seconds per
+## cell or GB per notebook. Prints a summary; writes grades.txt/.json/.csv and gradebook.csv.
+JOBS ?=
 grade: setup-lab
 	@test "$(origin NB)" = "command line" || { echo 'Say what to grade: make grade NB=path/to/submission.ipynb (or NB=a/folder)'; exit 2; }
-	$(BIN)/python -m course_tools.grading $(NB) $(GRADE_ARGS)
+	$(BIN)/python -m course_tools.grading $(NB) $(if $(JOBS),--jobs $(JOBS)) $(GRADE_ARGS)
 
 ## bench: time every notebook, fit against the seed's loop, the explorers' redraws, the import
 ## and the website's build (make site), with the site's size

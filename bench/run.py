@@ -11,7 +11,10 @@
 - training.fit against the seed's hand-written loop, same data, model and epochs;
 - each explorer's redraw time (median and 95th percentile);
 - the time `import course_utils` (and the modules a notebook imports) adds to `import torch`;
-- the website's build (`make site`, in a fresh process) and the total size of the site.
+- the website's build (`make site`, in a fresh process) and the total size of the site;
+- grading: a generated class of 50 submissions (BENCH_GRADING_CLASS) of a small course notebook
+  (the import floor plus one exercise), graded as `make grade` does (each in its sandbox, as many
+  at a time as there are cores), in seconds per submission per core, next to the import floor.
 Targets are printed beside each figure; nothing here is asserted by the test suite.
 """
 
@@ -29,6 +32,8 @@ from pathlib import Path
 import nbformat
 from nbclient import NotebookClient
 
+from course_tools.sandbox import IPCKernelManager
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 TARGETS = {
@@ -39,14 +44,20 @@ TARGETS = {
     "redraw_p95_ms": 100.0,
     "import_seconds": 0.3,
     "site_seconds": 30.0,  # "well under a minute" (issue 25)
+    "grading_ratio": 1.5,  # seconds per graded submission per core / import floor
 }
+GRADING_CLASS = int(os.environ.get("BENCH_GRADING_CLASS", "50"))
 
 
 def execute_seconds(notebook: nbformat.NotebookNode, cwd: Path) -> float:
     """Wall time to execute a notebook top to bottom in a fresh kernel (kernel start included)."""
     start = time.perf_counter()
     NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        kernel_manager_class=IPCKernelManager,  # unix sockets: no TCP warning from each kernel
+        resources={"metadata": {"path": str(cwd)}},
     ).execute()
     return time.perf_counter() - start
 
@@ -237,6 +248,53 @@ def bench_site() -> tuple[float, float]:
     return seconds, size / 1e6
 
 
+GRADED_STUB = "def my_relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError"
+GRADED_ANSWERS = [  # what the generated students hand in, in turn
+    "def my_relu(x):\n    return x.clamp(min=0)",
+    "def my_relu(x):\n    return x.abs()",
+    GRADED_STUB,
+]
+
+
+def bench_grading(students: int = GRADING_CLASS) -> tuple[float, int] | None:
+    """Wall seconds to grade a generated class, as many at a time as there are cores (and that
+    number); None without bubblewrap."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from course_tools import grading
+
+    try:
+        grading.require_bubblewrap()
+    except RuntimeError:
+        return None
+    course = new_notebook(
+        cells=[
+            new_code_cell(IMPORT_FLOOR + "\nfrom course_utils import checks"),
+            new_code_cell(GRADED_STUB),
+            new_code_cell(
+                '_ = checks.check_function("my_relu", my_relu, torch.relu, '
+                "[torch.linspace(-3, 3, 7)])"
+            ),
+        ]
+    )
+    jobs = os.cpu_count() or 1
+    with tempfile.TemporaryDirectory() as scratch:
+        folder = Path(scratch)
+        (folder / "course").mkdir()
+        nbformat.write(course, folder / "course" / "01_bench.ipynb")
+        for student in range(students):
+            submission = nbformat.from_dict(course)
+            submission.cells[1].source = GRADED_ANSWERS[student % len(GRADED_ANSWERS)]
+            (folder / "class" / f"student{student:02}").mkdir(parents=True)
+            nbformat.write(submission, folder / "class" / f"student{student:02}" / "01_bench.ipynb")
+        start = time.perf_counter()
+        reports = grading.grade(folder / "class", folder / "course", jobs=jobs)
+        seconds = time.perf_counter() - start
+    statuses = sorted({r.exercises[0].status for r in reports if r.exercises})
+    assert statuses == ["not done", "passed", "wrong"], [r.failure for r in reports]
+    return seconds, jobs
+
+
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
 
@@ -253,6 +311,7 @@ def main() -> None:
     times, import_floor, training_floor = bench_notebooks()
     tested = bench_course_as_tested()
     site_seconds, site_megabytes = bench_site()
+    graded = bench_grading()
 
     print("| measure | value | target | |")
     print("|---|---|---|---|")
@@ -302,6 +361,20 @@ def main() -> None:
         f"≤ {TARGETS['site_seconds']:.0f} s | {verdict(site_ok)} |"
     )
     print(f"| website size (build/site, every file) | {site_megabytes:.1f} MB | | |")
+    if graded is None:
+        print("| grading | not measured: bubblewrap is not installed | | |")
+        return
+    grading_seconds, jobs = graded
+    per_core = grading_seconds * jobs / GRADING_CLASS
+    ratio = per_core / import_floor
+    print(
+        f"| grading {GRADING_CLASS} generated submissions, {jobs} at a time | "
+        f"{grading_seconds:.1f} s | | |"
+    )
+    print(
+        f"| grading, seconds per submission per core | {per_core:.2f} s = {ratio:.2f} × import "
+        f"floor | ≤ {TARGETS['grading_ratio']} × | {verdict(ratio <= TARGETS['grading_ratio'])} |"
+    )
 
 
 if __name__ == "__main__":

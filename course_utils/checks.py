@@ -6,7 +6,6 @@ Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)`
 import copy
 import importlib
 import inspect
-import json
 import math
 import os
 import sys
@@ -22,7 +21,10 @@ from torch import Tensor, nn
 from course_utils import training
 
 NOT_DONE = "not done yet: write your code in the exercise cell, run that cell, then run this check"
-RECORD_VARIABLE = "COURSE_CHECKS_RECORD"  # a file that receives one JSON line per check (grading)
+# Grading: the grader sets this variable in the kernel's environment; each check's result then
+# also goes out as an output of the cell that ran the check, of this type, for the grader to read.
+RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
+RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 WRONG_TRIES_PER_HINT = 3  # after this many wrong tries, the next hint shows by itself
 TRAINING_STEPS = 5  # steps check_training_step compares
 _SYMBOLS = {"passed": "✅", "not done": "⏳", "wrong": "❌"}
@@ -79,14 +81,16 @@ def hint(name: str) -> None:
 
 
 def _record(result: dict[str, str]) -> None:
-    """Append ``result`` as a JSON line to the file $COURSE_CHECKS_RECORD names, if any."""
-    path = os.environ.get(RECORD_VARIABLE)
-    if path:
-        try:
-            with open(path, "a", encoding="utf-8") as file:
-                file.write(json.dumps(result) + "\n")
-        except OSError as error:
-            print(f"(could not record this result for grading: {error})")
+    """When grading, send ``result`` to the grader as an output of the cell running this check.
+
+    The grader reads results only from the outputs of the course's own check cells (which it
+    restores from the course edition), never from a file a cell could write or from printed
+    text: what a student's cell prints or sends is not a result.
+    """
+    if os.environ.get(RECORD_VARIABLE):
+        from IPython.display import publish_display_data  # only when grading: in a kernel
+
+        publish_display_data({RECORD_MIMETYPE: result})
 
 
 def _report(

@@ -17,3 +17,24 @@ def fresh_checker(monkeypatch):
 
     monkeypatch.setattr(checks, "_exercises", {})
     monkeypatch.delenv(checks.RECORD_VARIABLE, raising=False)
+
+
+@pytest.fixture
+def sent_results(monkeypatch):
+    """The results the checks send to the grader, in order, as in a kernel the grader runs.
+
+    The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as an
+    output of the cell that ran the check (IPython's publish_display_data), here into a list.
+    """
+    import IPython.display
+
+    from course_utils import checks
+
+    sent = []
+    monkeypatch.setenv(checks.RECORD_VARIABLE, "1")
+    monkeypatch.setattr(
+        IPython.display,
+        "publish_display_data",
+        lambda data, **options: sent.append(data[checks.RECORD_MIMETYPE]),
+    )
+    return sent

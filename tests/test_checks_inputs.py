@@ -1,7 +1,5 @@
 """A check cannot be fooled or confused: copies of inputs, in-place changes, .item(), sizes, eval."""
 
-import json
-
 import pytest
 import torch
 from torch import nn
@@ -138,14 +136,11 @@ def test_random_calls_see_the_same_numbers_and_leave_the_notebook_generator_alon
     assert torch.equal(torch.rand(3), expected_next)
 
 
-def test_check_at_least_passes_at_the_target_and_says_how_far_off(capsys, tmp_path, monkeypatch):
-    record = tmp_path / "results.jsonl"
-    monkeypatch.setenv(checks.RECORD_VARIABLE, str(record))
+def test_check_at_least_passes_at_the_target_and_says_how_far_off(capsys, sent_results):
     assert checks.check_at_least("accuracy", 0.95, 0.95)
     assert checks.check_at_least("accuracy", torch.tensor(97.5), 97)
     assert capsys.readouterr().out == "✅ accuracy: correct!\n✅ accuracy: correct!\n"
-    written = [json.loads(line) for line in record.read_text().splitlines()]
-    assert [r["status"] for r in written] == ["passed", "passed"]
+    assert [r["status"] for r in sent_results] == ["passed", "passed"]
     assert not checks.check_at_least("accuracy", 90.71, 97)
     assert "❌ accuracy: got 90.71, at least 97 needed (6.29 short)" in capsys.readouterr().out
     assert not checks.check_at_least("accuracy", 90.33, 97)

@@ -1,11 +1,15 @@
-"""make grade: each submission runs in its own kernel and each exercise is reported honestly.
+"""make grade on a class: the course's own checks decide, each submission in a sandbox.
 
-The course here is a small notebook written by the test, with two exercises; the submissions
-are the student edition, a copy with the exercises done, one with a deliberate mistake, and
-some that misbehave (hang, fail at import, delete a course file).
+The course here is a small notebook written by the test, with two exercises (`my_relu`, whose
+task forbids course_utils.activations, and `answer`); a class of submissions made from it (done,
+a mistake, the stub left, the answer in a new cell, check cells edited or deleted, results
+forged from a cell or from inside the check, a check replaced, a notebook that fails or dies) is
+graded once, two at a time, through the command line; each test reads one part of the result.
 """
 
+import contextlib
 import csv
+import io
 import json
 
 import nbformat
@@ -13,10 +17,28 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from course_tools import grading, student_edition
+from course_utils import checks
 
 NAME = "07_mini.ipynb"
-DOUBLE_CHECK = '_ = checks.check_function("double", double, lambda x: 2 * x, CASES, hints=["idea"])'
-THREE_CHECK = '_ = checks.check_close("three", answer, 3.0, hints=["count to three"])'
+RELU_STUB = "def my_relu(x):\n    # YOUR CODE HERE\n    raise NotImplementedError"
+RELU_CHECK = (
+    '_ = checks.check_function("my_relu", my_relu, torch.relu, CASES, hints=["idea"],\n'
+    '    forbid={"course_utils.activations": "write it with torch.where or clamp"})'
+)
+# A stub that runs, as 13's open exercise once had: its check alone would say "wrong"
+ANSWER_STUB = "answer = 2.0  # YOUR CHANGES HERE: make it three"
+ANSWER_CHECK = '_ = checks.check_close("answer", answer, 3.0, hints=["count to three"])'
+FIRST = (
+    "import torch\n\nfrom course_utils import activations, checks\n\n"
+    "CASES = [torch.tensor([-1.0, 0.0, 2.0]), torch.linspace(-3, 3, 7)]"
+)
+# A result sent the way the checks send theirs, its type built at run time (the scan cannot
+# see it): the grader must still not take it for the check's.
+FORGE = (
+    "from IPython.display import display\n\n"
+    'kind = "application/vnd.course-utils." + "check-result+json"\n'
+    'display({kind: {"exercise": "my_relu", "status": "passed", "message": ""}}, raw=True)'
+)
 
 
 def solution_cell(source, printed):
@@ -31,31 +53,37 @@ def solution_cell(source, printed):
     return cell
 
 
-def course_notebook(
-    double_stub="def double(x):\n    # YOUR CODE HERE\n    raise NotImplementedError",
-    answer_stub="answer = None  # YOUR CODE HERE",
-    first="import torch\n\nfrom course_utils import checks",
-):
-    return new_notebook(
+def hidden(cell):
+    cell.metadata["jupyter"] = {"source_hidden": True}
+    return cell
+
+
+def course_notebook():
+    """The course edition; its cells keep their ids from one call to the next (as a notebook
+    keeps them from the course to the student edition and through JupyterLab)."""
+    notebook = new_notebook(
         cells=[
             new_markdown_cell("# A small course notebook"),
-            new_code_cell(first + "\n\nCASES = [torch.arange(3.0), torch.arange(7.0)]"),
-            new_markdown_cell("**Exercise**: write `double(x)`."),
-            new_code_cell(double_stub),
-            new_code_cell(DOUBLE_CHECK),
+            new_code_cell(FIRST),
+            new_markdown_cell("**Exercise**: write `my_relu(x)` without `activations`."),
+            new_code_cell(RELU_STUB),
+            hidden(new_code_cell(RELU_CHECK)),
             new_markdown_cell("**Solution** (expand the hidden cell below only after trying)"),
             solution_cell(
-                "# Solution: one possible answer\ndef double_solution(x):\n    return x + x\n\n\n"
-                '_ = checks.check_function("double", double_solution, lambda x: 2 * x, CASES)',
-                "✅ double: correct!\n",
+                "# Solution: one possible answer\ndef my_relu_solution(x):\n"
+                "    return x.clamp(min=0)\n\n\n"
+                '_ = checks.check_function("my_relu", my_relu_solution, torch.relu, CASES, '
+                "solution=True)",
+                "✅ the solution of my_relu: correct!\n",
             ),
             new_markdown_cell("**Exercise**: set `answer` to three."),
-            new_code_cell(answer_stub),
-            new_code_cell(THREE_CHECK),
+            new_code_cell(ANSWER_STUB),
+            hidden(new_code_cell(ANSWER_CHECK)),
             new_markdown_cell("**Solution**"),
             solution_cell(
-                '# Solution\nanswer_solution = 1.0 + 2.0\n_ = checks.check_close("three", answer_solution, 3.0)',
-                "✅ three: correct!\n",
+                "# Solution\nanswer_solution = 1.0 + 2.0\n"
+                '_ = checks.check_close("answer", answer_solution, 3.0, solution=True)',
+                "✅ the solution of answer: correct!\n",
             ),
             new_code_cell('print("the end")'),
         ],
@@ -63,162 +91,236 @@ def course_notebook(
             "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
         },
     )
+    for index, cell in enumerate(notebook.cells):
+        cell.id = f"cell-{index}"
+    return notebook
 
 
-@pytest.fixture
-def course(tmp_path):
-    """A course folder: notebooks/07_mini.ipynb and a file a submission could delete."""
-    root = tmp_path / "course"
-    (root / "notebooks").mkdir(parents=True)
-    nbformat.write(course_notebook(), root / "notebooks" / NAME)
-    (root / "notes.txt").write_text("keep me")
-    return root
+def edition():
+    """The student edition of the small course notebook: what a student starts from."""
+    return student_edition.student_notebook(course_notebook())
 
 
-def submit(tmp_path, folder, notebook):
-    path = tmp_path / folder / NAME
-    path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(notebook, path)
-    return path
+def cell_with(notebook, text):
+    return next(i for i, cell in enumerate(notebook.cells) if text in cell.source)
+
+
+def changed(replacements=(), added=(), deleted=()):
+    """The edition with some cells' source replaced, cells added after others, cells deleted.
+
+    ``replacements``: (text in the cell, new source); ``added``: (text in the cell it follows,
+    source); ``deleted``: text in the cell.
+    """
+    notebook = edition()
+    for text, source in replacements:
+        notebook.cells[cell_with(notebook, text)].source = source
+    for text, source in added:
+        notebook.cells.insert(cell_with(notebook, text) + 1, new_code_cell(source))
+    for text in deleted:
+        del notebook.cells[cell_with(notebook, text)]
+    return notebook
+
+
+RELU_DONE = "def my_relu(x):\n    return torch.where(x > 0, x, 0.0)"
+CLASS = {
+    "edition": edition(),
+    "done": changed([("def my_relu", RELU_DONE), ("answer = 2.0", "answer = 3.0")]),
+    "mistake": changed([("def my_relu", "def my_relu(x):\n    return x.abs()")]),
+    "copied": course_notebook(),  # the course edition itself, solutions and all
+    "new_cell": changed(added=[("def my_relu", RELU_DONE)]),  # the stub left, answered below
+    "restored": changed(
+        [
+            ("def my_relu", "def my_relu(x):\n    return x.abs()"),
+            # an edited check that compares the answer with itself
+            ("check_function", '_ = checks.check_function("my_relu", my_relu, my_relu, CASES)'),
+            ("answer = 2.0", "answer = 3.0"),
+        ],
+        deleted=["check_close"],
+    ),
+    "forged_cell": changed(  # a wrong answer, and a "passed" sent after its check
+        [("def my_relu", "def my_relu(x):\n    return x.abs()")],
+        added=[("check_function", FORGE)],
+    ),
+    "forged_inside": changed(
+        [
+            (
+                "def my_relu",
+                f"def my_relu(x):\n    {FORGE.replace(chr(10), chr(10) + '    ')}\n    "
+                "return x.clamp(min=0)",
+            )
+        ]
+    ),
+    "forbidden": changed([("def my_relu", "def my_relu(x):\n    return activations.relu(x)")]),
+    "patched": changed(
+        [("def my_relu", "def my_relu(x):\n    return x.abs()")],
+        added=[("check_function", "checks.check_close = lambda *args, **kwargs: True")],
+    ),
+    "broken": changed([("import torch", "import no_such_module_here"), ("def my_relu", RELU_DONE)]),
+    "dies": changed([("answer = 2.0", "import os\n\nos._exit(1)")]),
+}
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The class graded once by the command line: (its printed output, the folder)."""
+    root = tmp_path_factory.mktemp("grading")
+    (root / "course" / "notebooks").mkdir(parents=True)
+    nbformat.write(course_notebook(), root / "course" / "notebooks" / NAME)
+    for student, notebook in CLASS.items():
+        (root / "class" / student).mkdir(parents=True)
+        nbformat.write(notebook, root / "class" / student / NAME)
+    printed, progress = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(progress):
+        code = grading.main(
+            [str(root / "class"), "--course", str(root / "course" / "notebooks"), "--jobs", "2"]
+        )
+    assert code == 0
+    return printed.getvalue(), progress.getvalue(), root / "class"
+
+
+@pytest.fixture(scope="module")
+def reports(graded):
+    written = json.loads((graded[2] / "grades.json").read_text())
+    return {report["student"]: report for report in written}
 
 
 def statuses(report):
-    return {result.exercise: result.status for result in report.exercises}
+    return {e["exercise"]: e["status"] for e in report["exercises"]}
 
 
-def test_exercise_names_come_from_the_check_cells(course):
-    assert grading.exercise_names(course / "notebooks" / NAME) == ["double", "three"]
+def message(report, exercise):
+    return next(e["message"] for e in report["exercises"] if e["exercise"] == exercise)
 
 
-def test_a_solutions_labelled_line_names_the_exercise_not_the_solution(tmp_path):
-    # a solution cell's check (solution=True) prints "✅ the solution of NAME: correct!"
-    notebook = course_notebook()
-    for cell in notebook.cells:
-        for output in cell.get("outputs", []):
-            output.text = output.text.replace("✅ ", "✅ the solution of ")
-    nbformat.write(notebook, tmp_path / NAME)
-    assert grading.exercise_names(tmp_path / NAME) == ["double", "three"]
+def test_exercise_names_come_from_the_check_cells(tmp_path):
+    nbformat.write(course_notebook(), tmp_path / NAME)
+    assert grading.exercise_names(tmp_path / NAME) == ["my_relu", "answer"]
 
 
-def test_the_student_edition_is_all_not_done_and_a_filled_in_copy_all_passed(course, tmp_path):
-    edition = student_edition.student_notebook(nbformat.read(course / "notebooks" / NAME, 4))
-    unfinished = submit(tmp_path, "edition", edition)
-    done = submit(
-        tmp_path, "done", course_notebook("def double(x):\n    return 2 * x", "answer = 3.0")
+def test_the_grader_reads_the_record_the_checks_send():
+    assert (grading.RECORD_VARIABLE, grading.RECORD_MIMETYPE) == (
+        checks.RECORD_VARIABLE,
+        checks.RECORD_MIMETYPE,
     )
-    mistake = submit(
-        tmp_path, "mistake", course_notebook("def double(x):\n    return x * x", "answer = 3")
+
+
+def test_the_stub_left_is_not_done_whatever_its_check_measures_and_a_copy_passes_nothing(reports):
+    assert statuses(reports["edition"]) == {"my_relu": "not done", "answer": "not done"}
+    assert statuses(reports["copied"]) == {"my_relu": "not done", "answer": "not done"}
+
+
+def test_done_passes_and_a_mistake_is_wrong_with_the_checks_message(reports):
+    assert statuses(reports["done"]) == {"my_relu": "passed", "answer": "passed"}
+    assert statuses(reports["mistake"]) == {"my_relu": "wrong", "answer": "not done"}
+    # relu(-1) is 0; |-1| is 1
+    assert message(reports["mistake"], "my_relu") == (
+        "for input tensor([-1.0, 0.0, 2.0]): 1 of 3 value(s) differ; first at index (0,): got 1, "
+        "expected 0 (difference 1, allowed 1e-06 = atol 1e-06 + rtol 1e-05 × |expected|; largest "
+        "difference 1)"
     )
-    reports = [
-        grading.grade_notebook(p, course / "notebooks", timeout=30)
-        for p in (unfinished, done, mistake)
+    assert all(reports[s]["failure"] == "" for s in ("edition", "done", "mistake", "copied"))
+
+
+def test_an_answer_written_in_a_new_cell_below_the_stub_is_graded(reports):
+    assert statuses(reports["new_cell"]) == {"my_relu": "passed", "answer": "not done"}
+
+
+def test_a_deleted_or_edited_check_cell_is_the_courses_again_and_reported(reports):
+    report = reports["restored"]
+    assert statuses(report) == {"my_relu": "wrong", "answer": "passed"}
+    assert report["restored"] == [
+        "the check cell of 'my_relu' (cell 5 ('_ = checks.check_function(\"my_relu\", my_relu, my_r')) "
+        "was edited: the course's was run",
+        "the check cell of 'answer' was deleted: the course's was run",
     ]
-    assert [statuses(r) for r in reports] == [
-        {"double": "not done", "three": "not done"},
-        {"double": "passed", "three": "passed"},
-        {"double": "wrong", "three": "passed"},
-    ]
-    assert all(r.failure == "" and r.changed_files == [] for r in reports)
-    wrong = reports[2].exercises[0]
-    assert (
-        "for input tensor([0.0, 1.0, 2.0]): 1 of 3 value(s) differ; first at index (1,): got 1, expected 2"
-        in wrong.message
+
+
+def test_a_result_sent_from_a_students_cell_is_not_a_result(reports):
+    assert statuses(reports["forged_cell"]) == {"my_relu": "wrong", "answer": "not done"}
+
+
+def test_a_result_sent_from_inside_the_check_makes_it_tampered(reports):
+    assert statuses(reports["forged_inside"])["my_relu"] == "tampered"
+    # one forged result per input (two inputs), and the check's own
+    assert message(reports["forged_inside"], "my_relu") == (
+        "the check cell of 'my_relu' sent 3 results where the course's check sends 1: something "
+        "else reported for it, or stopped it"
     )
 
 
-def test_the_course_solutions_do_not_pass_a_submission(course, tmp_path):
-    copied = submit(tmp_path, "copied", nbformat.read(course / "notebooks" / NAME, 4))
-    report = grading.grade_notebook(copied, course / "notebooks", timeout=30)
-    assert statuses(report) == {"double": "not done", "three": "not done"}
-
-
-def test_a_hanging_or_dying_submission_is_stopped_and_reported(course, tmp_path):
-    hangs = submit(tmp_path, "hangs", course_notebook("import time\n\ntime.sleep(600)"))
-    # the limit leaves room for `import torch` in the first cell on a busy machine
-    report = grading.grade_notebook(hangs, course / "notebooks", timeout=10)
-    assert "cell 4 ('import time') ran longer than 10 s" in report.failure
-    assert statuses(report) == {"double": "not run", "three": "not run"}
-    assert "its check never ran" in report.exercises[0].message
-    dies = submit(tmp_path, "dies", course_notebook("import os\n\nos._exit(1)"))
-    report = grading.grade_notebook(dies, course / "notebooks", timeout=30)
-    assert report.failure.startswith("the kernel died at cell 4")
-    assert statuses(report) == {"double": "not run", "three": "not run"}
-
-
-def test_a_submission_that_fails_at_import_or_deletes_course_files_is_reported(course, tmp_path):
-    broken = submit(tmp_path, "broken", course_notebook(first="import no_such_module_here"))
-    target = course / "notes.txt"
-    deletes = submit(
-        tmp_path,
-        "deletes",
-        course_notebook(f"import os\n\nos.remove({str(target)!r})\ndouble = None"),
+def test_what_the_task_forbids_makes_the_answer_wrong_with_the_reason(reports):
+    assert statuses(reports["forbidden"])["my_relu"] == "wrong"
+    assert message(reports["forbidden"], "my_relu").endswith(
+        "your code uses course_utils.activations, which this exercise asks you to do without: "
+        "write it with torch.where or clamp"
     )
-    reports = grading.grade(tmp_path / "broken", course / "notebooks", timeout=30)
-    reports += grading.grade(deletes, course / "notebooks", timeout=30)
-    assert reports[0].failure.startswith(
+
+
+def test_a_replaced_check_taints_the_checks_after_it_and_names_the_cell(reports):
+    report = reports["patched"]
+    assert statuses(report) == {"my_relu": "wrong", "answer": "tampered"}
+    assert message(report, "answer") == (
+        "cell 6 ('checks.check_close = lambda *args, **kwargs: True') changes "
+        "course_utils.checks.check_close, part of the course's checking"
+    )
+
+
+def test_a_notebook_that_fails_or_dies_is_reported_where(reports):
+    broken = reports["broken"]
+    assert broken["failure"].startswith(
         "cell 2 ('import no_such_module_here') raised ModuleNotFoundError: No module named"
     )
-    assert "more cells failed" in reports[0].failure
-    assert statuses(reports[0]) == {"double": "not run", "three": "not run"}
-    assert reports[1].changed_files == ["removed: notes.txt"]
-    assert broken.exists()
-    table = grading.format_table(reports)
-    assert "CHANGED A COURSE FILE: removed: notes.txt" in table
-    assert "notebook failed: cell 2" in table
+    assert "more cells failed" in broken["failure"]
+    assert statuses(broken) == {"my_relu": "wrong", "answer": "not done"}
+    assert message(broken, "my_relu") == (
+        "its check could not finish: it raised NameError: name 'checks' is not defined"
+    )
+    dies = reports["dies"]
+    assert dies["failure"].startswith("the kernel died at cell 7 ('import os')")
+    assert statuses(dies) == {"my_relu": "not done", "answer": "not run"}
+    assert message(dies, "answer").startswith("its check never ran (the kernel died at cell 7")
 
 
-def test_a_submission_with_another_name_is_told_to_keep_the_name(course, tmp_path):
+def test_the_command_prints_the_summary_and_writes_the_tables_and_reports(graded, reports):
+    printed, progress, folder = graded
+    assert printed.startswith("Summary of 12 submissions\n")
+    # the counts, from the statuses each test above asserts
+    assert "07_mini.ipynb  my_relu: 2 passed, 6 wrong, 3 not done, 1 tampered\n" in printed
+    assert (
+        "07_mini.ipynb  answer: 2 passed, 0 wrong, 8 not done, 1 tampered, 1 not run\n" in printed
+    )
+    assert "    4 x for input tensor([-1.0, 0.0, 2.0]): 1 of 3 value(s) differ" in printed
+    assert "2 notebooks failed somewhere (see the table)\n1 notebook had course cells" in printed
+    assert "12/12" in progress  # the progress bar reached the end
+    table = (folder / "grades.txt").read_text()
+    assert "done/07_mini.ipynb: 2 of 2 passed" in table
+    assert "  my_relu   wrong     for input tensor([-1.0, 0.0, 2.0])" in table
+    assert "  COURSE CELL RESTORED: the check cell of 'answer' was deleted" in table
+    with (folder / "grades.csv").open() as file:
+        rows = list(csv.DictReader(file))
+    assert len(rows) == 24
+    assert [(r["student"], r["exercise"], r["status"]) for r in rows[:2]] == [
+        ("broken", "my_relu", "wrong"),
+        ("broken", "answer", "not done"),
+    ]
+    with (folder / "gradebook.csv").open() as file:
+        book = list(csv.reader(file))
+    assert book[0] == ["student", "07_mini: my_relu", "07_mini: answer", "total"]
+    assert {row[0]: row[1:] for row in book[1:]}["done"] == ["1", "1", "2"]
+    assert {row[0]: row[1:] for row in book[1:]}["new_cell"] == ["1", "0", "1"]
+    assert len(book) == 13
+    assert not list(folder.glob("*.partial"))
+
+
+def test_a_submission_with_another_name_or_unreadable_is_reported(tmp_path):
+    (tmp_path / "course").mkdir()
+    nbformat.write(course_notebook(), tmp_path / "course" / NAME)
     other = tmp_path / "renamed.ipynb"
     nbformat.write(course_notebook(), other)
-    report = grading.grade_notebook(other, course / "notebooks")
+    report = grading.grade_notebook(other, tmp_path / "course")
     assert "no course notebook named renamed.ipynb" in report.failure
     unreadable = tmp_path / "bad" / NAME
     unreadable.parent.mkdir()
     unreadable.write_text("{ not json")
-    report = grading.grade_notebook(unreadable, course / "notebooks")
+    report = grading.grade_notebook(unreadable, tmp_path / "course")
     assert report.failure.startswith("could not read the notebook")
-
-
-def test_the_command_prints_a_table_and_writes_json_and_csv_next_to_the_folder(
-    course, tmp_path, capsys
-):
-    submit(tmp_path, "class", course_notebook("def double(x):\n    return x * 3"))
-    submit(tmp_path, "class/ann", course_notebook("def double(x):\n    return x + x"))
-    code = grading.main([str(tmp_path / "class"), "--course", str(course / "notebooks")])
-    assert code == 0
-    out = capsys.readouterr().out
-    assert "07_mini.ipynb: 0 of 2 passed" in out
-    assert "ann/07_mini.ipynb: 1 of 2 passed" in out  # one folder per student works too
-    assert "  double    wrong     for input tensor([0.0, 1.0, 2.0])" in out
-    assert "  three     not done\n" in out
-    written = json.loads((tmp_path / "class" / "grades.json").read_text())
-    assert [r["notebook"] for r in written] == ["07_mini.ipynb", "ann/07_mini.ipynb"]
-    assert [(e["exercise"], e["status"]) for e in written[0]["exercises"]] == [
-        ("double", "wrong"),
-        ("three", "not done"),
-    ]
-    with (tmp_path / "class" / "grades.csv").open() as file:
-        rows = list(csv.DictReader(file))
-    assert [(r["notebook"], r["exercise"], r["status"]) for r in rows] == [
-        (NAME, "double", "wrong"),
-        (NAME, "three", "not done"),
-        (f"ann/{NAME}", "double", "passed"),
-        (f"ann/{NAME}", "three", "not done"),
-    ]
-    assert rows[0]["message"] == written[0]["exercises"][0]["message"]
-    assert not list((tmp_path / "class").glob("*.partial"))
-
-
-def test_tree_changes_names_written_added_and_removed_files(tmp_path):
-    (tmp_path / "a.txt").write_text("a")
-    (tmp_path / "b.txt").write_text("b")
-    before = grading.tree_snapshot(tmp_path)
-    (tmp_path / "a.txt").write_text("changed")
-    (tmp_path / "b.txt").unlink()
-    (tmp_path / "c.txt").write_text("new")
-    after = grading.tree_snapshot(tmp_path)
-    assert grading.tree_changes(before, after) == [
-        "written: a.txt",
-        "written: c.txt",
-        "removed: b.txt",
-    ]

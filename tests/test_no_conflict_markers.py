@@ -1,7 +1,7 @@
 """No file in the repository keeps a merge's conflict markers.
 
-A marker left in the README or a notebook is read by students as part of the text; one left
-in code fails at import, but only when that code is reached.
+A marker left in the README or a notebook is read by students as part of the text; one
+left in code fails at import, but only when that code is reached.
 """
 
 import re

@@ -7,7 +7,7 @@ import ipywidgets
 
 
 class Quiz(ipywidgets.VBox):
-    """A multiple-choice question: choosing option i shows ✅ or ❌ and its explanation.
+    """A multiple-choice question: choosing option i shows ✅ or ❌, then its explanation.
 
     ``answer`` is the index of the right option. Ask it before the cell that shows the
     result, so students commit to a prediction first. Each explanation opens with its
@@ -44,6 +44,6 @@ class Quiz(ipywidgets.VBox):
         if chosen is None:
             self.feedback.value = ""
             return
-        # the explanation itself opens with its verdict ("Yes: ...", "No: ..."), so only a mark here
+        # the explanation opens with its verdict ("Yes: ...", "No: ..."): only a mark here
         verdict = "✅" if chosen == self.answer else "❌"
         self.feedback.value = f"<b>{verdict}</b> {html.escape(self.explanations[chosen])}"

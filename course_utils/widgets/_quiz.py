@@ -7,13 +7,13 @@ import ipywidgets
 
 
 class Quiz(ipywidgets.VBox):
-    """A multiple-choice question: choosing option i shows ✅ or ❌, then its explanation.
+    """A multiple-choice question: choosing option i shows a mark, then its explanation.
 
-    ``answer`` is the index of the right option. Ask it before the cell that shows the
-    result, so students commit to a prediction first. Each explanation opens with its
-    verdict in words: the right option's with "Yes" or "Right", the others' with "No" or
-    "Not" (the course's tests read every quiz and hold it to that, so an answer index that
-    points at the wrong option fails).
+    ``answer`` is the index of the right option, marked ✅ when chosen (the others: ❌).
+    Ask it before the cell that shows the result, so students commit to a prediction
+    first. Each explanation opens with its verdict in words: the right option's with
+    "Yes" or "Right", the others' with "No" or "Not" (the course's tests read every quiz
+    and hold it to that, so an answer index that points at the wrong option fails).
     """
 
     def __init__(
@@ -44,6 +44,6 @@ class Quiz(ipywidgets.VBox):
         if chosen is None:
             self.feedback.value = ""
             return
-        # the explanation opens with its verdict ("Yes: ...", "No: ..."): only a mark here
+        # the explanation opens with its verdict ("Yes: ...", "No: ..."): a mark here
         verdict = "✅" if chosen == self.answer else "❌"
         self.feedback.value = f"<b>{verdict}</b> {html.escape(self.explanations[chosen])}"

@@ -101,7 +101,10 @@ def test_the_install_cell_is_formatted_as_ruff_formats_the_notebooks():
         )
         assert result.returncode == 0, result.stdout
         lint = subprocess.run(
-            [sys.executable, "-m", "ruff", "check", "--stdin-filename", "cell.py", "-"],
+            # as a notebook's cell: its comments are laid out at 100 columns
+            # (pyproject's "*.ipynb" rules leave out W505, the docstrings' 88)
+            [sys.executable, "-m", "ruff", "check", "--ignore", "W505"]
+            + ["--stdin-filename", "cell.py", "-"],
             input=source,
             cwd=ROOT,
             capture_output=True,

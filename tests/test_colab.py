@@ -144,6 +144,25 @@ def test_running_it_again_changes_nothing_and_refreshes_redrawn_pictures(images)
     assert len(again.cells) == len(small_notebook().cells) + 2
 
 
+def install_cell_of(notebook):
+    return next(cell for cell in notebook.cells if cell.get("id") == colab.INSTALL_ID)
+
+
+def test_an_install_cell_as_it_should_be_keeps_its_run_and_an_old_one_is_replaced(images):
+    notebook = colab.prepare_notebook(small_notebook(), "07_x.ipynb", ADDRESS, images)
+    install = install_cell_of(notebook)
+    assert install.execution_count is None
+    install.execution_count = 1  # as make execute leaves it
+    install.outputs = [nbformat.v4.new_output("stream", text="installed\n")]
+    colab.prepare_notebook(notebook, "07_x.ipynb", ADDRESS, images)
+    kept = install_cell_of(notebook)
+    assert kept.execution_count == 1 and len(kept.outputs) == 1
+    moved = colab.prepare_notebook(notebook, "07_x.ipynb", "https://github.com/o/r", images)
+    assert install_cell_of(moved).execution_count is None
+    assert install_cell_of(moved).outputs == []
+    assert "https://github.com/o/r" in install_cell_of(moved).source
+
+
 def test_a_missing_picture_is_a_clear_error(images):
     notebook = small_notebook()
     notebook.cells[1].source = "![typo](../images/nueron.png)"

@@ -1,16 +1,17 @@
 """The course's benchmark: `make bench`. Prints one table, measured in one run on this machine.
 
-- each notebook's execution time in a fresh kernel (the median of BENCH_ROUNDS runs, default 3),
-  and two floors measured the same way (the median of one run just before each notebook run):
-  the import floor, a notebook that only imports
-  torch and course_utils; the training floor, one that also imports pyplot and builds an
-  optimizer (which imports torch._dynamo): what any training notebook pays before its own code;
-- the whole course one notebook after another (what a student pays) against
-  (number of notebooks x training floor), and as `make test` runs it (nbval, 2 workers) against
+- each notebook's execution time in a fresh kernel (the median of BENCH_ROUNDS runs,
+  default 3), and two floors measured the same way (the median of one run just before
+  each notebook run): the import floor, a notebook that only imports torch and
+  course_utils; the training floor, one that also imports pyplot and builds an optimizer
+  (which imports torch._dynamo): what any training notebook pays before its own code;
+- the whole course one notebook after another (what a student pays) against (number of
+  notebooks x training floor), and as `make test` runs it (nbval, 2 workers) against
   (number of notebooks x import floor), each with its own target;
 - training.fit against the seed's hand-written loop, same data, model and epochs;
 - each explorer's redraw time (median and 95th percentile);
-- the time `import course_utils` (and the modules a notebook imports) adds to `import torch`;
+- the time `import course_utils` (and the modules a notebook imports) adds to
+  `import torch`;
 - the website's build (`make site`, in a fresh process) and the total size of the site;
 - grading: a generated class of 50 submissions (BENCH_GRADING_CLASS) of a small course notebook
   (the import floor plus one exercise), graded as `make grade` does (each in its sandbox, as many
@@ -63,7 +64,8 @@ def execute_seconds(notebook: nbformat.NotebookNode, cwd: Path) -> float:
 
 
 IMPORT_FLOOR = "import torch\n\nimport course_utils"
-# Building any torch.optim optimizer imports torch._dynamo (about 1 s); pyplot about 0.3 s.
+# Building any torch.optim optimizer imports torch._dynamo (about 1 s); pyplot
+# about 0.3 s.
 TRAINING_FLOOR = (
     "import matplotlib.pyplot as plt\nimport torch\n\nimport course_utils\n\n"
     "optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)"
@@ -76,17 +78,18 @@ def one_cell_notebook(code: str) -> nbformat.NotebookNode:
     return notebook
 
 
-# Each notebook and each floor runs this many times, one round after another; a figure is the
-# median of its runs, so that one slow kernel start (seen: 00 at 5.0 s once, 2.3 s usually) does
-# not decide a target. BENCH_ROUNDS=1 for a quick look.
+# Each notebook and each floor runs this many times, one round after another; a figure
+# is the median of its runs, so that one slow kernel start (seen: 00 at 5.0 s once, 2.3
+# s usually) does not decide a target. BENCH_ROUNDS=1 for a quick look.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def bench_notebooks(rounds: int = ROUNDS) -> tuple[list[tuple[str, float]], float, float]:
     """Each notebook's median time, and the median import floor and training floor (seconds).
 
-    One run of each floor goes just before each notebook run, so that on a shared machine the
-    floors are measured under the same load as the notebooks they are compared with.
+    One run of each floor goes just before each notebook run, so that on a shared
+    machine the floors are measured under the same load as the notebooks they are
+    compared with.
     """
     floors: dict[str, list[float]] = {IMPORT_FLOOR: [], TRAINING_FLOOR: []}
     runs: dict[str, list[float]] = {path.name: [] for path in NOTEBOOKS}

@@ -1,11 +1,12 @@
 """What a page reports that a browser test fails on: JavaScript errors, console errors, failed requests.
 
-``PageProblems(page)`` listens from the start: uncaught exceptions (``pageerror``), every message
-logged with ``console.error``, every request that fails (``requestfailed``) and every response with
-an HTTP error status (400 or more). ``unexplained()`` is what a test must fail on: all of it but
-the few entries of ``KNOWN``, each a problem that is understood and harmless, with the reason.
-Chromium's own "Failed to load resource" console line is left to the request checks, which name
-the URL.
+``PageProblems(page)`` listens from the start: uncaught exceptions (``pageerror``),
+every message logged with ``console.error``, every request that fails
+(``requestfailed``) and every response with an HTTP error status (400 or more).
+``unexplained()`` is what a test must fail on: all of it but the few entries of
+``KNOWN``, each a problem that is understood and harmless, with the reason.
+Chromium's own "Failed to load resource" console line is left to the request checks,
+which name the URL.
 """
 
 from __future__ import annotations

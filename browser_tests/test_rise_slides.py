@@ -1,15 +1,16 @@
 """Every slide of every notebook's RISE slideshow fits RISE's slide box, shows its pictures, runs clean.
 
-The live slideshow (jupyterlab-rise in JupyterLab, presenting/overrides.json and notebooks/rise.css)
-shows the same cells as the static decks, with JupyterLab's own rendering: for each notebook, open
-its slideshow on the committed outputs in headless Chromium on a 16:9 window (1280×720), visit every
-slide through reveal's URL routing and fail on any slide whose content is taller or wider than
-RISE's slide box (RISE never scales a slide: its box is the window's width, RISE's CSS, by reveal's
-height, 90 % of the window's, RISE's fixed 10 % margin; 1280×648 here), on any picture that does
-not load, and on any JavaScript error, console error or failed request but the understood and
-harmless ones of page_problems.KNOWN. The measuring is browser_tests/slide_sizes.py's
-(`slide_sizes.py --rise` prints the same report); the first test checks it against a slideshow
-made to fail.
+The live slideshow (jupyterlab-rise in JupyterLab, presenting/overrides.json and
+notebooks/rise.css) shows the same cells as the static decks, with JupyterLab's own
+rendering: for each notebook, open its slideshow on the committed outputs in headless
+Chromium on a 16:9 window (1280×720), visit every slide through reveal's URL routing and
+fail on any slide whose content is taller or wider than RISE's slide box (RISE never
+scales a slide: its box is the window's width, RISE's CSS, by reveal's height, 90 % of
+the window's, RISE's fixed 10 % margin; 1280×648 here), on any picture that does not
+load, and on any JavaScript error, console error or failed request but the understood
+and harmless ones of page_problems.KNOWN. The measuring is
+browser_tests/slide_sizes.py's (`slide_sizes.py --rise` prints the same report); the
+first test checks it against a slideshow made to fail.
 
 Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
 """
@@ -25,8 +26,9 @@ from slide_sizes import ROOT, measure_rise, notebook_paths
 from test_slide_decks import notebook_made_to_fail
 
 NOTEBOOKS = notebook_paths([])
-# the committed notebooks go to a folder of their own next to notebooks/ (so ../images still
-# resolves), with the course's rise.css: never the copies other browser tests run and save
+# the committed notebooks go to a folder of their own next to notebooks/ (so ../images
+# still resolves), with the course's rise.css: never the copies other browser tests
+# run and save
 FOLDER = "committed"
 
 

@@ -1,25 +1,28 @@
 """Read a student's cell (without running it) for code that touches the course's checking.
 
-The grader runs the course's own check cells, but they run in the student's kernel, after the
-student's cells: a cell could replace ``checks.check_function``, call the private
-``checks._record``, change the reference a check compares with, or hide code where a reading
-cannot see it. This module reads each cell's code (its syntax tree, after IPython's ``%magic``
-and ``!shell`` lines become Python) and names every such touch. What it looks for:
+The grader runs the course's own check cells, but they run in the student's kernel,
+after the student's cells: a cell could replace ``checks.check_function``, call the
+private ``checks._record``, change the reference a check compares with, or hide code
+where a reading cannot see it. This module reads each cell's code (its syntax tree,
+after IPython's ``%magic`` and ``!shell`` lines become Python) and names every such
+touch. What it looks for:
 
-- the checking itself: any change to a ``course_utils`` module (``checks.check_function = ...``,
-  ``setattr(metrics, ...)``), any use of a private part of ``checks`` (``checks._record``), the
-  grader's record (its variable or its output type, even inside a string), and a rebinding of a
-  name the course's later check cells read: ``checks``, ``metrics``, ``torch``, or the cases a
-  check cell's helper defined (``cases = []``, ``cases.clear()``);
+- the checking itself: any change to a ``course_utils`` module
+  (``checks.check_function = ...``, ``setattr(metrics, ...)``), any use of a private
+  part of ``checks`` (``checks._record``), the grader's record (its variable or its
+  output type, even inside a string), and a rebinding of a name the course's later check
+  cells read: ``checks``, ``metrics``, ``torch``, or the cases a check cell's helper
+  defined (``cases = []``, ``cases.clear()``);
 - a function or class of an imported module replaced (``torch.isclose = ...``,
   ``nn.Module.train = ...``): the checks call them;
-- code a reading cannot follow: ``exec``, ``eval``, ``compile``, ``__import__``, ``globals()``,
-  ``get_ipython()`` (other than for the magics below), ``importlib``, ``runpy``, ``ctypes``,
-  ``gc``, ``inspect``, ``pickle``, ``builtins``, ``sys.modules``, ``sys.path``,
-  ``sys.setprofile`` and friends, frame and code attributes (``__code__``, ``f_globals``, ...),
-  and magics that run code from elsewhere (``%run``, ``%load_ext``, ``%env``, ...). (A module
-  the notebook writes itself cannot be imported: the kernel's folder is not on its path.) ``%time``, ``%timeit`` and ``%%capture`` are read
-  with the code they time; ``!shell`` lines and ``%pip`` run in other processes and are allowed.
+- code a reading cannot follow: ``exec``, ``eval``, ``compile``, ``__import__``,
+  ``globals()``, ``get_ipython()`` (other than for the magics below), ``importlib``,
+  ``runpy``, ``ctypes``, ``gc``, ``inspect``, ``pickle``, ``builtins``, ``sys.modules``,
+  ``sys.path``, ``sys.setprofile`` and friends, frame and code attributes (``__code__``,
+  ``f_globals``, ...), and magics that run code from elsewhere (``%run``, ``%load_ext``,
+  ``%env``, ...). (A module the notebook writes itself cannot be imported: the kernel's
+  folder is not on its path.) ``%time``, ``%timeit`` and ``%%capture`` are read with the
+  code they time; ``!shell`` lines and ``%pip`` run in other processes and are allowed.
 """
 
 from __future__ import annotations
@@ -47,8 +50,8 @@ __all__ = [
 
 CHECKS_MODULE = "course_utils.checks"
 COURSE_PACKAGE = "course_utils"
-# What the grader's record is made of (course_utils.checks.RECORD_VARIABLE and RECORD_MIMETYPE);
-# no student cell has a reason to name them, even in a string.
+# What the grader's record is made of (course_utils.checks.RECORD_VARIABLE and
+# RECORD_MIMETYPE); no student cell has a reason to name them, even in a string.
 RECORD_WORDS = ("COURSE_CHECKS_RECORD", "application/vnd.course-utils.check-result+json")
 # Private parts of checks whose names no student's code of its own would share.
 CHECKS_PRIVATE_WORDS = {
@@ -86,7 +89,8 @@ HIDING_MODULES = {
     "codeop": "makes code from strings",
     "pdb": "starts the debugger, which can change anything",
 }
-# Functions of those modules that only look, or only write data: calling them hides nothing.
+# Functions of those modules that only look, or only write data: calling them
+# hides nothing.
 HARMLESS_CALLS = {
     "importlib.util.find_spec",  # is a module installed? (the course's install cell asks)
     "importlib.invalidate_caches",
@@ -129,7 +133,8 @@ FRAME_ATTRIBUTES = {
 }
 # Magics whose argument (line) or body (cell) is Python: read like the rest of the cell.
 CODE_MAGICS = {"time", "timeit", "capture", "prun"}
-# Magics that run nothing from elsewhere in the kernel (shell commands run in other processes).
+# Magics that run nothing from elsewhere in the kernel (shell commands run in
+# other processes).
 INERT_MAGICS = {
     "matplotlib",
     "pip",
@@ -251,8 +256,8 @@ def imports(tree: ast.AST) -> dict[str, str]:
 def bound_names(tree: ast.AST) -> set[str]:
     """The notebook-level names a cell binds: assignments, definitions, imports, ``del``...
 
-    Loops and ``with`` count too, and the names its functions declare ``global`` (a function
-    may assign them when called).
+    Loops and ``with`` count too, and the names its functions declare ``global`` (a
+    function may assign them when called).
     """
     names = set(_globals_declared(tree))
     for node in _module_level(tree):
@@ -324,7 +329,8 @@ def definitions(tree: ast.AST) -> dict[str, set[str]]:
 def _root_name(node: ast.AST) -> str | None:
     """``cases[0].data`` -> ``cases``: the name whose object a change through it reaches.
 
-    A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor, not ``torch``.
+    A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor,
+    not ``torch``.
     """
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
@@ -338,9 +344,10 @@ def _root_name(node: ast.AST) -> str | None:
 class ScanContext:
     """What the course's notebook tells the scan of one student cell.
 
-    ``modules``: the names the course's cells bind by an import (``metrics`` ->
-    ``course_utils.metrics``); ``protected``: names a later check cell reads, each with the
-    exercise it checks (rebinding or changing them changes that check).
+    ``modules``: the names the course's cells bind by an import
+    (``metrics`` -> ``course_utils.metrics``); ``protected``: names a later check
+    cell reads, each with the exercise it checks (rebinding or changing them changes
+    that check).
     """
 
     modules: dict[str, str] = field(default_factory=dict)
@@ -361,8 +368,9 @@ def module_names(source: str, modules: dict[str, str]) -> dict[str, str]:
 def scan(source: str, context: ScanContext, given: str | None = None) -> list[str]:
     """Every touch of the checking in one student cell, each said in a few words.
 
-    ``given``: the course's version of the cell, when the student edited a course cell; its
-    statements that the student kept as they were are the course's, and are not read.
+    ``given``: the course's version of the cell, when the student edited a course
+    cell; its statements that the student kept as they were are the course's, and
+    are not read.
     """
     tree = parse(source)
     if tree is None:  # it will not run either: a SyntaxError touches nothing
@@ -598,9 +606,10 @@ def _is_get_ipython(node: ast.AST) -> bool:
 def _replaces_code(qualname: str, course_modules: set[str]) -> bool:
     """True when ``qualname`` (``torch.isclose``) names a function, class or module now.
 
-    Looked up in the grader's own Python, importing only modules the course itself imports
-    (torch, matplotlib, ...): reading a cell never imports what the cell names. A plain setting
-    (``torch.backends.cudnn.deterministic``) or a new attribute is not code.
+    Looked up in the grader's own Python, importing only modules the course itself
+    imports (torch, matplotlib, ...): reading a cell never imports what the cell
+    names. A plain setting (``torch.backends.cudnn.deterministic``) or a new attribute
+    is not code.
     """
     parts = qualname.split(".")
     if parts[0] not in course_modules and parts[0] not in sys.modules:

@@ -1,28 +1,29 @@
 """Grade students' notebooks, a class at a time: ``make grade NB=folder/ JOBS=4``.
 
-What counts is the course's: each submission runs with the course's check cells (and any cell
-the course hides or locks) put back as the course edition has them, whatever the submission did
-to them, and without its solution cells. Each exercise of the course notebook of the same name is
-then one of:
+What counts is the course's: each submission runs with the course's check cells (and any
+cell the course hides or locks) put back as the course edition has them, whatever the
+submission did to them, and without its solution cells. Each exercise of the course
+notebook of the same name is then one of:
 
-- ``passed`` or ``wrong`` (with the check's message): what the course's check found, read from
-  the outputs of the course's check cell only (a result any other cell prints or sends is not a
-  result);
-- ``not done``: the exercise's stub cell is as handed out and no other cell of the student's
-  defines what it asks for, whatever its check would measure;
-- ``tampered``: a cell of the student's, before the check, touches the checking (it replaces
-  part of ``checks``, calls a private part of it, changes what a check compares with, or hides
-  code from a reading: see ``course_tools.code_scan``), or the check cell reported more or less
-  than the course's check sends; the message names the cell;
-- ``not run``: the check never ran (the notebook timed out or its kernel died before it).
+- ``passed`` or ``wrong`` (with the check's message): what the course's check found,
+  read from the outputs of the course's check cell only (a result any other cell prints
+  or sends is not a result);
+- ``not done``: the exercise's stub cell is as handed out and no other cell of the
+  student's defines what it asks for, whatever its check would measure;
+- ``tampered``: a cell of the student's, before the check, touches the checking (it
+  replaces part of ``checks``, calls a private part of it, changes what a check compares
+  with, or hides code from a reading: see ``course_tools.code_scan``), or the check cell
+  reported more or less than the course's check sends; the message names the cell;
+- ``not run``: the check never ran (the notebook timed out or its kernel
+  died before it).
 
-Each submission runs in its own sandbox (``course_tools.sandbox``: no network, the course
-package read-only, no course notebook and no other submission in sight, its own temporary
-folder, a memory limit and a time limit per cell). A folder is graded a class at a time:
-``--jobs`` submissions at once (default: the machine's cores), with a progress bar, then a
-summary per exercise; the reports go to ``grades.txt`` (each notebook's table), ``grades.json``,
-``grades.csv`` (one row per exercise of each submission) and ``gradebook.csv`` (one row per
-student, one column per exercise).
+Each submission runs in its own sandbox (``course_tools.sandbox``: no network, the
+course package read-only, no course notebook and no other submission in sight, its own
+temporary folder, a memory limit and a time limit per cell). A folder is graded a class
+at a time: ``--jobs`` submissions at once (default: the machine's cores), with a
+progress bar, then a summary per exercise; the reports go to ``grades.txt`` (each
+notebook's table), ``grades.json``, ``grades.csv`` (one row per exercise of each
+submission) and ``gradebook.csv`` (one row per student, one column per exercise).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ __all__ = [
 ]
 
 STATUSES = ("passed", "wrong", "not done", "tampered", "not run")
-# Kept in step with course_utils.checks (a test compares them): the grader does not import torch.
+# Kept in step with course_utils.checks (a test compares them): the grader does not
+# import torch.
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
 RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 STUB_MARK = re.compile(r"#\s*YOUR [A-Z ]*HERE|raise NotImplementedError")
@@ -99,7 +101,7 @@ class NotebookReport:
         return sum(result.status == "passed" for result in self.exercises)
 
 
-# ----------------------------------------------------------------------------- the course edition
+# ------------------------------------------------------------------- the course edition
 
 
 def _is_locked(cell: nbformat.NotebookNode) -> bool:
@@ -189,8 +191,9 @@ class CourseEdition:
             for name in dict.fromkeys(names):
                 exercises.append(Exercise(name, index, stubs, answers, names.count(name)))
             start = index + 1
-        # What each check reads (directly, or through the course's functions it calls) that the
-        # course's cells bind: changing one of them before the check changes the check.
+        # What each check reads (directly, or through the course's functions it
+        # calls) that the course's cells bind: changing one of them before the check
+        # changes the check.
         all_answers = set().union(*(e.answers for e in exercises)) if exercises else set()
         stubs = {i for e in exercises for i in e.stubs}
         course_trees = [tree for i, tree in trees.items() if i not in stubs]
@@ -217,7 +220,7 @@ def exercise_names(course_notebook: Path) -> list[str]:
     return [exercise.name for exercise in CourseEdition.read(Path(course_notebook)).exercises]
 
 
-# ----------------------------------------------------------------------------- the graded notebook
+# ------------------------------------------------------------------ the graded notebook
 
 
 @dataclass
@@ -323,7 +326,7 @@ def _owned_label(course: CourseEdition, index: int) -> str:
     )
 
 
-# ----------------------------------------------------------------------------- reading the cells
+# -------------------------------------------------------------------- reading the cells
 
 
 def protected_after(
@@ -650,8 +653,8 @@ def grade(
 ) -> list[NotebookReport]:
     """Grade one submitted notebook, or every notebook under a folder, ``jobs`` at a time.
 
-    In a folder, each student's notebooks go in a subfolder of their own (its name is the
-    student's in the gradebook); the report names each by its path in the folder.
+    In a folder, each student's notebooks go in a subfolder of their own (its name is
+    the student's in the gradebook); the report names each by its path in the folder.
     """
     require_bubblewrap()
     path = Path(path)
@@ -698,7 +701,7 @@ async def _grade_all(path, submissions, course_notebooks, timeout, jobs, memory_
         bar.close()
 
 
-# ----------------------------------------------------------------------------- the course tree
+# ---------------------------------------------------------------------- the course tree
 
 
 def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> dict[str, str]:
@@ -715,7 +718,7 @@ def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> di
     return files
 
 
-# ----------------------------------------------------------------------------- reporting
+# ---------------------------------------------------------------------------- reporting
 
 
 def format_table(reports: list[NotebookReport]) -> str:
@@ -842,8 +845,8 @@ def report_paths(path: Path) -> dict[str, Path]:
 def main(arguments: list[str]) -> int:
     """Grade the submissions ``arguments`` name, write the reports; returns the exit code.
 
-    One notebook: its table is printed. A folder (a class): the summary is printed, the tables
-    of all notebooks go to ``grades.txt``.
+    One notebook: its table is printed. A folder (a class): the summary is printed, the
+    tables of all notebooks go to ``grades.txt``.
     """
     parser = argparse.ArgumentParser(
         prog="python -m course_tools.grading",

@@ -1,23 +1,27 @@
 """Run a notebook's kernel in a sandbox: no network, nothing of the course but its package.
 
-The grader (trusted) drives the notebook with nbclient; the kernel (the student's code) runs
-inside Debian's bubblewrap (``bwrap``) and talks to the grader over ZMQ's ``ipc`` transport:
-unix sockets in a folder both see, so the kernel needs no network at all (and no "running over
-TCP without encryption" warning is printed). Inside the sandbox the kernel sees:
+The grader (trusted) drives the notebook with nbclient; the kernel (the student's code)
+runs inside Debian's bubblewrap (``bwrap``) and talks to the grader over ZMQ's ``ipc``
+transport: unix sockets in a folder both see, so the kernel needs no network at all (and
+no "running over TCP without encryption" warning is printed). Inside the sandbox the
+kernel sees:
 
-- the system (``/usr``, a few files of ``/etc``), the Python installation and its virtualenv,
-  and the ``course_utils`` package, all read-only: it can import the course, not change it;
+- the system (``/usr``, a few files of ``/etc``), the Python installation and its
+  virtualenv, and the ``course_utils`` package, all read-only: it can import the course,
+  not change it;
 - its own working folder (the notebook's current folder and ``$HOME``) and its own empty
   ``/tmp``, both thrown away afterwards;
-- nothing else: no other submission, no course notebook (so no solution), no network (a
-  network namespace of its own, with only a loopback nobody listens on), no other process.
+- nothing else: no other submission, no course notebook (so no solution), no
+  network (a network namespace of its own, with only a loopback nobody listens on),
+  no other process.
 
-A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's notebooks
-reserve about 1.6 GB) is set on the kernel before it starts, and the same bound on any file it
-writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in memory), with a limit on CPU time
-(an hour); a cell that asks for more memory gets a ``MemoryError``. The time per cell is the
-client's to limit (nbclient's ``timeout``). Processes the kernel starts (``!ls``) run in the
-same sandbox, under the same limits, and end with it.
+A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's
+notebooks reserve about 1.6 GB) is set on the kernel before it starts, and the same
+bound on any file it writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in
+memory), with a limit on CPU time (an hour); a cell that asks for more memory gets a
+``MemoryError``. The time per cell is the client's to limit (nbclient's ``timeout``).
+Processes the kernel starts (``!ls``) run in the same sandbox, under the same limits,
+and end with it.
 """
 
 from __future__ import annotations
@@ -42,10 +46,11 @@ __all__ = [
     "sandbox_command",
 ]
 
-# The kernel starts through this: set the limits, then run ipykernel as `python -m` would.
-# The hard limits equal the soft ones, so the kernel cannot raise them again. Its parent in the
-# sandbox is bubblewrap's init (process 1), which ipykernel would take for its parent having
-# exited; bubblewrap's --die-with-parent stops it when the grader goes instead.
+# The kernel starts through this: set the limits, then run ipykernel as `python -m`
+# would. The hard limits equal the soft ones, so the kernel cannot raise them again.
+# Its parent in the sandbox is bubblewrap's init (process 1), which ipykernel would
+# take for its parent having exited; bubblewrap's --die-with-parent stops it when the
+# grader goes instead.
 LAUNCHER = """\
 import os, resource, runpy, sys
 os.environ.pop("JPY_PARENT_PID", None)
@@ -177,8 +182,8 @@ def sandbox_command(
 class SandboxedKernelManager(IPCKernelManager):
     """Start the kernel inside :func:`sandbox_command`, with a memory and a CPU-time limit.
 
-    Set ``work`` (the kernel's folder), ``channel`` (where the connection file and the ipc
-    sockets go), ``memory_bytes`` and ``cpu_seconds`` before starting it.
+    Set ``work`` (the kernel's folder), ``channel`` (where the connection file and the
+    ipc sockets go), ``memory_bytes`` and ``cpu_seconds`` before starting it.
     """
 
     work: Path
@@ -196,8 +201,9 @@ class SandboxedKernelManager(IPCKernelManager):
             "-f",
             os.path.realpath(self.connection_file),
             "--HistoryManager.enabled=False",  # no history database to write
-            # the kernel's folder off the import path: a module the notebook writes is not code
-            # it can import (the grader reads the cells' code, not files they write)
+            # the kernel's folder off the import path: a module the notebook writes
+            # is not code it can import (the grader reads the cells' code, not
+            # files they write)
             f"--IPKernelApp.exec_lines={UNPATH}",
             *(extra_arguments or []),
         ]

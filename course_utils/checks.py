@@ -1,6 +1,7 @@
 """Exercise checkers: each prints a pass, "not done yet", or what differs, and never raises.
 
-Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)`` the next one.
+Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)``
+the next one.
 """
 
 import copy
@@ -21,8 +22,9 @@ from torch import Tensor, nn
 from course_utils import training
 
 NOT_DONE = "not done yet: write your code in the exercise cell, run that cell, then run this check"
-# Grading: the grader sets this variable in the kernel's environment; each check's result then
-# also goes out as an output of the cell that ran the check, of this type, for the grader to read.
+# Grading: the grader sets this variable in the kernel's environment; each check's
+# result then also goes out as an output of the cell that ran the check, of this type,
+# for the grader to read.
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
 RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 WRONG_TRIES_PER_HINT = 3  # after this many wrong tries, the next hint shows by itself
@@ -46,9 +48,10 @@ _exercises: dict[str, _Exercise] = {}
 class Case:
     """One input of ``check_function``: its arguments, and a hint for the mistake it catches.
 
-    ``Case([0.5, 0.5, 0.5], 2, hint="...")`` calls the function as ``f([0.5, 0.5, 0.5], 2)``.
-    When the answer is wrong for this input, or the code raises on it, the check shows this
-    hint: it speaks about the mistake just made, where a stepped hint could not know it.
+    ``Case([0.5, 0.5, 0.5], 2, hint="...")`` calls the function as
+    ``f([0.5, 0.5, 0.5], 2)``. When the answer is wrong for this input, or the code
+    raises on it, the check shows this hint: it speaks about the mistake just made,
+    where a stepped hint could not know it.
     """
 
     def __init__(self, *args: Any, hint: str | None = None):
@@ -83,9 +86,9 @@ def hint(name: str) -> None:
 def _record(result: dict[str, str]) -> None:
     """When grading, send ``result`` to the grader as an output of the cell running this check.
 
-    The grader reads results only from the outputs of the course's own check cells (which it
-    restores from the course edition), never from a file a cell could write or from printed
-    text: what a student's cell prints or sends is not a result.
+    The grader reads results only from the outputs of the course's own check cells
+    (which it restores from the course edition), never from a file a cell could write or
+    from printed text: what a student's cell prints or sends is not a result.
     """
     if os.environ.get(RECORD_VARIABLE):
         from IPython.display import publish_display_data  # only when grading: in a kernel
@@ -102,12 +105,14 @@ def _report(
 ) -> bool:
     """Print and record the outcome of one check, with a hint if wrong; True when it passed.
 
-    A wrong answer shows the hint of the input it failed on (``Case(..., hint=...)``) when there
-    is one; otherwise the stepped hints: the first at the first wrong try, then one more after
-    every ``WRONG_TRIES_PER_HINT`` wrong tries (or on request, with ``hint(name)``).
+    A wrong answer shows the hint of the input it failed on (``Case(..., hint=...)``)
+    when there is one; otherwise the stepped hints: the first at the first wrong try,
+    then one more after every ``WRONG_TRIES_PER_HINT`` wrong tries (or on request,
+    with ``hint(name)``).
 
-    With ``solution=True`` (the hidden solution cells) the line says it is the solution's
-    result, so that under Run All it is not mistaken for the student's own; it is not recorded.
+    With ``solution=True`` (the hidden solution cells) the line says it is the
+    solution's result, so that under Run All it is not mistaken for the student's own;
+    it is not recorded.
     """
     exercise = _exercises.setdefault(name, _Exercise())
     if isinstance(hints, str) or hints is None:
@@ -142,8 +147,8 @@ def _report(
 def _find_problem(answer: Any, find_problem: Callable[[], str | None]) -> str | None:
     """NOT_DONE for a placeholder answer (None or ...), else what ``find_problem()`` finds.
 
-    A checker must never break the notebook's next cells, so an error while checking becomes
-    the message.
+    A checker must never break the notebook's next cells, so an error while checking
+    becomes the message.
     """
     if answer is None or answer is Ellipsis:
         return NOT_DONE
@@ -241,8 +246,9 @@ def _compare_booleans(got: Tensor, want: Tensor) -> str | None:
 def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
     """A right value of the wrong kind: floats where whole numbers are asked for, and so on.
 
-    An integer or boolean reference always rejects a floating answer (counts and class labels
-    are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
+    An integer or boolean reference always rejects a floating answer (counts and class
+    labels are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64
+    vs float32).
     """
     if not (isinstance(answer, Tensor) and isinstance(expected, Tensor)):
         return None
@@ -283,7 +289,8 @@ def check_equal(
 ) -> bool:
     """Check an exact answer (a count, a shape, a string, integer tensors).
 
-    A count must be a whole number: 3.0 where 3 is expected is wrong, though 3.0 == 3 in Python.
+    A count must be a whole number: 3.0 where 3 is expected is wrong, though
+    3.0 == 3 in Python.
     """
 
     def problem() -> str | None:
@@ -333,14 +340,15 @@ def check_function(
 ) -> bool:
     """Check ``candidate`` against ``reference`` on each input.
 
-    An input is one argument, a tuple of arguments, or a ``Case`` (arguments and a hint). Each
-    call gets its own copy of the inputs: a candidate that changes them in place is told so and
-    cannot change the expected value.
+    An input is one argument, a tuple of arguments, or a ``Case`` (arguments and a
+    hint). Each call gets its own copy of the inputs: a candidate that changes them in
+    place is told so and cannot change the expected value.
 
-    ``forbid`` maps what the task asks the student to do without (a module, class or function,
-    by its dotted name, e.g. ``"course_utils.metrics"``) to the reason; a candidate that calls
-    into one of them is wrong, whatever its values. ``exact_dtype`` asks for the reference's
-    dtype (float64, not float32); an integer reference always rejects floats.
+    ``forbid`` maps what the task asks the student to do without (a module, class or
+    function, by its dotted name, e.g. ``"course_utils.metrics"``) to the reason; a
+    candidate that calls into one of them is wrong, whatever its values. ``exact_dtype``
+    asks for the reference's dtype (float64, not float32); an integer reference always
+    rejects floats.
     """
     rules = _ForbiddenCalls(forbid or {})
     failed_on: list[Case] = []
@@ -409,9 +417,10 @@ def _case_problem(
 class _ForbiddenCalls:
     """Watch a candidate run and catch any call into what its task forbids.
 
-    The watch uses ``sys.setprofile``, which Python calls on every function call: a call whose
-    code belongs to a forbidden module, class or function is noted, however it was reached
-    (an import under another name, a helper of the student's that calls it, ...).
+    The watch uses ``sys.setprofile``, which Python calls on every function call: a
+    call whose code belongs to a forbidden module, class or function is noted,
+    however it was reached (an import under another name, a helper of the student's
+    that calls it, ...).
     """
 
     def __init__(self, forbid: Mapping[str, str]):
@@ -469,7 +478,8 @@ def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bo
 def _code_objects(target: Any) -> set[types.CodeType]:
     """The code objects that run when ``target`` (a Python function or class) is used.
 
-    For a class, its own methods: building a ``DataLoader`` runs ``DataLoader.__init__``.
+    For a class, its own methods: building a ``DataLoader``
+    runs ``DataLoader.__init__``.
     """
     members = vars(target).values() if isinstance(target, type) else [target]
     functions = (getattr(member, "__func__", member) for member in members)
@@ -561,8 +571,9 @@ def check_training_step(
 ) -> bool:
     """Check ``step_function(model, X, y, loss_fn, optimizer)`` against five reference steps.
 
-    The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
-    ``forbid`` works as in ``check_function`` (e.g. the course's own ``training`` module).
+    The first difference in a parameter or the returned loss is diagnosed, naming its
+    likely cause. ``forbid`` works as in ``check_function`` (e.g. the course's own
+    ``training`` module).
     """
     rules = _ForbiddenCalls(forbid or {})
 
@@ -579,9 +590,10 @@ def _training_problem(
 ) -> str | None:
     """Run the student's step and the course's side by side, five times; the first difference.
 
-    Both start from copies of ``model`` with no gradients, each with its own optimizer. The mode
-    is judged when the model computes its output: that is when dropout and batch norm need
-    training mode; what the step does after the update (``model.eval()``, say) is its own choice.
+    Both start from copies of ``model`` with no gradients, each with its own optimizer.
+    The mode is judged when the model computes its output: that is when dropout and
+    batch norm need training mode; what the step does after the update
+    (``model.eval()``, say) is its own choice.
     """
     theirs, ours = copy.deepcopy(model), copy.deepcopy(model)
     for copied in (theirs, ours):

@@ -1,7 +1,8 @@
 """Shared test set-up: plots render off-screen (Agg), so tests run without a display.
 
-Set on matplotlib itself, not through the MPLBACKEND variable: the notebooks' kernels, which
-nbval starts from this same process, inherit the environment and must keep their inline backend.
+Set on matplotlib itself, not through the MPLBACKEND variable: the notebooks' kernels,
+which nbval starts from this same process, inherit the environment and must keep their
+inline backend.
 """
 
 import matplotlib
@@ -23,8 +24,9 @@ def fresh_checker(monkeypatch):
 def sent_results(monkeypatch):
     """The results the checks send to the grader, in order, as in a kernel the grader runs.
 
-    The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as an
-    output of the cell that ran the check (IPython's publish_display_data), here into a list.
+    The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as
+    an output of the cell that ran the check (IPython's publish_display_data), here
+    into a list.
     """
     import IPython.display
 

@@ -1,15 +1,17 @@
 """Exercise cells and quizzes, read from the notebooks' source (for the unit and browser tests).
 
-A check cell is a code cell that calls ``checks.check_...(name, ...)`` and is not a solution cell
-(tagged ``solution``); the name is the exercise's. A quiz is a call ``widgets.quiz(question, options, answer, explanations)`` whose arguments are
-literals (strings, lists of strings, an integer), so a test can read them without running
+A check cell is a code cell that calls ``checks.check_...(name, ...)`` and is not a
+solution cell (tagged ``solution``); the name is the exercise's. A quiz is a call
+``widgets.quiz(question, options, answer, explanations)`` whose arguments are literals
+(strings, lists of strings, an integer), so a test can read them without running
 anything. Choosing option i shows ✅ or ❌ and ``explanations[i]``.
 
-The verdict rule (README, "Writing an exercise"): each explanation opens with its verdict on the
-option, in its first word. The right option's opens with "Yes" or "Right" ("Yes: / always
-divides exactly ..."), every other option's with "No" or "Not" ("No: that is what // gives ...",
-"Not exactly: ..."). So an explanation says by itself whether its option is right, and a quiz
-whose ``answer`` points at another option than the one its explanations confirm fails a test.
+The verdict rule (README, "Writing an exercise"): each explanation opens with its
+verdict on the option, in its first word. The right option's opens with "Yes" or "Right"
+("Yes: / always divides exactly ..."), every other option's with "No" or "Not" ("No:
+that is what // gives ...", "Not exactly: ..."). So an explanation says by itself
+whether its option is right, and a quiz whose ``answer`` points at another option than
+the one its explanations confirm fails a test.
 """
 
 from __future__ import annotations

@@ -1,17 +1,19 @@
 """A pytest plugin: nbval's own run also compares figures, and the outputs of widget cells.
 
-nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare`` unless
-nbdime is used), so without this a committed plot that no longer matches what the code draws
-would pass. After nbval has run a cell and compared its text, this plugin compares the cell's
-fresh figures with the committed ones, with matplotlib's own image comparison (root mean square
-of the pixel differences, 0 to 255), in the same run: no notebook is executed twice.
+nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare``
+unless nbdime is used), so without this a committed plot that no longer matches what the
+code draws would pass. After nbval has run a cell and compared its text, this plugin
+compares the cell's fresh figures with the committed ones, with matplotlib's own image
+comparison (root mean square of the pixel differences, 0 to 255), in the same run: no
+notebook is executed twice.
 
-A cell that shows a widget is tagged ``nbval-ignore-output``, since a widget's view (its model
-id, and its text repr, such as a progress bar's timing) cannot be stable. Only that view is
-ignored: for such a cell (one whose committed outputs hold a widget view) this plugin compares
-everything else the cell shows, its text with nbval's own comparison and sanitizing and its
-figures as above, and that it shows as many widgets as committed. Other cells that nbval does
-not check (``nbval-ignore-output`` without a widget: a timing; ``nbval-skip``) are exempt.
+A cell that shows a widget is tagged ``nbval-ignore-output``, since a widget's view
+(its model id, and its text repr, such as a progress bar's timing) cannot be stable.
+Only that view is ignored: for such a cell (one whose committed outputs hold a
+widget view) this plugin compares everything else the cell shows, its text with
+nbval's own comparison and sanitizing and its figures as above, and that it shows as
+many widgets as committed. Other cells that nbval does not check
+(``nbval-ignore-output`` without a widget: a timing; ``nbval-skip``) are exempt.
 Loaded by the repository's top-level conftest.py.
 """
 
@@ -25,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-# Same code, same pinned versions, same machine: the PNG bytes are identical (RMS 0). The
-# tolerance only absorbs antialiasing noise; one moved marker or one changed label is well above it.
+# Same code, same pinned versions, same machine: the PNG bytes are identical (RMS 0).
+# The tolerance only absorbs antialiasing noise; one moved marker or one changed label
+# is well above it.
 TOLERANCE_RMS = 0.5
 
 
@@ -47,8 +50,9 @@ def figure_difference(
 ) -> str:
     """Why two PNG figures differ beyond ``tolerance`` (RMS of pixel values), or "" if they match.
 
-    On a difference the two figures and their difference picture are kept in a folder from
-    ``new_folder`` (by default a new temporary one) that the message names, so you can look at them.
+    On a difference the two figures and their difference picture are kept in a folder
+    from ``new_folder`` (by default a new temporary one) that the message names, so you
+    can look at them.
     """
     if committed == fresh:
         return ""

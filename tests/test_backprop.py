@@ -61,7 +61,8 @@ def central_differences(model, X, y, eps=1e-6):
 
 @pytest.mark.parametrize(("n", "features", "hidden"), [(1, 2, 1), (9, 2, 10), (40, 3, 6)])
 def test_hand_gradients_equal_finite_differences(n, features, hidden):
-    # float64, and inputs that keep every ReLU unit away from its kink at 0 by more than ε
+    # float64, and inputs that keep every ReLU unit away from its kink at 0
+    # by more than ε
     model, X, y = make_problem(n, features, hidden, torch.float64, seed=10 + n)
     with torch.no_grad():
         assert (model.linear1(X).abs() > 1e-3).all(), "a unit sits on the ReLU's kink: reseed"

@@ -333,7 +333,8 @@ def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
     assert "asks you to do without" in printed
 
 
-# Every check and quiz cell is collapsed, and every solution's check says it is the solution's
+# Every check and quiz cell is collapsed, and every solution's check says it is
+# the solution's
 @pytest.mark.parametrize("stem", [LOSS, BACKPROP, OPTIMIZERS, TRAINING])
 def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
     cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells

@@ -1,9 +1,9 @@
 """Every notebook's exercises keep the course's rules (README, "Writing an exercise").
 
-Solution cells are hidden, skipped in slides, start with a comment, and their checks passed in the
-committed outputs; check cells and quiz cells are collapsed; no committed output and no hint
-contains a line of a solution; each quiz's output is left out of nbval (a widget) and its answer
-index agrees with its explanations.
+Solution cells are hidden, skipped in slides, start with a comment, and their checks
+passed in the committed outputs; check cells and quiz cells are collapsed; no committed
+output and no hint contains a line of a solution; each quiz's output is left out of
+nbval (a widget) and its answer index agrees with its explanations.
 """
 
 import ast
@@ -128,9 +128,10 @@ def test_each_quiz_cell_is_left_out_of_nbval(notebook):
 
 
 def test_each_solution_cell_shows_its_check_passed_on_the_solution(notebook):
-    # the solution's check runs with solution=True, so that under Run All a student never takes
-    # its ✅ for their own; a broken solution re-executed and committed shows ❌ here, which nbval
-    # (comparing the fresh run with the committed one) would accept
+    # the solution's check runs with solution=True, so that under Run All a student
+    # never takes its ✅ for their own; a broken solution re-executed and committed
+    # shows ❌ here, which nbval (comparing the fresh run with the committed one)
+    # would accept
     problems = solution_check_problems(notebook)
     assert not problems, "\n".join(problems)
 

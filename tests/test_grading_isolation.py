@@ -1,7 +1,7 @@
 """Each submission runs in its own sandbox: what its code can reach, the limits it meets.
 
-The notebooks here import neither torch nor the course (their kernels start in a second or
-two): what a cell can do in the sandbox does not depend on what it imports.
+The notebooks here import neither torch nor the course (their kernels start in a second
+or two): what a cell can do in the sandbox does not depend on what it imports.
 """
 
 import contextlib
@@ -80,7 +80,8 @@ def test_a_submission_cannot_write_the_course_read_others_or_reach_the_network(
         "done",
         "done",
     ]
-    # no course notebook (so no solution), not the host's /tmp, not the grader's environment
+    # no course notebook (so no solution), not the host's /tmp, not the
+    # grader's environment
     assert outputs[5] == "False False False"
     assert COURSE_FILE.read_bytes() == before
     assert not Path(scratch).exists()

@@ -1,9 +1,9 @@
 """Issue 26's table: a class of 09_evaluation submissions made from the student edition.
 
-Each submission is the student edition of the committed 09 with one change, graded the way an
-instructor does (a folder, two at a time); each test checks one row's "should be". The last
-row (13's open exercise left untouched: not done) is checked where the whole student edition is
-graded, in test_student_edition.py.
+Each submission is the student edition of the committed 09 with one change, graded the
+way an instructor does (a folder, two at a time); each test checks one row's "should
+be". The last row (13's open exercise left untouched: not done) is checked where the
+whole student edition is graded, in test_student_edition.py.
 """
 
 from pathlib import Path

@@ -1,8 +1,8 @@
 """The grader reads a student's cell: each touch of the checking named, honest code alone.
 
-Nothing runs here: the scan reads code. The expectations are written by hand from what each
-cell does; the course's own code (every cell and every solution of the committed notebooks),
-read as if a student had written it, must not be taken for tampering.
+Nothing runs here: the scan reads code. The expectations are written by hand from what
+each cell does; the course's own code (every cell and every solution of the committed
+notebooks), read as if a student had written it, must not be taken for tampering.
 """
 
 from pathlib import Path

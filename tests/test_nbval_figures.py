@@ -136,9 +136,10 @@ def draw_optimizer_race(size_px: tuple[int, int], moved_px: float = 0.0) -> byte
 
 
 def test_a_marker_moved_by_two_pixels_is_caught_on_the_courses_largest_figure(tmp_path):
-    # The RMS is a mean over all pixels: the larger the figure, the more a small change is
-    # diluted. Drawn at the size of the largest figure in the notebooks, the smallest marker of
-    # 07's race moved by 2 pixels (a third of its width) must still be above the tolerance.
+    # The RMS is a mean over all pixels: the larger the figure, the more a small change
+    # is diluted. Drawn at the size of the largest figure in the notebooks, the smallest
+    # marker of 07's race moved by 2 pixels (a third of its width) must still be above
+    # the tolerance.
     width, height, notebook = largest_committed_figure()
     same = draw_optimizer_race((width, height))
     assert Image.open(io.BytesIO(same)).size == (width, height), f"not the size of {notebook}'s"

@@ -1,8 +1,9 @@
 """Guards that notebook outputs are really checked: nbval strict over every notebook, figures too.
 
-If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a sanitize rule
-that blanks numbers, stopped comparing figures or a widget cell's text and figures, or committed a
-notebook that was not executed top to bottom in a fresh kernel, these tests fail.
+If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a
+sanitize rule that blanks numbers, stopped comparing figures or a widget cell's text and
+figures, or committed a notebook that was not executed top to bottom in a fresh kernel,
+these tests fail.
 """
 
 import base64
@@ -32,7 +33,8 @@ def test_every_notebook_runs_under_nbval_strict():
 
 
 def test_figure_comparison_is_loaded_for_every_run():
-    # the top-level conftest.py loads it, so `pytest notebooks/NN.ipynb` compares figures too
+    # the top-level conftest.py loads it, so `pytest notebooks/NN.ipynb`
+    # compares figures too
     conftest = (ROOT / "conftest.py").read_text()
     assert re.search(r"pytest_plugins\s*=\s*\[\s*[\"']tests\.nbval_figures[\"']\s*\]", conftest)
 
@@ -129,8 +131,9 @@ def test_an_exempt_cell_without_widget_or_timing_is_caught():
     assert unjustified_exemptions(cells) == ["Cell 0", "Cell 1", "Cell 2", "Cell 9"]
 
 
-# Mutation guards: change one committed output in a scratch copy of the course and run pytest
-# there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and sanitize file).
+# Mutation guards: change one committed output in a scratch copy of the course and run
+# pytest there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and
+# sanitize file).
 
 
 def checked_code_cells(notebook: dict) -> list[tuple[int, dict]]:
@@ -145,7 +148,8 @@ DECIMAL = re.compile(r"\d+\.\d{3,}")  # a computed result, as the course prints 
 def change_last_digit_of_a_decimal(notebook: dict) -> int | None:
     """Change the last digit of the first decimal a checked cell prints; return its cell number.
 
-    The last digit is the one a loose sanitize rule (blanking or rounding numbers) would hide.
+    The last digit is the one a loose sanitize rule (blanking or rounding
+    numbers) would hide.
     """
     for number, cell in checked_code_cells(notebook):
         for output in cell["outputs"]:
@@ -285,8 +289,8 @@ def test_nbval_fails_when_a_printed_number_a_figure_or_a_widget_cells_output_is_
 
     failed = failed_cells(tmp_path, [notebooks / source.name, notebooks / widget_source.name])
 
-    # exactly the changed cells that must fail fail; every other cell passes, the widget cell
-    # whose view alone was changed too
+    # exactly the changed cells that must fail fail; every other cell passes, the widget
+    # cell whose view alone was changed too
     number_id, figure_id = failed_id(source, number_cell), failed_id(source, figure_cell)
     widget_id = failed_id(widget_source, widget_cells[0])
     assert set(failed) == {number_id, figure_id, widget_id}, f"failed: {sorted(failed)}"

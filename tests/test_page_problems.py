@@ -82,7 +82,8 @@ def test_the_listeners_record_errors_failed_requests_and_http_errors():
         "request failed: net::ERR_FAILED (http://h/files/a.png)",
         "HTTP status: 404 (http://h/files/b.css)",
     ]
-    # where pictures are checked on their own (the slide measures), a picture is left to them
+    # where pictures are checked on their own (the slide measures), a picture is
+    # left to them
     page = FakePage()
     problems = page_problems.PageProblems.listen(page, skip_pictures=True)
     page.listeners["requestfailed"](picture)

@@ -1,4 +1,6 @@
-"""Which slides of the static decks (or of RISE) do not fit the slide box: measured in headless Chromium.
+"""Which slides of the static decks (or of RISE) do not fit the slide box.
+
+They are measured in headless Chromium:
 
     .venv/bin/python browser_tests/slide_sizes.py                      # every notebook
     .venv/bin/python browser_tests/slide_sizes.py 04_model_definition  # some of them
@@ -186,8 +188,11 @@ class SlideSize:
 
 @dataclass
 class DeckReport:
-    """What is wrong with one deck: slides too large, pictures missing, page errors (JavaScript
-    and console errors, failed requests: page_problems.py, its known harmless ones aside)."""
+    """What is wrong with one deck: slides too large, pictures missing, page errors.
+
+    The page errors are JavaScript and console errors and failed requests
+    (page_problems.py), its known harmless ones aside.
+    """
 
     name: str
     slides: list[SlideSize] = field(default_factory=list)
@@ -216,7 +221,10 @@ class DeckReport:
 
 
 def notebook_paths(names: list[str]) -> list[Path]:
-    """The notebooks named (``04_model_definition``, with or without .ipynb), or all of them."""
+    """The notebooks named, or all of them.
+
+    A name may come with or without .ipynb: ``04_model_definition``.
+    """
     if not names:
         return sorted(NOTEBOOKS_FOLDER.glob("*.ipynb"))
     paths = [NOTEBOOKS_FOLDER / (Path(name).stem + ".ipynb") for name in names]
@@ -228,7 +236,10 @@ def notebook_paths(names: list[str]) -> list[Path]:
 
 
 def export_decks(notebooks: list[Path]) -> list[Path]:
-    """Export the notebooks' decks into build/slides with `make slides`; return the decks' paths."""
+    """Export the notebooks' decks into build/slides with `make slides`.
+
+    Returns the decks' paths.
+    """
     command = ["make", "--no-print-directory", "slides", "NB=" + " ".join(map(str, notebooks))]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
@@ -245,22 +256,31 @@ def export_decks(notebooks: list[Path]) -> list[Path]:
 
 
 def new_measuring_page(browser) -> tuple:
-    """A page of ``browser`` on the 16:9 screen, and what will go wrong on it (PageProblems:
-    JavaScript and console errors, failed requests; pictures are checked on their own)."""
+    """A page of ``browser`` on the 16:9 screen, and what will go wrong on it.
+
+    What goes wrong is a PageProblems: JavaScript and console errors, failed requests;
+    pictures are checked on their own.
+    """
     page = browser.new_page(viewport=SCREEN)
     page.set_default_timeout(LOAD_TIMEOUT_MS)
     return page, PageProblems.listen(page, skip_pictures=True)
 
 
 def measure_every_slide(page, report: DeckReport, slide_indices: str, measure_slide: str) -> None:
-    """Measure each slide that ``slide_indices`` lists with ``measure_slide``; then the pictures."""
+    """Measure each slide ``slide_indices`` lists, then check the pictures.
+
+    Each slide is measured with ``measure_slide``.
+    """
     for h, v in page.evaluate(slide_indices):
         report.slides.append(SlideSize(**page.evaluate(measure_slide, [h, v])))
     report.missing_pictures = page.evaluate(MISSING_PICTURES)
 
 
 def measure_deck(browser, deck: Path) -> DeckReport:
-    """Open the deck in a new page of ``browser``, visit every slide and report what is wrong."""
+    """Open the deck in a new page of ``browser``; visit every slide.
+
+    Returns the report of what is wrong.
+    """
     report = DeckReport(deck.name.removesuffix(".slides.html"))
     page, problems = new_measuring_page(browser)
     try:
@@ -279,7 +299,10 @@ def measure_deck(browser, deck: Path) -> DeckReport:
 
 
 def shut_down_kernels(url: str, token: str, path: str) -> None:
-    """Shut down the kernels of the JupyterLab at ``url`` that run the notebook at ``path``."""
+    """Shut down the kernels that run the notebook ``path``.
+
+    They are the kernels of the JupyterLab at ``url``.
+    """
     headers = {"Authorization": f"token {token}"}
     with urllib.request.urlopen(
         urllib.request.Request(f"{url}/api/sessions", headers=headers)
@@ -294,7 +317,9 @@ def shut_down_kernels(url: str, token: str, path: str) -> None:
 
 
 def measure_rise(browser, url: str, token: str, notebook: str) -> DeckReport:
-    """Open a notebook's RISE slideshow in the JupyterLab at ``url``, visit every slide, report.
+    """Open a notebook's RISE slideshow in the JupyterLab at ``url``; visit every slide.
+
+    Returns the report of what is wrong.
 
     ``notebook`` is its path in the JupyterLab, e.g.
     ``notebooks/04_model_definition.ipynb``. The slideshow shows the committed outputs;

@@ -1,4 +1,6 @@
-"""Every notebook in a real JupyterLab, driven by headless Chromium (run with `make test-browser`).
+"""Every notebook in a real JupyterLab, driven by headless Chromium.
+
+Run them with `make test-browser`.
 
 For each notebook: open it, run all cells, and fail on any error output, any cell left
 unexecuted, or any widget that fails to render. Then, for each interactive widget, move
@@ -62,7 +64,7 @@ BUSY = """() => {
 
 
 def widget_outputs(page):
-    """The output areas that hold an interactive widget (a slider, dropdown or button)."""
+    """The output areas that hold an interactive widget (slider, dropdown or button)."""
     areas = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
     return [
         areas.nth(i)
@@ -89,7 +91,10 @@ def move_one_control(area) -> str:
 
 
 def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
-    """Open the notebook in JupyterLab and run all its cells (its kernel then holds the data)."""
+    """Open the notebook in JupyterLab and run all its cells.
+
+    Its kernel then holds the data the widgets use.
+    """
     page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -122,7 +127,10 @@ WIDGET_CHANGED = """([el, before]) => {
 
 
 def wait_or_fail(page, expression: str, arg, failure: str, timeout: int = 30_000) -> None:
-    """Wait until the JavaScript ``expression`` holds for ``arg``; else fail saying ``failure``."""
+    """Wait until the JavaScript ``expression`` holds for ``arg``.
+
+    If it never does, fail with the message ``failure``.
+    """
     try:
         page.wait_for_function(expression, arg=arg, timeout=timeout)
     except playwright_sync.TimeoutError:
@@ -136,7 +144,7 @@ def widget_state(area) -> str:
 
 
 def check_digit_pad(page, area=None) -> None:
-    """Notebook 13's digit pad: each click on a cell inks it and redraws the probabilities.
+    """Notebook 13's digit pad: a click on a cell inks it and redraws the probabilities.
 
     ``area`` is the pad's output area; by default, the one digit pad on the page.
     """
@@ -188,8 +196,11 @@ QUIZ_FEEDBACK = """([area, verdict, explanation]) => {
 
 
 def answer_quiz(page, area, quiz: Quiz) -> str:
-    """Choose every wrong option of the quiz in ``area``, then the right one: each must show ❌
-    (✅ for the right one) and its own explanation. Returns what was done."""
+    """Choose every wrong option of the quiz in ``area``, then the right one.
+
+    Each must show ❌ (✅ for the right one) and its own explanation. Returns what was
+    done.
+    """
     area.scroll_into_view_if_needed()
     labels = area.locator(".widget-radio-box label")
     # textContent: innerText is empty for what JupyterLab has not laid out yet

@@ -1,4 +1,6 @@
-"""Every slide of every notebook's RISE slideshow fits RISE's slide box, shows its pictures, runs clean.
+"""Every slide of every notebook's RISE slideshow fits, shows its pictures, runs clean.
+
+Fitting means fitting RISE's slide box.
 
 The live slideshow (jupyterlab-rise in JupyterLab, presenting/overrides.json and
 notebooks/rise.css) shows the same cells as the static decks, with JupyterLab's own
@@ -33,7 +35,10 @@ FOLDER = "committed"
 
 
 def put_file(url: str, token: str, path: str, text: str) -> None:
-    """Write a text file into the JupyterLab at ``url`` (its contents API), folders included."""
+    """Write a text file into the JupyterLab at ``url``, folders included.
+
+    The file goes through JupyterLab's contents API.
+    """
     folder = path.rpartition("/")[0]
     models = [(folder, {"type": "directory"})] if folder else []
     for name, model in [*models, (path, {"type": "file", "format": "text", "content": text})]:
@@ -47,8 +52,11 @@ def put_file(url: str, token: str, path: str, text: str) -> None:
 
 
 def upload_notebook(url: str, token: str, notebook_name: str, text: str) -> str:
-    """Put ``text`` as a notebook next to the course's rise.css and the notebook's own stylesheet
-    (RISE loads both; a notebook made here gets an empty one) in the lab; returns its path."""
+    """Put ``text`` as a notebook in the lab, next to the stylesheets RISE loads.
+
+    They are the course's rise.css and the notebook's own stylesheet (a notebook made
+    here gets an empty one). Returns the notebook's path in the lab.
+    """
     own_css = (ROOT / "notebooks" / notebook_name).with_suffix(".css")
     put_file(url, token, f"{FOLDER}/rise.css", (ROOT / "notebooks" / "rise.css").read_text())
     put_file(

@@ -1,4 +1,6 @@
-"""Every notebook with an explorer, presented live: JupyterLab's RISE slideshow in headless Chromium.
+"""Every notebook with an explorer, presented live in headless Chromium.
+
+It is presented with JupyterLab's RISE slideshow.
 
 For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×800
 (there the whole explorer must fit the notebook area, its picture shown at the size it
@@ -52,7 +54,10 @@ CONTROLS = ".widget-dropdown select, button.jupyter-button, .widget-slider .noUi
 
 
 def widget_cells(notebook: Path) -> list[int]:
-    """The index (among all cells) of every code cell whose committed output is a widget."""
+    """The index of each code cell whose committed output is a widget.
+
+    The index counts all cells, markdown ones too.
+    """
     cells = json.loads(notebook.read_text())["cells"]
     return [
         index
@@ -66,7 +71,10 @@ NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cells(not
 
 
 def check_explorers_fit(page, notebook: Path) -> None:
-    """Each widget fits the notebook area, and its pictures are shown at the size they are drawn."""
+    """Each widget fits the notebook area.
+
+    Its pictures are shown at the size they are drawn.
+    """
     notebook_area = page.locator(".jp-NotebookPanel-notebook").bounding_box()
     areas = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
     assert areas.count(), f"{notebook.name}: no widget rendered in JupyterLab"
@@ -87,7 +95,9 @@ def check_explorers_fit(page, notebook: Path) -> None:
 
 
 def move_a_control(page, area) -> str:
-    """Change a dropdown, click a button or click along a slider (quizzes: ``answer_quiz``).
+    """Change a dropdown, click a button or click along a slider.
+
+    Quizzes are answered by ``answer_quiz``.
 
     No arrow keys: in the slideshow they turn the slides.
     """
@@ -152,11 +162,14 @@ CELL_RAN = """([cell, before]) => {
 
 
 def run_cell_in_the_slideshow(page, cell) -> None:
-    """Run the cell as an instructor does: select it (its editor, or its output when its source
-    is collapsed), then Ctrl+Enter, which runs it and stays on it. (Shift+Enter would move on to
-    the next cell, and RISE to its slide, at a moment of its own: a later click could find the
-    widget's slide hidden, and the first click on the widget would only make its cell the active
-    one again.)"""
+    """Run the cell as an instructor does: select it, then press Ctrl+Enter.
+
+    Selecting it clicks its editor, or its output when its source is collapsed.
+    Ctrl+Enter runs the cell and stays on it. (Shift+Enter would move on to the next
+    cell, and RISE to its slide, at a moment of its own: a later click could find the
+    widget's slide hidden, and the first click on the widget would only make its cell
+    the active one again.)
+    """
     collapsed = cell.locator(".jp-InputPlaceholder").count() > 0
     before = "" if collapsed else cell.locator(".jp-InputPrompt").inner_text()
     cell.evaluate(

@@ -1,4 +1,4 @@
-"""Read a student's cell (without running it) for code that touches the course's checking.
+"""Read a student's cell, without running it, for code that touches the checking.
 
 The grader runs the course's own check cells, but they run in the student's kernel,
 after the student's cells: a cell could replace ``checks.check_function``, call the
@@ -193,7 +193,10 @@ _transformer = TransformerManager()
 
 
 def parse(source: str) -> ast.Module | None:
-    """The syntax tree of a cell's code, IPython's syntax included; None if it does not parse."""
+    """The syntax tree of a cell's code, IPython's syntax included.
+
+    None if the code does not parse.
+    """
     try:
         return ast.parse(_transformer.transform_cell(source))
     except (SyntaxError, ValueError):
@@ -204,8 +207,11 @@ def parse(source: str) -> ast.Module | None:
 
 
 def _module_level(tree: ast.AST) -> Iterable[ast.AST]:
-    """The nodes that run at the top level of a cell: function and class bodies are skipped,
-    but their decorators, defaults and ``global`` statements count."""
+    """The nodes that run at the top level of a cell.
+
+    Function and class bodies are skipped, but their decorators, defaults and ``global``
+    statements count.
+    """
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -236,7 +242,7 @@ def _target_names(target: ast.AST) -> set[str]:
 
 
 def imports(tree: ast.AST) -> dict[str, str]:
-    """Each name an import statement of the cell binds -> the dotted name it binds it to."""
+    """Each name a cell's import statements bind -> the dotted name it stands for."""
     bound = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -254,7 +260,9 @@ def imports(tree: ast.AST) -> dict[str, str]:
 
 
 def bound_names(tree: ast.AST) -> set[str]:
-    """The notebook-level names a cell binds: assignments, definitions, imports, ``del``...
+    """The notebook-level names a cell binds.
+
+    Assignments, definitions, imports and ``del`` bind names.
 
     Loops and ``with`` count too, and the names its functions declare ``global`` (a
     function may assign them when called).
@@ -295,7 +303,10 @@ def changed_names(tree: ast.AST) -> set[str]:
 
 
 def free_names(tree: ast.AST) -> set[str]:
-    """The names a cell reads that it does not bind itself (anywhere in it, parameters too)."""
+    """The names a cell reads that it does not bind itself.
+
+    A name bound anywhere in the cell counts as bound, parameters too.
+    """
     loaded = {
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     }
@@ -313,8 +324,11 @@ def free_names(tree: ast.AST) -> set[str]:
 
 
 def definitions(tree: ast.AST) -> dict[str, set[str]]:
-    """Each function, class or lambda a cell defines at its top level -> the names it reads
-    from the notebook when it runs (its free names: what a check reaches through it)."""
+    """Each function, class or lambda a cell defines at its top level -> its free names.
+
+    Its free names are the names it reads from the notebook when it runs: what a check
+    reaches through it.
+    """
     found = {}
     for node in getattr(tree, "body", []):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -327,7 +341,9 @@ def definitions(tree: ast.AST) -> dict[str, set[str]]:
 
 
 def _root_name(node: ast.AST) -> str | None:
-    """``cases[0].data`` -> ``cases``: the name whose object a change through it reaches.
+    """``cases[0].data`` -> ``cases``.
+
+    That is the name whose object a change through the expression reaches.
 
     A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor,
     not ``torch``.
@@ -355,8 +371,11 @@ class ScanContext:
 
 
 def module_names(source: str, modules: dict[str, str]) -> dict[str, str]:
-    """``modules`` and the names a cell binds to a module: by import, or as another name for
-    one (``c = checks``), so that a later cell's ``c.check_close = ...`` is read for what it is."""
+    """``modules`` and the names a cell binds to a module.
+
+    A name is bound to a module by import, or as another name for one (``c = checks``),
+    so that a later cell's ``c.check_close = ...`` is read for what it is.
+    """
     tree = parse(source)
     if tree is None:
         return dict(modules)
@@ -412,7 +431,10 @@ class _Scanner:
     # -- what a name or an expression stands for
 
     def _qualname(self, node: ast.AST) -> str | None:
-        """``metrics.recall`` -> ``course_utils.metrics.recall``, if its root is a module."""
+        """``metrics.recall`` -> ``course_utils.metrics.recall``.
+
+        Only a name whose root is a module is resolved.
+        """
         if isinstance(node, ast.Name):
             return self.modules.get(node.id)
         if isinstance(node, ast.Attribute):
@@ -421,7 +443,10 @@ class _Scanner:
         return None
 
     def _course_modules(self) -> set[str]:
-        """The top-level modules the course itself imports (the grader may import them too)."""
+        """The top-level modules the course itself imports.
+
+        The grader may import them too.
+        """
         return {qualname.split(".")[0] for qualname in self.context.modules.values()}
 
     @staticmethod
@@ -496,7 +521,10 @@ class _Scanner:
             self._store_into(node)
 
     def _store_into(self, node: ast.Attribute | ast.Subscript) -> None:
-        """``x.a = ...``, ``del x.a``, ``x[k] = ...``: a change to a module or a checked name."""
+        """A change to a module or a checked name.
+
+        The changes read are ``x.a = ...``, ``del x.a`` and ``x[k] = ...``.
+        """
         if isinstance(node, ast.Attribute):
             qualname = self._qualname(node)
             if self._is_course(qualname):

@@ -87,7 +87,7 @@ class ExerciseResult:
 
 @dataclass
 class NotebookReport:
-    """What grading one submission gave: its exercises, and what went wrong around them."""
+    """What grading one submission gave: its exercises, what went wrong around them."""
 
     notebook: str  # the submission's path in the graded folder, e.g. ann/09_evaluation.ipynb
     student: str = ""  # its folder: one per student
@@ -105,7 +105,10 @@ class NotebookReport:
 
 
 def _is_locked(cell: nbformat.NotebookNode) -> bool:
-    """A cell the course marks as locked: not editable, nbgrader's lock, or the tag ``locked``."""
+    """A cell the course marks as locked.
+
+    Locked means not editable, nbgrader's lock, or the tag ``locked``.
+    """
     metadata = cell.get("metadata", {})
     return (
         metadata.get("editable") is False
@@ -115,14 +118,20 @@ def _is_locked(cell: nbformat.NotebookNode) -> bool:
 
 
 def _is_course_owned(cell: nbformat.NotebookNode) -> bool:
-    """A code cell graded as the course wrote it: a check cell, a cell the course hides (a
-    check's helper, a quiz) or one it locks."""
+    """A code cell graded as the course wrote it.
+
+    That is a check cell, a cell the course hides (a check's helper, a quiz) or one it
+    locks.
+    """
     hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
     return cell.cell_type == "code" and (is_check_cell(cell) or hidden or _is_locked(cell))
 
 
 def _checked_names(source: str) -> list[str]:
-    """The exercise names a cell's ``checks.check_...("name", ...)`` calls give, in order."""
+    """The exercise names of a cell's check calls, in order.
+
+    A check call is ``checks.check_...("name", ...)``: its first argument names it.
+    """
     tree = code_scan.parse(source)
     if tree is None:
         return []
@@ -144,7 +153,7 @@ def _checked_names(source: str) -> list[str]:
 
 @dataclass
 class Exercise:
-    """One exercise of the course edition: its check cell and the stub cells before it."""
+    """One exercise of the course edition: its check cell, the stub cells before it."""
 
     name: str
     check: int  # index of its check cell in the course edition
@@ -246,10 +255,12 @@ def _label(index: int, cell: nbformat.NotebookNode) -> str:
 def assemble(
     course: CourseEdition, submission: nbformat.NotebookNode
 ) -> tuple[list[GradedCell], list[str]]:
-    """The notebook to run: the course's cells in the course's order, each as submitted, except
-    the cells the course owns (check cells, hidden and locked ones), which are the course's; the
-    cells the student added go after the cell they follow in the submission. Solution cells are
-    dropped. Cells are matched by their id (JupyterLab keeps it), else by an identical source.
+    """The notebook to run: the course's cells in the course's order, each as submitted.
+
+    The exception is the cells the course owns (check cells, hidden and locked ones),
+    which are the course's. The cells the student added go after the cell they follow
+    in the submission. Solution cells are dropped. Cells are matched by their id
+    (JupyterLab keeps it), else by an identical source.
 
     Returns the cells and a note for each course cell the submission deleted or edited.
     """
@@ -332,7 +343,10 @@ def _owned_label(course: CourseEdition, index: int) -> str:
 def protected_after(
     course: CourseEdition, graded: list[GradedCell], position: int
 ) -> dict[str, str]:
-    """The names the check cells after ``position`` read (each with the exercise it checks)."""
+    """The names the check cells after ``position`` read.
+
+    Each name comes with the exercise whose check reads it.
+    """
     protected: dict[str, str] = {}
     for later in graded[position + 1 :]:
         if later.owned:
@@ -342,7 +356,10 @@ def protected_after(
 
 
 def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list[str]]:
-    """Each student cell that touches the checking (by its place in ``graded``): what it does."""
+    """What each student cell that touches the checking does.
+
+    The cells are given by their place in ``graded``.
+    """
     found = {}
     modules = dict(course.modules)  # and the other names the student's cells give modules
     for position, graded_cell in enumerate(graded):
@@ -360,8 +377,11 @@ def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list
 
 
 def _not_done(course: CourseEdition, exercise: Exercise, graded: list[GradedCell]) -> bool:
-    """The stub as handed out (or deleted) and no student cell before the check defining or
-    changing what the stub defines."""
+    """True when the exercise is not done.
+
+    The stub is as handed out (or deleted), and no student cell before the check defines
+    or changes what the stub defines.
+    """
     if not exercise.stubs:
         return False
     for graded_cell in graded:
@@ -381,7 +401,10 @@ def _not_done(course: CourseEdition, exercise: Exercise, graded: list[GradedCell
 
 
 class _SandboxedClient(NotebookClient):
-    """nbclient with its kernel in the sandbox; the client keeps owning (and stopping) it."""
+    """nbclient with its kernel in the sandbox.
+
+    The client keeps owning the kernel, and stops it.
+    """
 
     def __init__(self, notebook, folder: Path, memory_bytes: int, **options):
         super().__init__(notebook, **options)
@@ -407,7 +430,10 @@ class _Run:
 
 
 def _kernel_environment(work: Path) -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's (tokens, paths) leaks in."""
+    """The kernel's whole environment.
+
+    Nothing of the grader's (tokens, paths) leaks in.
+    """
     return {
         "PATH": os.pathsep.join(
             [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
@@ -426,7 +452,10 @@ def _kernel_environment(work: Path) -> dict[str, str]:
 
 
 def _copy_font_cache(target: Path) -> None:
-    """Matplotlib's font list, so that each kernel does not build it again (seconds each)."""
+    """Matplotlib's font list, so that each kernel does not build it again.
+
+    Building it takes seconds, in each kernel.
+    """
     target.mkdir(parents=True, exist_ok=True)
     try:
         import matplotlib
@@ -440,7 +469,10 @@ def _copy_font_cache(target: Path) -> None:
 def run_notebook(
     notebook: nbformat.NotebookNode, timeout: float = 60.0, memory_gb: float = 4.0
 ) -> tuple[nbformat.NotebookNode, str]:
-    """Run a notebook in a fresh sandboxed kernel: its executed copy, and where it failed ('')."""
+    """Run a notebook in a fresh sandboxed kernel.
+
+    Returns its executed copy, and where it failed ('' if nowhere).
+    """
     require_bubblewrap()
     notebook = nbformat.from_dict(notebook)
     labels = [_label(i, cell) for i, cell in enumerate(notebook.cells)]
@@ -451,7 +483,10 @@ def run_notebook(
 async def _run(
     notebook: nbformat.NotebookNode, timeout: float, memory_bytes: int, labels: list[str]
 ) -> _Run:
-    """Run ``notebook`` (in place) in a fresh sandboxed kernel; its outputs and the failure."""
+    """Run ``notebook`` (in place) in a fresh sandboxed kernel.
+
+    Returns its outputs and the failure.
+    """
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -504,7 +539,10 @@ async def _run(
 
 
 def _first_error(notebook: nbformat.NotebookNode, labels: list[str], memory_bytes: int) -> str:
-    """'cell N (...) raised X: message', plus how many more cells failed; '' if none did."""
+    """'cell N (...) raised X: message', and how many more cells failed.
+
+    '' if no cell failed.
+    """
     failed = [
         (i, output)
         for i, cell in enumerate(notebook.cells)
@@ -651,7 +689,7 @@ def grade(
     memory_gb: float = 4.0,
     progress: bool = False,
 ) -> list[NotebookReport]:
-    """Grade one submitted notebook, or every notebook under a folder, ``jobs`` at a time.
+    """Grade one submitted notebook, or every notebook under a folder, ``jobs`` at once.
 
     In a folder, each student's notebooks go in a subfolder of their own (its name is
     the student's in the gradebook); the report names each by its path in the folder.
@@ -705,7 +743,10 @@ async def _grade_all(path, submissions, course_notebooks, timeout, jobs, memory_
 
 
 def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> dict[str, str]:
-    """Every file under ``root`` (but .git, .venv and caches) -> a hash of its content."""
+    """Every file under ``root`` -> a hash of its content.
+
+    .git, .venv and caches are left out.
+    """
     files = {}
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [d for d in subfolders if d not in skipped_folders]
@@ -740,7 +781,7 @@ def format_table(reports: list[NotebookReport]) -> str:
 
 
 def _columns(reports: list[NotebookReport]) -> list[tuple[str, str]]:
-    """Each (notebook file name, exercise), in the order the submissions first show them."""
+    """Each (notebook file name, exercise), in the order submissions first show it."""
     columns = []
     for report in reports:
         for result in report.exercises:
@@ -749,8 +790,10 @@ def _columns(reports: list[NotebookReport]) -> list[tuple[str, str]]:
 
 
 def format_summary(reports: list[NotebookReport], common: int = 3) -> str:
-    """Per exercise: how many passed, were wrong, not done, tampered, not run; the commonest
-    wrong messages. What an instructor reads first."""
+    """Per exercise: how many passed, were wrong, not done, tampered, not run.
+
+    Then the commonest wrong messages. What an instructor reads first.
+    """
     lines = [f"Summary of {len(reports)} submissions"]
     for notebook, exercise in _columns(reports):
         results = [
@@ -782,7 +825,10 @@ def _count(items: list, noun: str) -> str:
 
 
 def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path) -> None:
-    """Write the reports as JSON (one object per notebook) and CSV (one row per exercise)."""
+    """Write the reports as JSON and CSV.
+
+    The JSON has one object per notebook; the CSV has one row per exercise.
+    """
     as_dicts = [{**asdict(report), "passed": report.passed} for report in reports]
     _write_text_atomically(json_path, json.dumps(as_dicts, indent=1, ensure_ascii=False) + "\n")
     rows = [
@@ -803,8 +849,10 @@ def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path
 
 
 def write_gradebook(reports: list[NotebookReport], path: Path) -> None:
-    """One row per student, one column per exercise (1 passed, 0 not), and their total: the
-    layout gradebooks import. The statuses and messages are in the long CSV."""
+    """One row per student, one column per exercise (1 passed, 0 not), and their total.
+
+    That is the layout gradebooks import. The statuses and messages are in the long CSV.
+    """
     columns = _columns(reports)
     students = list(dict.fromkeys(r.student for r in reports))
     points = {s: {} for s in students}
@@ -832,8 +880,11 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 
 def report_paths(path: Path) -> dict[str, Path]:
-    """Where the reports go: ``grades.txt`` (the tables), ``grades.json``, ``grades.csv`` and
-    ``gradebook.csv`` in a graded folder; ``NAME.grades.txt`` and so on by a single notebook."""
+    """Where the reports go.
+
+    In a graded folder: ``grades.txt`` (the tables), ``grades.json``, ``grades.csv`` and
+    ``gradebook.csv``; next to a single notebook: ``NAME.grades.txt`` and so on.
+    """
     path = Path(path)
     names = {"table": "grades.txt", "json": "grades.json", "csv": "grades.csv"}
     names["gradebook"] = "gradebook.csv"
@@ -843,7 +894,9 @@ def report_paths(path: Path) -> dict[str, Path]:
 
 
 def main(arguments: list[str]) -> int:
-    """Grade the submissions ``arguments`` name, write the reports; returns the exit code.
+    """Grade the submissions ``arguments`` name and write the reports.
+
+    Returns the exit code.
 
     One notebook: its table is printed. A folder (a class): the summary is printed, the
     tables of all notebooks go to ``grades.txt``.

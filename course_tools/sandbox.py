@@ -1,4 +1,4 @@
-"""Run a notebook's kernel in a sandbox: no network, nothing of the course but its package.
+"""Run a notebook's kernel in a sandbox: no network, nothing of the course but its code.
 
 The grader (trusted) drives the notebook with nbclient; the kernel (the student's code)
 runs inside Debian's bubblewrap (``bwrap``) and talks to the grader over ZMQ's ``ipc``
@@ -64,7 +64,7 @@ runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 
 UNPATH = "__import__('sys').path[:] = [p for p in __import__('sys').path if p not in ('', '.')]"
 
-# What of /etc a Python process needs (the loader's cache, fonts, time zone, user names).
+# What of /etc a Python process needs: the loader's cache, fonts, time zone, user names.
 ETC_FILES = [
     "ld.so.cache",
     "ld.so.conf",
@@ -79,19 +79,28 @@ ETC_FILES = [
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager that talks to its kernel over unix sockets (ZMQ ipc), not TCP."""
+    """A kernel manager that talks to its kernel over unix sockets, not TCP.
+
+    The sockets are ZMQ's ``ipc`` transport.
+    """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
     @default("ip")
     def _absolute_ipc_path(self) -> str:
-        """Where the sockets go: an absolute path (the kernel runs in another folder) in the
-        temporary folder; they are removed when the kernel shuts down."""
+        """Where the sockets go: an absolute path in the temporary folder.
+
+        It must be absolute because the kernel runs in another folder. The sockets are
+        removed when the kernel shuts down.
+        """
         return os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4()}-ipc")
 
 
 def require_bubblewrap() -> str:
-    """The path of ``bwrap`` once it has made a sandbox here; else an error saying what to do."""
+    """The path of ``bwrap``, once it has made a sandbox here.
+
+    Else an error that says what to do.
+    """
     found = shutil.which("bwrap")
     if found is None:
         raise RuntimeError(
@@ -112,7 +121,10 @@ def require_bubblewrap() -> str:
 
 @functools.cache
 def _sandbox_problem(bwrap: str) -> str:
-    """What bubblewrap says when it tries an empty sandbox with everything unshared ('' if ok)."""
+    """What bubblewrap says when it tries an empty sandbox with everything unshared.
+
+    '' if it made the sandbox.
+    """
     tried = subprocess.run(
         [bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
     )
@@ -120,7 +132,10 @@ def _sandbox_problem(bwrap: str) -> str:
 
 
 def course_package_folder() -> Path:
-    """The folder of the ``course_utils`` package the kernel imports (found without importing)."""
+    """The folder of the ``course_utils`` package the kernel imports.
+
+    It is found without importing the package.
+    """
     spec = importlib.util.find_spec("course_utils")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("course_utils is not installed: run `make setup` first")
@@ -128,14 +143,17 @@ def course_package_folder() -> Path:
 
 
 def python_folders() -> list[Path]:
-    """The folders the grader's Python runs from: its installation and its virtualenv."""
+    """The folders the grader's Python runs from: its installation, its virtualenv."""
     folders = {Path(p).resolve() for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
     folders.add(Path(sys.base_exec_prefix).resolve())
     return sorted(f for f in folders if f.is_dir() and f != Path("/usr"))
 
 
 def _tmpfs_size_option(size_bytes: int) -> list[str]:
-    """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it (0.7+)."""
+    """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it.
+
+    Bubblewrap knows it from version 0.7.
+    """
     return ["--size", str(size_bytes)] if _knows_size(require_bubblewrap()) else []
 
 
@@ -147,9 +165,11 @@ def _knows_size(bwrap: str) -> bool:
 def sandbox_command(
     command: list[str], work: Path, channel: Path, tmp_bytes: int = 1024**3
 ) -> list[str]:
-    """``command`` wrapped in bubblewrap: read-only system and course package, ``work`` and
-    ``channel`` writable, a private ``/tmp`` of at most ``tmp_bytes``, and no network,
-    processes or users shared."""
+    """``command`` wrapped in bubblewrap.
+
+    The system and the course package are read-only, ``work`` and ``channel`` writable;
+    a private ``/tmp`` of at most ``tmp_bytes``; no network, processes or users shared.
+    """
     arguments = [
         require_bubblewrap(),
         "--unshare-all",  # network, processes, users, IPC, host name: all its own
@@ -180,7 +200,7 @@ def sandbox_command(
 
 
 class SandboxedKernelManager(IPCKernelManager):
-    """Start the kernel inside :func:`sandbox_command`, with a memory and a CPU-time limit.
+    """Start the kernel inside :func:`sandbox_command`, with memory and CPU-time limits.
 
     Set ``work`` (the kernel's folder), ``channel`` (where the connection file and the
     ipc sockets go), ``memory_bytes`` and ``cpu_seconds`` before starting it.

@@ -13,7 +13,10 @@ matplotlib.use("Agg")
 
 @pytest.fixture
 def fresh_checker(monkeypatch):
-    """The exercise checker as in a fresh kernel: no hints shown, no results recorded."""
+    """The exercise checker as in a fresh kernel.
+
+    No hints have been shown and no results recorded.
+    """
     from course_utils import checks
 
     monkeypatch.setattr(checks, "_exercises", {})
@@ -22,7 +25,7 @@ def fresh_checker(monkeypatch):
 
 @pytest.fixture
 def sent_results(monkeypatch):
-    """The results the checks send to the grader, in order, as in a kernel the grader runs.
+    """The results the checks send to the grader, in order, as in the grader's kernel.
 
     The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as
     an output of the cell that ran the check (IPython's publish_display_data), here

@@ -1,4 +1,4 @@
-"""A pytest plugin: nbval's own run also compares figures, and the outputs of widget cells.
+"""A pytest plugin: nbval's own run also compares figures and widget cells' outputs.
 
 nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare``
 unless nbdime is used), so without this a committed plot that no longer matches what the
@@ -48,7 +48,9 @@ def figure_difference(
     new_folder: Callable[[], Path] | None = None,
     tolerance: float = TOLERANCE_RMS,
 ) -> str:
-    """Why two PNG figures differ beyond ``tolerance`` (RMS of pixel values), or "" if they match.
+    """Why two PNG figures differ beyond ``tolerance``, or "" if they match.
+
+    The tolerance bounds the RMS of the pixel values' differences.
 
     On a difference the two figures and their difference picture are kept in a folder
     from ``new_folder`` (by default a new temporary one) that the message names, so you
@@ -76,7 +78,10 @@ def figure_difference(
 def figure_mismatches(
     committed_outputs: list, fresh_outputs: list, new_folder: Callable[[], Path] | None = None
 ) -> list[str]:
-    """One message per figure of a cell that is missing, extra, or differs from the committed."""
+    """One message per figure of a cell that is missing, extra, or differs.
+
+    A figure differs when it does not match the committed one.
+    """
     committed, fresh = cell_figures(committed_outputs), cell_figures(fresh_outputs)
     if len(committed) != len(fresh):
         return [
@@ -112,13 +117,19 @@ def nbval_cell_options(item: pytest.Item):
 
 
 def is_checked_nbval_cell(item: pytest.Item) -> bool:
-    """True for an nbval cell whose outputs nbval compares (not ignored, not skipped, was run)."""
+    """True for an nbval cell whose outputs nbval compares.
+
+    That is a cell not ignored, not skipped, and run.
+    """
     options = nbval_cell_options(item)
     return options is not None and bool(options.get("check"))
 
 
 def is_ignored_widget_cell(item: pytest.Item) -> bool:
-    """True for a cell nbval ignores that shows a widget: all but the widget view is compared."""
+    """True for a cell nbval ignores that shows a widget.
+
+    All of its outputs but the widget view are compared.
+    """
     options = nbval_cell_options(item)
     return (
         options is not None
@@ -128,13 +139,19 @@ def is_ignored_widget_cell(item: pytest.Item) -> bool:
 
 
 def folder_under_pytest_temp(item: pytest.Item) -> Callable[[], Path] | None:
-    """New folders under pytest's own temporary folder (it keeps the last three runs' only)."""
+    """New folders under pytest's own temporary folder.
+
+    pytest keeps the last three runs' folders only.
+    """
     factory = getattr(item.config, "_tmp_path_factory", None)
     return (lambda: factory.mktemp("nbval-figure")) if factory else None
 
 
 def widget_cell_mismatches(item: pytest.Item, committed: list, fresh: list) -> list[str]:
-    """What differs between a widget cell's committed and fresh outputs, the widget views aside."""
+    """What differs between a widget cell's committed and fresh outputs.
+
+    The widget views are left aside: they may vary.
+    """
     from nbval.plugin import coalesce_streams
 
     problems = []

@@ -1,4 +1,6 @@
-"""Checks that reject plausible wrong answers: kinds of values, forbidden helpers, case hints.
+"""Checks that reject plausible wrong answers.
+
+Kinds of values, forbidden helpers, case hints.
 
 Each wrong answer here passed the checks before they learned to reject it.
 """

@@ -1,4 +1,6 @@
-"""The exercise checks of notebooks 00-04 reject the plausible wrong answers issue 22 names.
+"""The exercise checks of notebooks 00-04 reject the wrong answers issue 22 names.
+
+Each is a plausible wrong answer, one a student could give.
 
 Each notebook runs once here, in this process, as a student edition would (its solution
 cells left out); then the notebook's own check cell runs again with a wrong answer in
@@ -41,7 +43,10 @@ class Notebook:
         plt.close("all")
 
     def solution(self, exercise: str) -> dict:
-        """The names the solution cell of ``exercise`` defines (run in a copy of the namespace)."""
+        """The names the solution cell of ``exercise`` defines.
+
+        The cell runs in a copy of the namespace.
+        """
         (cell,) = [c for c in self.cells if is_solution(c) and f'"{exercise}"' in c.source]
         namespace = dict(self.namespace)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -49,7 +54,10 @@ class Notebook:
         return namespace
 
     def check(self, exercise: str, **answers) -> str:
-        """What the check cell of ``exercise`` prints for ``answers`` (the student's names)."""
+        """What the check cell of ``exercise`` prints for ``answers``.
+
+        ``answers`` are the student's names.
+        """
         (cell,) = [
             c
             for c in self.cells

@@ -154,7 +154,10 @@ def test_07_a_float32_path_is_rejected_where_float64_is_asked_for():
 
 
 def gradient_descent_in_float32_returned_as_float64(surface, start, lr, steps):
-    """The float32 loop, converted at the end: the dtype the check asks for, not the path."""
+    """The float32 loop, converted at the end.
+
+    The check asks for the dtype, not the path to it.
+    """
     return gradient_descent_in_float32(surface, start, lr, steps).double()
 
 

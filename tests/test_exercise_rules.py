@@ -33,7 +33,10 @@ def code_lines(source):
 
 
 def solution_lines(notebook):
-    """The solution cells' code lines that appear in no other cell (the lesson's own code)."""
+    """The solution cells' code lines that appear in no other cell.
+
+    The other cells' lines are the lesson's own code.
+    """
     solutions = set().union(*[code_lines(c.source) for c in notebook.cells if is_solution(c)])
     others = set().union(*[code_lines(c.source) for c in notebook.cells if not is_solution(c)])
     return {line for line in solutions - others if len(line) >= SHORTEST_LINE}
@@ -69,7 +72,10 @@ def stream_lines(cell):
 
 
 def solution_check_problems(notebook):
-    """Each solution cell whose committed output does not show its checks passed, and why."""
+    """Each solution cell whose committed output does not show its checks passed.
+
+    Each comes with why.
+    """
     problems = []
     for index, cell in enumerate(notebook.cells):
         if not is_solution(cell) or cell.cell_type != "code":

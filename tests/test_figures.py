@@ -1,4 +1,7 @@
-"""course_tools.figures: `python -m course_tools.figures --out DIR` writes the course's pictures."""
+"""course_tools.figures writes the course's pictures.
+
+It runs as `python -m course_tools.figures --out DIR`.
+"""
 
 import json
 import re
@@ -85,7 +88,10 @@ def test_committed_pictures_are_the_ones_the_command_draws(drawn, name, tmp_path
 
 
 def drawn_layer_sizes(figure):
-    """The number of circles (neurons) in each column of a network diagram, left to right."""
+    """The number of circles (neurons) in each column of a network diagram.
+
+    The columns are counted left to right.
+    """
     from matplotlib.patches import Circle
 
     (ax,) = figure.axes

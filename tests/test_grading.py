@@ -60,8 +60,11 @@ def hidden(cell):
 
 
 def course_notebook():
-    """The course edition; its cells keep their ids from one call to the next (as a notebook
-    keeps them from the course to the student edition and through JupyterLab)."""
+    """The course edition; its cells keep their ids from one call to the next.
+
+    So a notebook keeps them from the course to the student edition and through
+    JupyterLab.
+    """
     notebook = new_notebook(
         cells=[
             new_markdown_cell("# A small course notebook"),
@@ -107,7 +110,7 @@ def cell_with(notebook, text):
 
 
 def changed(replacements=(), added=(), deleted=()):
-    """The edition with some cells' source replaced, cells added after others, cells deleted.
+    """The edition with some cells' source replaced, cells added, cells deleted.
 
     ``replacements``: (text in the cell, new source); ``added``: (text in the cell it
     follows, source); ``deleted``: text in the cell.

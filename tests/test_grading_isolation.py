@@ -1,4 +1,4 @@
-"""Each submission runs in its own sandbox: what its code can reach, the limits it meets.
+"""Each submission runs in its own sandbox: what its code reaches, the limits it meets.
 
 The notebooks here import neither torch nor the course (their kernels start in a second
 or two): what a cell can do in the sandbox does not depend on what it imports.
@@ -32,7 +32,10 @@ def printed(cell):
 
 
 def attempt(action):
-    """A cell that tries ``action`` and prints what happened: 'done' or the error's errno."""
+    """A cell that tries ``action`` and prints what happened.
+
+    It prints 'done', or the error's errno.
+    """
     return (
         f"try:\n    {action}\n    print('done')\nexcept OSError as error:\n    print(error.errno)"
     )

@@ -64,7 +64,10 @@ def stub_of(notebook, function):
 
 
 def submission(scores=None, recall=None, added=None):
-    """The edition with Exercise 1's and 2's stubs replaced, and a cell added after the first."""
+    """The edition with Exercise 1's and 2's stubs replaced.
+
+    A cell is added after the first stub.
+    """
     notebook = edition()
     if scores:
         notebook.cells[stub_of(notebook, "scores_at_threshold")].source = scores
@@ -76,7 +79,10 @@ def submission(scores=None, recall=None, added=None):
 
 
 def forbids_metrics():
-    """True once 09's Exercise 1 check passes forbid= course_utils.metrics (its task's rule)."""
+    """True once 09's Exercise 1 check passes forbid= course_utils.metrics.
+
+    Its task forbids the course's metrics.
+    """
     check = edition().cells[stub_of(edition(), "scores_at_threshold") + 1]
     return "forbid=" in check.source and "course_utils.metrics" in check.source
 
@@ -109,7 +115,10 @@ def result(graded, student, exercise=EXERCISE_1):
 
 
 def test_the_test_answer_is_right_by_scikit_learn():
-    """The 'solved' row's code agrees with scikit-learn (so 'passed' is the right verdict)."""
+    """The 'solved' row's code agrees with scikit-learn.
+
+    So 'passed' is the right verdict for it.
+    """
     namespace = {}
     exec(SOLVED, namespace)
     generator = torch.Generator().manual_seed(0)

@@ -1,4 +1,7 @@
-"""Every notebook carries slide metadata and exports as reveal.js slides (what `make slides` does)."""
+"""Every notebook carries slide metadata and exports as reveal.js slides.
+
+The export is what `make slides` does.
+"""
 
 import json
 from pathlib import Path

@@ -1,4 +1,7 @@
-"""make student: the course notebooks without solutions, each still running top to bottom."""
+"""make student: the course notebooks without solutions, each still running.
+
+Each notebook of the student edition still runs top to bottom.
+"""
 
 from pathlib import Path
 

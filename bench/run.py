@@ -1,20 +1,22 @@
-"""The course's benchmark: `make bench`. Prints one table, measured in one run on this machine.
+"""The course's benchmark, `make bench`: one table, measured in one run on this machine.
 
-- each notebook's execution time in a fresh kernel (the median of BENCH_ROUNDS runs, default 3),
-  and two floors measured the same way (the median of one run just before each notebook run):
-  the import floor, a notebook that only imports
-  torch and course_utils; the training floor, one that also imports pyplot and builds an
-  optimizer (which imports torch._dynamo): what any training notebook pays before its own code;
-- the whole course one notebook after another (what a student pays) against
-  (number of notebooks x training floor), and as `make test` runs it (nbval, 2 workers) against
+- each notebook's execution time in a fresh kernel (the median of BENCH_ROUNDS runs,
+  default 3), and two floors measured the same way (the median of one run just before
+  each notebook run): the import floor, a notebook that only imports torch and
+  course_utils; the training floor, one that also imports pyplot and builds an optimizer
+  (which imports torch._dynamo): what any training notebook pays before its own code;
+- the whole course one notebook after another (what a student pays) against (number of
+  notebooks x training floor), and as `make test` runs it (nbval, 2 workers) against
   (number of notebooks x import floor), each with its own target;
 - training.fit against the seed's hand-written loop, same data, model and epochs;
 - each explorer's redraw time (median and 95th percentile);
-- the time `import course_utils` (and the modules a notebook imports) adds to `import torch`;
+- the time `import course_utils` (and the modules a notebook imports) adds to
+  `import torch`;
 - the website's build (`make site`, in a fresh process) and the total size of the site;
-- grading: a generated class of 50 submissions (BENCH_GRADING_CLASS) of a small course notebook
-  (the import floor plus one exercise), graded as `make grade` does (each in its sandbox, as many
-  at a time as there are cores), in seconds per submission per core, next to the import floor.
+- grading: a generated class of 50 submissions (BENCH_GRADING_CLASS) of a small course
+  notebook (the import floor plus one exercise), graded as `make grade` does (each in
+  its sandbox, as many at a time as there are cores), in seconds per submission per
+  core, next to the import floor.
 Targets are printed beside each figure; nothing here is asserted by the test suite.
 """
 
@@ -50,7 +52,10 @@ GRADING_CLASS = int(os.environ.get("BENCH_GRADING_CLASS", "50"))
 
 
 def execute_seconds(notebook: nbformat.NotebookNode, cwd: Path) -> float:
-    """Wall time to execute a notebook top to bottom in a fresh kernel (kernel start included)."""
+    """Wall time to run a notebook top to bottom in a fresh kernel.
+
+    The kernel's start is included: a student waits for it too.
+    """
     start = time.perf_counter()
     NotebookClient(
         notebook,
@@ -63,7 +68,8 @@ def execute_seconds(notebook: nbformat.NotebookNode, cwd: Path) -> float:
 
 
 IMPORT_FLOOR = "import torch\n\nimport course_utils"
-# Building any torch.optim optimizer imports torch._dynamo (about 1 s); pyplot about 0.3 s.
+# Building any torch.optim optimizer imports torch._dynamo (about 1 s); pyplot
+# about 0.3 s.
 TRAINING_FLOOR = (
     "import matplotlib.pyplot as plt\nimport torch\n\nimport course_utils\n\n"
     "optimizer = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1)"
@@ -76,17 +82,18 @@ def one_cell_notebook(code: str) -> nbformat.NotebookNode:
     return notebook
 
 
-# Each notebook and each floor runs this many times, one round after another; a figure is the
-# median of its runs, so that one slow kernel start (seen: 00 at 5.0 s once, 2.3 s usually) does
-# not decide a target. BENCH_ROUNDS=1 for a quick look.
+# Each notebook and each floor runs this many times, one round after another; a figure
+# is the median of its runs, so that one slow kernel start (seen: 00 at 5.0 s once, 2.3
+# s usually) does not decide a target. BENCH_ROUNDS=1 for a quick look.
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 
 
 def bench_notebooks(rounds: int = ROUNDS) -> tuple[list[tuple[str, float]], float, float]:
-    """Each notebook's median time, and the median import floor and training floor (seconds).
+    """Each notebook's median time, and the median import and training floors (seconds).
 
-    One run of each floor goes just before each notebook run, so that on a shared machine the
-    floors are measured under the same load as the notebooks they are compared with.
+    One run of each floor goes just before each notebook run, so that on a shared
+    machine the floors are measured under the same load as the notebooks they are
+    compared with.
     """
     floors: dict[str, list[float]] = {IMPORT_FLOOR: [], TRAINING_FLOOR: []}
     runs: dict[str, list[float]] = {path.name: [] for path in NOTEBOOKS}
@@ -103,7 +110,10 @@ def bench_notebooks(rounds: int = ROUNDS) -> tuple[list[tuple[str, float]], floa
 
 
 def bench_course_as_tested() -> float:
-    """Wall time of the whole course as `make test` runs it: nbval over every notebook, 2 workers."""
+    """Wall time of the whole course as `make test` runs it.
+
+    That is nbval over every notebook, with 2 workers.
+    """
     command = [sys.executable, "-m", "pytest", "-q", "-n", "2", "--dist", "loadfile", "notebooks"]
     start = time.perf_counter()
     subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
@@ -111,7 +121,7 @@ def bench_course_as_tested() -> float:
 
 
 def bench_fit(repeats: int = 15) -> tuple[float, float]:
-    """Median seconds of the seed's hand loop and of training.fit, from the same start."""
+    """Median seconds of the seed's hand loop and of training.fit, from one start."""
     import torch
     from torch import nn
 
@@ -152,13 +162,19 @@ def bench_fit(repeats: int = 15) -> tuple[float, float]:
 
 
 def percentile_95(seconds: list[float]) -> float:
-    """The 95th percentile: the value 95 % of the way along the sorted times (nearest rank)."""
+    """The 95th percentile: the value 95 % of the way along the sorted times.
+
+    The nearest rank: no interpolation between two times.
+    """
     ordered = sorted(seconds)
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
 def explorer_factories() -> dict:
-    """How to build each explorer as a notebook does (the inference explorer needs a model)."""
+    """How to build each explorer as a notebook does.
+
+    The inference explorer needs a model, so it is trained first.
+    """
     import torch
 
     from course_utils import data, models, widgets
@@ -175,7 +191,10 @@ def explorer_factories() -> dict:
 
 
 def bench_explorers(redraws: int = 60) -> list[tuple[str, float, float]]:
-    """Median and 95th percentile (ms) of each explorer's redraw after its first slider moves."""
+    """Median and 95th percentile (ms) of each explorer's redraw.
+
+    A redraw is timed after the explorer's first slider moves.
+    """
     results = []
     for name, make in explorer_factories().items():
         explorer = make()
@@ -195,7 +214,10 @@ def bench_explorers(redraws: int = 60) -> list[tuple[str, float, float]]:
 
 
 def bench_digit_pad(clicks: int = 60) -> tuple[str, float, float]:
-    """Median and 95th percentile (ms) of the digit pad's redraw after a click on one of its cells."""
+    """Median and 95th percentile (ms) of the digit pad's redraw.
+
+    A redraw is timed after a click on one of its cells.
+    """
     import torch
 
     from course_utils import data, models, widgets
@@ -237,7 +259,7 @@ def bench_import(repeats: int = 5) -> tuple[float, float]:
 
 
 def bench_site() -> tuple[float, float]:
-    """Wall seconds of `make site`'s build in a fresh process, and the site's size in MB."""
+    """Wall seconds of `make site`'s build in a fresh process; the site's size in MB."""
     with tempfile.TemporaryDirectory() as scratch:
         output = Path(scratch) / "site"
         start = time.perf_counter()
@@ -257,8 +279,11 @@ GRADED_ANSWERS = [  # what the generated students hand in, in turn
 
 
 def bench_grading(students: int = GRADING_CLASS) -> tuple[float, int] | None:
-    """Wall seconds to grade a generated class, as many at a time as there are cores (and that
-    number); None without bubblewrap."""
+    """Wall seconds to grade a generated class, and how many were graded at a time.
+
+    As many submissions are graded at a time as there are cores. None without
+    bubblewrap.
+    """
     from nbformat.v4 import new_code_cell, new_notebook
 
     from course_tools import grading

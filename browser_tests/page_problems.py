@@ -1,11 +1,14 @@
-"""What a page reports that a browser test fails on: JavaScript errors, console errors, failed requests.
+"""What a page reports that a browser test fails on.
 
-``PageProblems(page)`` listens from the start: uncaught exceptions (``pageerror``), every message
-logged with ``console.error``, every request that fails (``requestfailed``) and every response with
-an HTTP error status (400 or more). ``unexplained()`` is what a test must fail on: all of it but
-the few entries of ``KNOWN``, each a problem that is understood and harmless, with the reason.
-Chromium's own "Failed to load resource" console line is left to the request checks, which name
-the URL.
+That is JavaScript errors, console errors and failed requests.
+
+``PageProblems(page)`` listens from the start: uncaught exceptions (``pageerror``),
+every message logged with ``console.error``, every request that fails
+(``requestfailed``) and every response with an HTTP error status (400 or more).
+``unexplained()`` is what a test must fail on: all of it but the few entries of
+``KNOWN``, each a problem that is understood and harmless, with the reason.
+Chromium's own "Failed to load resource" console line is left to the request checks,
+which name the URL.
 """
 
 from __future__ import annotations
@@ -16,7 +19,10 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Known:
-    """A problem that is understood and harmless: what it is, where it comes from, and why."""
+    """A problem that is understood and harmless.
+
+    It says what it is, where it comes from, and why it is harmless.
+    """
 
     kind: str  # "console", "page error", "request failed" or "HTTP status"
     text: str  # a regular expression the whole message must match
@@ -57,7 +63,10 @@ KNOWN = [
 
 @dataclass
 class PageProblems:
-    """Everything that went wrong on one page, as lines; ``unexplained()`` without ``KNOWN``."""
+    """Everything that went wrong on one page, as lines.
+
+    ``unexplained()`` gives the same without what ``KNOWN`` explains.
+    """
 
     found: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, text, source)
     skip_pictures: bool = False  # a picture that does not load is reported by another check
@@ -91,7 +100,10 @@ class PageProblems:
             self.found.append(("HTTP status", f"{response.status}", response.url))
 
     def unexplained(self, known: list[Known] = KNOWN) -> list[str]:
-        """Each problem that no ``Known`` entry explains, as '{kind}: {text} ({source})'."""
+        """Each problem that no ``Known`` entry explains.
+
+        Each reads '{kind}: {text} ({source})'.
+        """
         return [
             f"{kind}: {text}" + (f" ({source})" if source else "")
             for kind, text, source in self.found

@@ -1,27 +1,32 @@
-"""Which slides of the static decks (or of RISE) do not fit the slide box: measured in headless Chromium.
+"""Which slides of the static decks (or of RISE) do not fit the slide box.
+
+They are measured in headless Chromium:
 
     .venv/bin/python browser_tests/slide_sizes.py                      # every notebook
     .venv/bin/python browser_tests/slide_sizes.py 04_model_definition  # some of them
 
-Exports the notebooks' decks as `make slides NB=...` does (the course's settings, reveal.js and
-MathJax from npm next to the decks in build/slides), opens each deck in Chromium, visits every
-slide with reveal's API and prints, per notebook, each slide whose content is taller or wider than
-the slide box (reveal's configured width × height, 960×700: the size before reveal scales the box
-to the screen), every picture that does not load and every JavaScript error, console error or
-failed request (browser_tests/page_problems.py). Code that scrolls
-inside its own box (presenting/slides.html.j2: a long output or code cell, a long line) fits: what
-counts is what the slide itself would have to scroll, and prose (a markdown cell) wider than the
-slide, which JupyterLab's styles would let scroll sideways. Exits with 1 when anything is wrong.
-browser_tests/test_slide_decks.py runs the same measurement as a test.
+Exports the notebooks' decks as `make slides NB=...` does (the course's settings,
+reveal.js and MathJax from npm next to the decks in build/slides), opens each deck
+in Chromium, visits every slide with reveal's API and prints, per notebook, each
+slide whose content is taller or wider than the slide box (reveal's configured
+width × height, 960×700: the size before reveal scales the box to the screen), every
+picture that does not load and every JavaScript error, console error or failed
+request (browser_tests/page_problems.py). Code that scrolls inside its own box
+(presenting/slides.html.j2: a long output or code cell, a long line) fits: what
+counts is what the slide itself would have to scroll, and prose (a markdown cell)
+wider than the slide, which JupyterLab's styles would let scroll sideways. Exits
+with 1 when anything is wrong. browser_tests/test_slide_decks.py runs the same
+measurement as a test.
 
     .venv/bin/python browser_tests/slide_sizes.py --rise [04_model_definition ...]
 
-measures the live RISE slideshow instead, on the committed outputs: a JupyterLab serving a copy of
-the course (conftest.py's), each notebook's slideshow in Chromium at a 1280×720 window, every slide
-shown through reveal's URL routing and measured against RISE's slide box. RISE (jupyterlab-rise
-0.43.1) hard-wires reveal's width and height to 100 % with a 10 % margin and a minimum scale of 1,
-so a slide is never scaled: its box is 90 % of the window's height (648 px), and RISE's CSS widens
-the slides to the whole window (1280 px). browser_tests/test_rise_slides.py is its test.
+measures the live RISE slideshow instead, on the committed outputs: a JupyterLab serving
+a copy of the course (conftest.py's), each notebook's slideshow in Chromium at a
+1280×720 window, every slide shown through reveal's URL routing and measured against
+RISE's slide box. RISE (jupyterlab-rise 0.43.1) hard-wires reveal's width and height to
+100 % with a 10 % margin and a minimum scale of 1, so a slide is never scaled: its box
+is 90 % of the window's height (648 px), and RISE's CSS widens the slides to the whole
+window (1280 px). browser_tests/test_rise_slides.py is its test.
 """
 
 from __future__ import annotations
@@ -45,11 +50,13 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, jupyterlab_server
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS_FOLDER = ROOT / "notebooks"
 DECKS_FOLDER = ROOT / "build" / "slides"
-# a 16:9 screen; the measurement is in reveal's unscaled slide units, whatever the screen
+# a 16:9 screen; the measurement is in reveal's unscaled slide units,
+# whatever the screen
 SCREEN = {"width": 1280, "height": 720}
 LOAD_TIMEOUT_MS = 60_000
 
-# reveal.js is a require.js module of the deck, not a global: ask require.js for the same module
+# reveal.js is a require.js module of the deck, not a global: ask require.js for
+# the same module
 REVEAL_READY = """(revealUrl) => new Promise((resolve, reject) => require([revealUrl], Reveal => {
     window.Reveal = Reveal;
     if (Reveal.isReady()) resolve(true); else Reveal.on('ready', () => resolve(true));
@@ -67,8 +74,8 @@ MATHJAX_DONE = """() => new Promise(resolve => {
     window.MathJax.Hub.Queue(() => resolve(true));
 })"""
 
-# the size of a shown slide's content (once its pictures loaded) against a box, in reveal's
-# unscaled pixels; what both measurements below share
+# the size of a shown slide's content (once its pictures loaded) against a box, in
+# reveal's unscaled pixels; what both measurements below share
 SLIDE_SIZE = """async (slide, h, v, boxWidth, boxHeight) => {
     await Promise.all([...slide.querySelectorAll('img')].map(img => img.complete ? null :
         new Promise(done => { img.addEventListener('load', done); img.addEventListener('error', done); })));
@@ -87,8 +94,8 @@ SLIDE_SIZE = """async (slide, h, v, boxWidth, boxHeight) => {
     };
 }"""
 
-# show slide (h, v) of a static deck (hidden fragments keep their place) and measure it against
-# reveal's configured slide size
+# show slide (h, v) of a static deck (hidden fragments keep their place) and measure it
+# against reveal's configured slide size
 MEASURE_SLIDE = """async ([h, v]) => {
     Reveal.slide(h, v);
     if (window.MathJax && window.MathJax.Hub) {  // the deck re-typesets a slide when it is shown
@@ -104,15 +111,17 @@ MISSING_PICTURES = """() => [...document.querySelectorAll('.reveal img')]
     .map(img => img.getAttribute('src').slice(0, 120))"""
 
 
-# RISE, the live slideshow: its reveal.js is a module the page cannot reach, so a slide is shown
-# through reveal's own URL routing (#/h/v; RISE sets `history: true`). Every slide, as [h, v]:
+# RISE, the live slideshow: its reveal.js is a module the page cannot reach, so a slide
+# is shown through reveal's own URL routing (#/h/v; RISE sets `history: true`). Every
+# slide, as [h, v]:
 RISE_SLIDE_INDICES = """() => [...document.querySelectorAll('.reveal .slides > section')]
     .flatMap((section, h) => {
         const subslides = section.querySelectorAll(':scope > section').length;
         return subslides ? [...Array(subslides).keys()].map(v => [h, v]) : [[h, 0]];
     })"""
 
-# wait until JupyterLab has rendered the cells and MathJax typeset them: nothing new for 0.75 s
+# wait until JupyterLab has rendered the cells and MathJax typeset them: nothing
+# new for 0.75 s
 RISE_SETTLED = """async () => {
     const state = () => [document.querySelectorAll('mjx-container').length,
                          document.querySelectorAll('.reveal img').length].join();
@@ -124,9 +133,10 @@ RISE_SETTLED = """async () => {
     }
 }"""
 
-# show slide (h, v) of the RISE slideshow and measure it against RISE's slide box: reveal's height
-# (RISE sets width and height to 100 % with a 10 % margin and never scales, so 90 % of the window's
-# height) and the slides' width (RISE's CSS widens them to the whole window)
+# show slide (h, v) of the RISE slideshow and measure it against RISE's slide box:
+# reveal's height (RISE sets width and height to 100 % with a 10 % margin and never
+# scales, so 90 % of the window's height) and the slides' width (RISE's CSS widens them
+# to the whole window)
 MEASURE_RISE_SLIDE = """async ([h, v]) => {
     const top = document.querySelectorAll('.reveal .slides > section')[h];
     const subslides = top.querySelectorAll(':scope > section');
@@ -178,8 +188,11 @@ class SlideSize:
 
 @dataclass
 class DeckReport:
-    """What is wrong with one deck: slides too large, pictures missing, page errors (JavaScript
-    and console errors, failed requests: page_problems.py, its known harmless ones aside)."""
+    """What is wrong with one deck: slides too large, pictures missing, page errors.
+
+    The page errors are JavaScript and console errors and failed requests
+    (page_problems.py), its known harmless ones aside.
+    """
 
     name: str
     slides: list[SlideSize] = field(default_factory=list)
@@ -208,7 +221,10 @@ class DeckReport:
 
 
 def notebook_paths(names: list[str]) -> list[Path]:
-    """The notebooks named (``04_model_definition``, with or without .ipynb), or all of them."""
+    """The notebooks named, or all of them.
+
+    A name may come with or without .ipynb: ``04_model_definition``.
+    """
     if not names:
         return sorted(NOTEBOOKS_FOLDER.glob("*.ipynb"))
     paths = [NOTEBOOKS_FOLDER / (Path(name).stem + ".ipynb") for name in names]
@@ -220,7 +236,10 @@ def notebook_paths(names: list[str]) -> list[Path]:
 
 
 def export_decks(notebooks: list[Path]) -> list[Path]:
-    """Export the notebooks' decks into build/slides with `make slides`; return the decks' paths."""
+    """Export the notebooks' decks into build/slides with `make slides`.
+
+    Returns the decks' paths.
+    """
     command = ["make", "--no-print-directory", "slides", "NB=" + " ".join(map(str, notebooks))]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     if result.returncode:
@@ -237,22 +256,31 @@ def export_decks(notebooks: list[Path]) -> list[Path]:
 
 
 def new_measuring_page(browser) -> tuple:
-    """A page of ``browser`` on the 16:9 screen, and what will go wrong on it (PageProblems:
-    JavaScript and console errors, failed requests; pictures are checked on their own)."""
+    """A page of ``browser`` on the 16:9 screen, and what will go wrong on it.
+
+    What goes wrong is a PageProblems: JavaScript and console errors, failed requests;
+    pictures are checked on their own.
+    """
     page = browser.new_page(viewport=SCREEN)
     page.set_default_timeout(LOAD_TIMEOUT_MS)
     return page, PageProblems.listen(page, skip_pictures=True)
 
 
 def measure_every_slide(page, report: DeckReport, slide_indices: str, measure_slide: str) -> None:
-    """Measure each slide that ``slide_indices`` lists with ``measure_slide``; then the pictures."""
+    """Measure each slide ``slide_indices`` lists, then check the pictures.
+
+    Each slide is measured with ``measure_slide``.
+    """
     for h, v in page.evaluate(slide_indices):
         report.slides.append(SlideSize(**page.evaluate(measure_slide, [h, v])))
     report.missing_pictures = page.evaluate(MISSING_PICTURES)
 
 
 def measure_deck(browser, deck: Path) -> DeckReport:
-    """Open the deck in a new page of ``browser``, visit every slide and report what is wrong."""
+    """Open the deck in a new page of ``browser``; visit every slide.
+
+    Returns the report of what is wrong.
+    """
     report = DeckReport(deck.name.removesuffix(".slides.html"))
     page, problems = new_measuring_page(browser)
     try:
@@ -271,7 +299,10 @@ def measure_deck(browser, deck: Path) -> DeckReport:
 
 
 def shut_down_kernels(url: str, token: str, path: str) -> None:
-    """Shut down the kernels of the JupyterLab at ``url`` that run the notebook at ``path``."""
+    """Shut down the kernels that run the notebook ``path``.
+
+    They are the kernels of the JupyterLab at ``url``.
+    """
     headers = {"Authorization": f"token {token}"}
     with urllib.request.urlopen(
         urllib.request.Request(f"{url}/api/sessions", headers=headers)
@@ -286,10 +317,13 @@ def shut_down_kernels(url: str, token: str, path: str) -> None:
 
 
 def measure_rise(browser, url: str, token: str, notebook: str) -> DeckReport:
-    """Open a notebook's RISE slideshow in the JupyterLab at ``url``, visit every slide, report.
+    """Open a notebook's RISE slideshow in the JupyterLab at ``url``; visit every slide.
 
-    ``notebook`` is its path in the JupyterLab, e.g. ``notebooks/04_model_definition.ipynb``.
-    The slideshow shows the committed outputs; RISE starts a kernel, shut down afterwards.
+    Returns the report of what is wrong.
+
+    ``notebook`` is its path in the JupyterLab, e.g.
+    ``notebooks/04_model_definition.ipynb``. The slideshow shows the committed outputs;
+    RISE starts a kernel, shut down afterwards.
     """
     report = DeckReport(Path(notebook).stem)
     page, problems = new_measuring_page(browser)

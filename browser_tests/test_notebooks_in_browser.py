@@ -1,17 +1,21 @@
-"""Every notebook in a real JupyterLab, driven by headless Chromium (run with `make test-browser`).
+"""Every notebook in a real JupyterLab, driven by headless Chromium.
+
+Run them with `make test-browser`.
 
 For each notebook: open it, run all cells, and fail on any error output, any cell left
-unexecuted, or any widget that fails to render. Then, for each interactive widget, move one
-control (click its button, or move its slider, or change its dropdown) and check that what it
-shows changes; answer each quiz, every wrong option and then the right one, and check that each
-choice shows ❌ or ✅ with its own explanation (read from the notebook's source). Fail on any
-JavaScript error, anything logged with console.error and any request that fails or gets an HTTP
-error, but the few understood and harmless ones of page_problems.KNOWN (each with its reason).
+unexecuted, or any widget that fails to render. Then, for each interactive widget, move
+one control (click its button, or move its slider, or change its dropdown) and check
+that what it shows changes; answer each quiz, every wrong option and then the right one,
+and check that each choice shows ❌ or ✅ with its own explanation (read from the
+notebook's source). Fail on any JavaScript error, anything logged with console.error and
+any request that fails or gets an HTTP error, but the few understood and harmless ones
+of page_problems.KNOWN (each with its reason).
 
-JupyterLab serves a temporary copy of the course folder (notebooks/ and images/) from its top, as
-`make lab` does, so running cells (and JupyterLab's autosave) never touches the committed
-notebooks, and every picture a notebook links must load. Without playwright or Chromium every test
-fails and says what to install: the suite is never skipped.
+JupyterLab serves a temporary copy of the course folder (notebooks/ and images/) from
+its top, as `make lab` does, so running cells (and JupyterLab's autosave) never
+touches the committed notebooks, and every picture a notebook links must load.
+Without playwright or Chromium every test fails and says what to install: the suite
+is never skipped.
 """
 
 from __future__ import annotations
@@ -60,7 +64,7 @@ BUSY = """() => {
 
 
 def widget_outputs(page):
-    """The output areas that hold an interactive widget (a slider, dropdown or button)."""
+    """The output areas that hold an interactive widget (slider, dropdown or button)."""
     areas = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
     return [
         areas.nth(i)
@@ -87,7 +91,10 @@ def move_one_control(area) -> str:
 
 
 def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
-    """Open the notebook in JupyterLab and run all its cells (its kernel then holds the data)."""
+    """Open the notebook in JupyterLab and run all its cells.
+
+    Its kernel then holds the data the widgets use.
+    """
     page.goto(f"{url}/lab/tree/notebooks/{notebook.name}?token={token}&reset")
     page.wait_for_function(
         "() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
@@ -100,8 +107,8 @@ def run_in_jupyterlab(page, url: str, token: str, notebook: Path) -> None:
 def pick_another_option(select) -> str:
     """Select another option of a dropdown than the one shown; fail if it does not hold.
 
-    By index: an option's text (non-breaking spaces, as ipywidgets writes it) differs from
-    the select's value, so comparing them would pick the option already shown.
+    By index: an option's text (non-breaking spaces, as ipywidgets writes it) differs
+    from the select's value, so comparing them would pick the option already shown.
     """
     shown = select.evaluate("s => s.selectedIndex")
     other = 1 if shown == 0 else 0
@@ -120,7 +127,10 @@ WIDGET_CHANGED = """([el, before]) => {
 
 
 def wait_or_fail(page, expression: str, arg, failure: str, timeout: int = 30_000) -> None:
-    """Wait until the JavaScript ``expression`` holds for ``arg``; else fail saying ``failure``."""
+    """Wait until the JavaScript ``expression`` holds for ``arg``.
+
+    If it never does, fail with the message ``failure``.
+    """
     try:
         page.wait_for_function(expression, arg=arg, timeout=timeout)
     except playwright_sync.TimeoutError:
@@ -134,7 +144,7 @@ def widget_state(area) -> str:
 
 
 def check_digit_pad(page, area=None) -> None:
-    """Notebook 13's digit pad: each click on a cell inks it and redraws the probabilities.
+    """Notebook 13's digit pad: a click on a cell inks it and redraws the probabilities.
 
     ``area`` is the pad's output area; by default, the one digit pad on the page.
     """
@@ -176,7 +186,8 @@ def quiz_area(page, quiz: Quiz):
     return areas.first
 
 
-# true once the quiz's feedback (its last HTML box) starts with the verdict and shows the text
+# true once the quiz's feedback (its last HTML box) starts with the verdict and
+# shows the text
 QUIZ_FEEDBACK = """([area, verdict, explanation]) => {
     const boxes = area.querySelectorAll('.widget-html');
     const text = boxes[boxes.length - 1].textContent.replace(/\\s+/g, ' ').trim();
@@ -185,11 +196,15 @@ QUIZ_FEEDBACK = """([area, verdict, explanation]) => {
 
 
 def answer_quiz(page, area, quiz: Quiz) -> str:
-    """Choose every wrong option of the quiz in ``area``, then the right one: each must show ❌
-    (✅ for the right one) and its own explanation. Returns what was done."""
+    """Choose every wrong option of the quiz in ``area``, then the right one.
+
+    Each must show ❌ (✅ for the right one) and its own explanation. Returns what was
+    done.
+    """
     area.scroll_into_view_if_needed()
     labels = area.locator(".widget-radio-box label")
-    # textContent: innerText is empty for what JupyterLab has not laid out yet (off screen)
+    # textContent: innerText is empty for what JupyterLab has not laid out yet
+    # (off screen)
     shown = [" ".join(labels.nth(i).text_content().split()) for i in range(labels.count())]
     expected = [" ".join(option.split()) for option in quiz.options]
     assert shown == expected, f"{quiz.notebook}: the quiz shows the options {shown}, not {expected}"
@@ -217,7 +232,8 @@ def fail_on_page_problems(name: str, problems: PageProblems) -> None:
     assert not unexplained, f"{name}: problems on the page:\n" + "\n".join(unexplained)
 
 
-# notebook name -> a closer check of its widget, after every widget has had one control moved
+# notebook name -> a closer check of its widget, after every widget has had one
+# control moved
 NOTEBOOK_CHECKS = {"13_capstone_digits.ipynb": check_digit_pad}
 
 

@@ -1,15 +1,18 @@
-"""Every slide of every notebook's RISE slideshow fits RISE's slide box, shows its pictures, runs clean.
+"""Every slide of every notebook's RISE slideshow fits, shows its pictures, runs clean.
 
-The live slideshow (jupyterlab-rise in JupyterLab, presenting/overrides.json and notebooks/rise.css)
-shows the same cells as the static decks, with JupyterLab's own rendering: for each notebook, open
-its slideshow on the committed outputs in headless Chromium on a 16:9 window (1280×720), visit every
-slide through reveal's URL routing and fail on any slide whose content is taller or wider than
-RISE's slide box (RISE never scales a slide: its box is the window's width, RISE's CSS, by reveal's
-height, 90 % of the window's, RISE's fixed 10 % margin; 1280×648 here), on any picture that does
-not load, and on any JavaScript error, console error or failed request but the understood and
-harmless ones of page_problems.KNOWN. The measuring is browser_tests/slide_sizes.py's
-(`slide_sizes.py --rise` prints the same report); the first test checks it against a slideshow
-made to fail.
+Fitting means fitting RISE's slide box.
+
+The live slideshow (jupyterlab-rise in JupyterLab, presenting/overrides.json and
+notebooks/rise.css) shows the same cells as the static decks, with JupyterLab's own
+rendering: for each notebook, open its slideshow on the committed outputs in headless
+Chromium on a 16:9 window (1280×720), visit every slide through reveal's URL routing and
+fail on any slide whose content is taller or wider than RISE's slide box (RISE never
+scales a slide: its box is the window's width, RISE's CSS, by reveal's height, 90 % of
+the window's, RISE's fixed 10 % margin; 1280×648 here), on any picture that does not
+load, and on any JavaScript error, console error or failed request but the understood
+and harmless ones of page_problems.KNOWN. The measuring is
+browser_tests/slide_sizes.py's (`slide_sizes.py --rise` prints the same report); the
+first test checks it against a slideshow made to fail.
 
 Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
 """
@@ -25,13 +28,17 @@ from slide_sizes import ROOT, measure_rise, notebook_paths
 from test_slide_decks import notebook_made_to_fail
 
 NOTEBOOKS = notebook_paths([])
-# the committed notebooks go to a folder of their own next to notebooks/ (so ../images still
-# resolves), with the course's rise.css: never the copies other browser tests run and save
+# the committed notebooks go to a folder of their own next to notebooks/ (so ../images
+# still resolves), with the course's rise.css: never the copies other browser tests
+# run and save
 FOLDER = "committed"
 
 
 def put_file(url: str, token: str, path: str, text: str) -> None:
-    """Write a text file into the JupyterLab at ``url`` (its contents API), folders included."""
+    """Write a text file into the JupyterLab at ``url``, folders included.
+
+    The file goes through JupyterLab's contents API.
+    """
     folder = path.rpartition("/")[0]
     models = [(folder, {"type": "directory"})] if folder else []
     for name, model in [*models, (path, {"type": "file", "format": "text", "content": text})]:
@@ -45,8 +52,11 @@ def put_file(url: str, token: str, path: str, text: str) -> None:
 
 
 def upload_notebook(url: str, token: str, notebook_name: str, text: str) -> str:
-    """Put ``text`` as a notebook next to the course's rise.css and the notebook's own stylesheet
-    (RISE loads both; a notebook made here gets an empty one) in the lab; returns its path."""
+    """Put ``text`` as a notebook in the lab, next to the stylesheets RISE loads.
+
+    They are the course's rise.css and the notebook's own stylesheet (a notebook made
+    here gets an empty one). Returns the notebook's path in the lab.
+    """
     own_css = (ROOT / "notebooks" / notebook_name).with_suffix(".css")
     put_file(url, token, f"{FOLDER}/rise.css", (ROOT / "notebooks" / "rise.css").read_text())
     put_file(

@@ -1,16 +1,20 @@
-"""Every notebook with an explorer, presented live: JupyterLab's RISE slideshow in headless Chromium.
+"""Every notebook with an explorer, presented live in headless Chromium.
 
-For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×800 (there the
-whole explorer must fit the notebook area, its picture shown at the size it is drawn), then open
-its RISE slideshow, as an instructor does, on the same kernel; go to the explorer's slide, run
-its cell there and move a control: the widget must render (not fall back to text such as
-`VBox(children=...)` or `Quiz(children=...)`) and its picture or text must change (the digit pad:
-three clicked cells turn to ink and its picture redraws; a quiz: every wrong option and then the
-right one is chosen, and each shows ❌ or ✅ with its own explanation; a widget without controls, a
-progress bar, only has to render). Each widget cell is found by its place among the cells (a quiz cell hides its source). The slideshow
-must fetch nothing from outside this machine (no web fonts) and show no "Click to add a cell."
-bar. Both pages fail on any JavaScript error, anything logged with console.error and any request
-that fails or gets an HTTP error, but the understood and harmless ones of page_problems.KNOWN.
+It is presented with JupyterLab's RISE slideshow.
+
+For each notebook that shows a widget: run it in JupyterLab at a laptop's 1280×800
+(there the whole explorer must fit the notebook area, its picture shown at the size it
+is drawn), then open its RISE slideshow, as an instructor does, on the same kernel; go
+to the explorer's slide, run its cell there and move a control: the widget must render
+(not fall back to text such as `VBox(children=...)` or `Quiz(children=...)`) and its
+picture or text must change (the digit pad: three clicked cells turn to ink and its
+picture redraws; a quiz: every wrong option and then the right one is chosen, and each
+shows ❌ or ✅ with its own explanation; a widget without controls, a progress bar, only
+has to render). Each widget cell is found by its place among the cells (a quiz cell
+hides its source). The slideshow must fetch nothing from outside this machine (no web
+fonts) and show no "Click to add a cell." bar. Both pages fail on any JavaScript error,
+anything logged with console.error and any request that fails or gets an HTTP error, but
+the understood and harmless ones of page_problems.KNOWN.
 
 Uses the `lab` and `browser` fixtures of conftest.py (run with `make test-browser`).
 """
@@ -50,7 +54,10 @@ CONTROLS = ".widget-dropdown select, button.jupyter-button, .widget-slider .noUi
 
 
 def widget_cells(notebook: Path) -> list[int]:
-    """The index (among all cells) of every code cell whose committed output is a widget."""
+    """The index of each code cell whose committed output is a widget.
+
+    The index counts all cells, markdown ones too.
+    """
     cells = json.loads(notebook.read_text())["cells"]
     return [
         index
@@ -64,7 +71,10 @@ NOTEBOOKS_WITH_WIDGETS = [notebook for notebook in NOTEBOOKS if widget_cells(not
 
 
 def check_explorers_fit(page, notebook: Path) -> None:
-    """Each widget fits the notebook area, and its pictures are shown at the size they are drawn."""
+    """Each widget fits the notebook area.
+
+    Its pictures are shown at the size they are drawn.
+    """
     notebook_area = page.locator(".jp-NotebookPanel-notebook").bounding_box()
     areas = page.locator(".jp-OutputArea-output:has(.jupyter-widgets)")
     assert areas.count(), f"{notebook.name}: no widget rendered in JupyterLab"
@@ -85,7 +95,9 @@ def check_explorers_fit(page, notebook: Path) -> None:
 
 
 def move_a_control(page, area) -> str:
-    """Change a dropdown, click a button or click along a slider (quizzes: ``answer_quiz``).
+    """Change a dropdown, click a button or click along a slider.
+
+    Quizzes are answered by ``answer_quiz``.
 
     No arrow keys: in the slideshow they turn the slides.
     """
@@ -105,15 +117,17 @@ def move_a_control(page, area) -> str:
 def go_to_slide_of(page, notebook: Path, index: int):
     """Show the slide that holds the notebook's cell ``index``; returns the cell.
 
-    RISE keeps every cell in the page, in the notebook's order, inside the sections of its slides;
-    a cell is found by its place, not by its text, since a check or quiz cell hides its source.
+    RISE keeps every cell in the page, in the notebook's order, inside the sections of
+    its slides; a cell is found by its place, not by its text, since a check or quiz
+    cell hides its source.
     """
     cells = page.locator(".jp-Notebook .jp-Cell")
     expected = len(json.loads(notebook.read_text())["cells"])
     assert cells.count() == expected, f"the slideshow has {cells.count()} cells, not {expected}"
     cell = cells.nth(index)
-    # the innermost slide (a sub-slide sits in a section inside its slide's section) that holds
-    # the cell, as reveal's "#/h/v": h among the top-level slides, v among the slide's sub-slides
+    # the innermost slide (a sub-slide sits in a section inside its slide's section)
+    # that holds the cell, as reveal's "#/h/v": h among the top-level slides, v among
+    # the slide's sub-slides
     slide = cell.evaluate(
         """(cell) => {
             const top = [...document.querySelectorAll('.reveal .slides > section')];
@@ -133,9 +147,9 @@ def go_to_slide_of(page, notebook: Path, index: int):
     return cell
 
 
-# true once the cell has run: a new execution count in its prompt; or, for a cell whose source
-# is collapsed (its placeholder shows no count), once a new output (one not marked before the run)
-# holds a rendered widget
+# true once the cell has run: a new execution count in its prompt; or, for a cell whose
+# source is collapsed (its placeholder shows no count), once a new output (one not
+# marked before the run) holds a rendered widget
 CELL_RAN = """([cell, before]) => {
     if (!cell.querySelector('.jp-InputPlaceholder')) {
         const prompt = cell.querySelector('.jp-InputPrompt').innerText;
@@ -148,11 +162,14 @@ CELL_RAN = """([cell, before]) => {
 
 
 def run_cell_in_the_slideshow(page, cell) -> None:
-    """Run the cell as an instructor does: select it (its editor, or its output when its source
-    is collapsed), then Ctrl+Enter, which runs it and stays on it. (Shift+Enter would move on to
-    the next cell, and RISE to its slide, at a moment of its own: a later click could find the
-    widget's slide hidden, and the first click on the widget would only make its cell the active
-    one again.)"""
+    """Run the cell as an instructor does: select it, then press Ctrl+Enter.
+
+    Selecting it clicks its editor, or its output when its source is collapsed.
+    Ctrl+Enter runs the cell and stays on it. (Shift+Enter would move on to the next
+    cell, and RISE to its slide, at a moment of its own: a later click could find the
+    widget's slide hidden, and the first click on the widget would only make its cell
+    the active one again.)
+    """
     collapsed = cell.locator(".jp-InputPlaceholder").count() > 0
     before = "" if collapsed else cell.locator(".jp-InputPrompt").inner_text()
     cell.evaluate(

@@ -1,25 +1,28 @@
-"""Read a student's cell (without running it) for code that touches the course's checking.
+"""Read a student's cell, without running it, for code that touches the checking.
 
-The grader runs the course's own check cells, but they run in the student's kernel, after the
-student's cells: a cell could replace ``checks.check_function``, call the private
-``checks._record``, change the reference a check compares with, or hide code where a reading
-cannot see it. This module reads each cell's code (its syntax tree, after IPython's ``%magic``
-and ``!shell`` lines become Python) and names every such touch. What it looks for:
+The grader runs the course's own check cells, but they run in the student's kernel,
+after the student's cells: a cell could replace ``checks.check_function``, call the
+private ``checks._record``, change the reference a check compares with, or hide code
+where a reading cannot see it. This module reads each cell's code (its syntax tree,
+after IPython's ``%magic`` and ``!shell`` lines become Python) and names every such
+touch. What it looks for:
 
-- the checking itself: any change to a ``course_utils`` module (``checks.check_function = ...``,
-  ``setattr(metrics, ...)``), any use of a private part of ``checks`` (``checks._record``), the
-  grader's record (its variable or its output type, even inside a string), and a rebinding of a
-  name the course's later check cells read: ``checks``, ``metrics``, ``torch``, or the cases a
-  check cell's helper defined (``cases = []``, ``cases.clear()``);
+- the checking itself: any change to a ``course_utils`` module
+  (``checks.check_function = ...``, ``setattr(metrics, ...)``), any use of a private
+  part of ``checks`` (``checks._record``), the grader's record (its variable or its
+  output type, even inside a string), and a rebinding of a name the course's later check
+  cells read: ``checks``, ``metrics``, ``torch``, or the cases a check cell's helper
+  defined (``cases = []``, ``cases.clear()``);
 - a function or class of an imported module replaced (``torch.isclose = ...``,
   ``nn.Module.train = ...``): the checks call them;
-- code a reading cannot follow: ``exec``, ``eval``, ``compile``, ``__import__``, ``globals()``,
-  ``get_ipython()`` (other than for the magics below), ``importlib``, ``runpy``, ``ctypes``,
-  ``gc``, ``inspect``, ``pickle``, ``builtins``, ``sys.modules``, ``sys.path``,
-  ``sys.setprofile`` and friends, frame and code attributes (``__code__``, ``f_globals``, ...),
-  and magics that run code from elsewhere (``%run``, ``%load_ext``, ``%env``, ...). (A module
-  the notebook writes itself cannot be imported: the kernel's folder is not on its path.) ``%time``, ``%timeit`` and ``%%capture`` are read
-  with the code they time; ``!shell`` lines and ``%pip`` run in other processes and are allowed.
+- code a reading cannot follow: ``exec``, ``eval``, ``compile``, ``__import__``,
+  ``globals()``, ``get_ipython()`` (other than for the magics below), ``importlib``,
+  ``runpy``, ``ctypes``, ``gc``, ``inspect``, ``pickle``, ``builtins``, ``sys.modules``,
+  ``sys.path``, ``sys.setprofile`` and friends, frame and code attributes (``__code__``,
+  ``f_globals``, ...), and magics that run code from elsewhere (``%run``, ``%load_ext``,
+  ``%env``, ...). (A module the notebook writes itself cannot be imported: the kernel's
+  folder is not on its path.) ``%time``, ``%timeit`` and ``%%capture`` are read with the
+  code they time; ``!shell`` lines and ``%pip`` run in other processes and are allowed.
 """
 
 from __future__ import annotations
@@ -47,8 +50,8 @@ __all__ = [
 
 CHECKS_MODULE = "course_utils.checks"
 COURSE_PACKAGE = "course_utils"
-# What the grader's record is made of (course_utils.checks.RECORD_VARIABLE and RECORD_MIMETYPE);
-# no student cell has a reason to name them, even in a string.
+# What the grader's record is made of (course_utils.checks.RECORD_VARIABLE and
+# RECORD_MIMETYPE); no student cell has a reason to name them, even in a string.
 RECORD_WORDS = ("COURSE_CHECKS_RECORD", "application/vnd.course-utils.check-result+json")
 # Private parts of checks whose names no student's code of its own would share.
 CHECKS_PRIVATE_WORDS = {
@@ -86,7 +89,8 @@ HIDING_MODULES = {
     "codeop": "makes code from strings",
     "pdb": "starts the debugger, which can change anything",
 }
-# Functions of those modules that only look, or only write data: calling them hides nothing.
+# Functions of those modules that only look, or only write data: calling them
+# hides nothing.
 HARMLESS_CALLS = {
     "importlib.util.find_spec",  # is a module installed? (the course's install cell asks)
     "importlib.invalidate_caches",
@@ -129,7 +133,8 @@ FRAME_ATTRIBUTES = {
 }
 # Magics whose argument (line) or body (cell) is Python: read like the rest of the cell.
 CODE_MAGICS = {"time", "timeit", "capture", "prun"}
-# Magics that run nothing from elsewhere in the kernel (shell commands run in other processes).
+# Magics that run nothing from elsewhere in the kernel (shell commands run in
+# other processes).
 INERT_MAGICS = {
     "matplotlib",
     "pip",
@@ -188,7 +193,10 @@ _transformer = TransformerManager()
 
 
 def parse(source: str) -> ast.Module | None:
-    """The syntax tree of a cell's code, IPython's syntax included; None if it does not parse."""
+    """The syntax tree of a cell's code, IPython's syntax included.
+
+    None if the code does not parse.
+    """
     try:
         return ast.parse(_transformer.transform_cell(source))
     except (SyntaxError, ValueError):
@@ -199,8 +207,11 @@ def parse(source: str) -> ast.Module | None:
 
 
 def _module_level(tree: ast.AST) -> Iterable[ast.AST]:
-    """The nodes that run at the top level of a cell: function and class bodies are skipped,
-    but their decorators, defaults and ``global`` statements count."""
+    """The nodes that run at the top level of a cell.
+
+    Function and class bodies are skipped, but their decorators, defaults and ``global``
+    statements count.
+    """
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -231,7 +242,7 @@ def _target_names(target: ast.AST) -> set[str]:
 
 
 def imports(tree: ast.AST) -> dict[str, str]:
-    """Each name an import statement of the cell binds -> the dotted name it binds it to."""
+    """Each name a cell's import statements bind -> the dotted name it stands for."""
     bound = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -249,10 +260,12 @@ def imports(tree: ast.AST) -> dict[str, str]:
 
 
 def bound_names(tree: ast.AST) -> set[str]:
-    """The notebook-level names a cell binds: assignments, definitions, imports, ``del``...
+    """The notebook-level names a cell binds.
 
-    Loops and ``with`` count too, and the names its functions declare ``global`` (a function
-    may assign them when called).
+    Assignments, definitions, imports and ``del`` bind names.
+
+    Loops and ``with`` count too, and the names its functions declare ``global`` (a
+    function may assign them when called).
     """
     names = set(_globals_declared(tree))
     for node in _module_level(tree):
@@ -290,7 +303,10 @@ def changed_names(tree: ast.AST) -> set[str]:
 
 
 def free_names(tree: ast.AST) -> set[str]:
-    """The names a cell reads that it does not bind itself (anywhere in it, parameters too)."""
+    """The names a cell reads that it does not bind itself.
+
+    A name bound anywhere in the cell counts as bound, parameters too.
+    """
     loaded = {
         n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
     }
@@ -308,8 +324,11 @@ def free_names(tree: ast.AST) -> set[str]:
 
 
 def definitions(tree: ast.AST) -> dict[str, set[str]]:
-    """Each function, class or lambda a cell defines at its top level -> the names it reads
-    from the notebook when it runs (its free names: what a check reaches through it)."""
+    """Each function, class or lambda a cell defines at its top level -> its free names.
+
+    Its free names are the names it reads from the notebook when it runs: what a check
+    reaches through it.
+    """
     found = {}
     for node in getattr(tree, "body", []):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -322,9 +341,12 @@ def definitions(tree: ast.AST) -> dict[str, set[str]]:
 
 
 def _root_name(node: ast.AST) -> str | None:
-    """``cases[0].data`` -> ``cases``: the name whose object a change through it reaches.
+    """``cases[0].data`` -> ``cases``.
 
-    A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor, not ``torch``.
+    That is the name whose object a change through the expression reaches.
+
+    A call ends the chain: ``torch.stack(...).add_(1)`` changes a new tensor,
+    not ``torch``.
     """
     while isinstance(node, (ast.Attribute, ast.Subscript)):
         node = node.value
@@ -338,9 +360,10 @@ def _root_name(node: ast.AST) -> str | None:
 class ScanContext:
     """What the course's notebook tells the scan of one student cell.
 
-    ``modules``: the names the course's cells bind by an import (``metrics`` ->
-    ``course_utils.metrics``); ``protected``: names a later check cell reads, each with the
-    exercise it checks (rebinding or changing them changes that check).
+    ``modules``: the names the course's cells bind by an import
+    (``metrics`` -> ``course_utils.metrics``); ``protected``: names a later check
+    cell reads, each with the exercise it checks (rebinding or changing them changes
+    that check).
     """
 
     modules: dict[str, str] = field(default_factory=dict)
@@ -348,8 +371,11 @@ class ScanContext:
 
 
 def module_names(source: str, modules: dict[str, str]) -> dict[str, str]:
-    """``modules`` and the names a cell binds to a module: by import, or as another name for
-    one (``c = checks``), so that a later cell's ``c.check_close = ...`` is read for what it is."""
+    """``modules`` and the names a cell binds to a module.
+
+    A name is bound to a module by import, or as another name for one (``c = checks``),
+    so that a later cell's ``c.check_close = ...`` is read for what it is.
+    """
     tree = parse(source)
     if tree is None:
         return dict(modules)
@@ -361,8 +387,9 @@ def module_names(source: str, modules: dict[str, str]) -> dict[str, str]:
 def scan(source: str, context: ScanContext, given: str | None = None) -> list[str]:
     """Every touch of the checking in one student cell, each said in a few words.
 
-    ``given``: the course's version of the cell, when the student edited a course cell; its
-    statements that the student kept as they were are the course's, and are not read.
+    ``given``: the course's version of the cell, when the student edited a course
+    cell; its statements that the student kept as they were are the course's, and
+    are not read.
     """
     tree = parse(source)
     if tree is None:  # it will not run either: a SyntaxError touches nothing
@@ -404,7 +431,10 @@ class _Scanner:
     # -- what a name or an expression stands for
 
     def _qualname(self, node: ast.AST) -> str | None:
-        """``metrics.recall`` -> ``course_utils.metrics.recall``, if its root is a module."""
+        """``metrics.recall`` -> ``course_utils.metrics.recall``.
+
+        Only a name whose root is a module is resolved.
+        """
         if isinstance(node, ast.Name):
             return self.modules.get(node.id)
         if isinstance(node, ast.Attribute):
@@ -413,7 +443,10 @@ class _Scanner:
         return None
 
     def _course_modules(self) -> set[str]:
-        """The top-level modules the course itself imports (the grader may import them too)."""
+        """The top-level modules the course itself imports.
+
+        The grader may import them too.
+        """
         return {qualname.split(".")[0] for qualname in self.context.modules.values()}
 
     @staticmethod
@@ -488,7 +521,10 @@ class _Scanner:
             self._store_into(node)
 
     def _store_into(self, node: ast.Attribute | ast.Subscript) -> None:
-        """``x.a = ...``, ``del x.a``, ``x[k] = ...``: a change to a module or a checked name."""
+        """A change to a module or a checked name.
+
+        The changes read are ``x.a = ...``, ``del x.a`` and ``x[k] = ...``.
+        """
         if isinstance(node, ast.Attribute):
             qualname = self._qualname(node)
             if self._is_course(qualname):
@@ -598,9 +634,10 @@ def _is_get_ipython(node: ast.AST) -> bool:
 def _replaces_code(qualname: str, course_modules: set[str]) -> bool:
     """True when ``qualname`` (``torch.isclose``) names a function, class or module now.
 
-    Looked up in the grader's own Python, importing only modules the course itself imports
-    (torch, matplotlib, ...): reading a cell never imports what the cell names. A plain setting
-    (``torch.backends.cudnn.deterministic``) or a new attribute is not code.
+    Looked up in the grader's own Python, importing only modules the course itself
+    imports (torch, matplotlib, ...): reading a cell never imports what the cell
+    names. A plain setting (``torch.backends.cudnn.deterministic``) or a new attribute
+    is not code.
     """
     parts = qualname.split(".")
     if parts[0] not in course_modules and parts[0] not in sys.modules:

@@ -1,28 +1,29 @@
 """Grade students' notebooks, a class at a time: ``make grade NB=folder/ JOBS=4``.
 
-What counts is the course's: each submission runs with the course's check cells (and any cell
-the course hides or locks) put back as the course edition has them, whatever the submission did
-to them, and without its solution cells. Each exercise of the course notebook of the same name is
-then one of:
+What counts is the course's: each submission runs with the course's check cells (and any
+cell the course hides or locks) put back as the course edition has them, whatever the
+submission did to them, and without its solution cells. Each exercise of the course
+notebook of the same name is then one of:
 
-- ``passed`` or ``wrong`` (with the check's message): what the course's check found, read from
-  the outputs of the course's check cell only (a result any other cell prints or sends is not a
-  result);
-- ``not done``: the exercise's stub cell is as handed out and no other cell of the student's
-  defines what it asks for, whatever its check would measure;
-- ``tampered``: a cell of the student's, before the check, touches the checking (it replaces
-  part of ``checks``, calls a private part of it, changes what a check compares with, or hides
-  code from a reading: see ``course_tools.code_scan``), or the check cell reported more or less
-  than the course's check sends; the message names the cell;
-- ``not run``: the check never ran (the notebook timed out or its kernel died before it).
+- ``passed`` or ``wrong`` (with the check's message): what the course's check found,
+  read from the outputs of the course's check cell only (a result any other cell prints
+  or sends is not a result);
+- ``not done``: the exercise's stub cell is as handed out and no other cell of the
+  student's defines what it asks for, whatever its check would measure;
+- ``tampered``: a cell of the student's, before the check, touches the checking (it
+  replaces part of ``checks``, calls a private part of it, changes what a check compares
+  with, or hides code from a reading: see ``course_tools.code_scan``), or the check cell
+  reported more or less than the course's check sends; the message names the cell;
+- ``not run``: the check never ran (the notebook timed out or its kernel
+  died before it).
 
-Each submission runs in its own sandbox (``course_tools.sandbox``: no network, the course
-package read-only, no course notebook and no other submission in sight, its own temporary
-folder, a memory limit and a time limit per cell). A folder is graded a class at a time:
-``--jobs`` submissions at once (default: the machine's cores), with a progress bar, then a
-summary per exercise; the reports go to ``grades.txt`` (each notebook's table), ``grades.json``,
-``grades.csv`` (one row per exercise of each submission) and ``gradebook.csv`` (one row per
-student, one column per exercise).
+Each submission runs in its own sandbox (``course_tools.sandbox``: no network, the
+course package read-only, no course notebook and no other submission in sight, its own
+temporary folder, a memory limit and a time limit per cell). A folder is graded a class
+at a time: ``--jobs`` submissions at once (default: the machine's cores), with a
+progress bar, then a summary per exercise; the reports go to ``grades.txt`` (each
+notebook's table), ``grades.json``, ``grades.csv`` (one row per exercise of each
+submission) and ``gradebook.csv`` (one row per student, one column per exercise).
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ __all__ = [
 ]
 
 STATUSES = ("passed", "wrong", "not done", "tampered", "not run")
-# Kept in step with course_utils.checks (a test compares them): the grader does not import torch.
+# Kept in step with course_utils.checks (a test compares them): the grader does not
+# import torch.
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
 RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 STUB_MARK = re.compile(r"#\s*YOUR [A-Z ]*HERE|raise NotImplementedError")
@@ -85,7 +87,7 @@ class ExerciseResult:
 
 @dataclass
 class NotebookReport:
-    """What grading one submission gave: its exercises, and what went wrong around them."""
+    """What grading one submission gave: its exercises, what went wrong around them."""
 
     notebook: str  # the submission's path in the graded folder, e.g. ann/09_evaluation.ipynb
     student: str = ""  # its folder: one per student
@@ -99,11 +101,14 @@ class NotebookReport:
         return sum(result.status == "passed" for result in self.exercises)
 
 
-# ----------------------------------------------------------------------------- the course edition
+# ------------------------------------------------------------------- the course edition
 
 
 def _is_locked(cell: nbformat.NotebookNode) -> bool:
-    """A cell the course marks as locked: not editable, nbgrader's lock, or the tag ``locked``."""
+    """A cell the course marks as locked.
+
+    Locked means not editable, nbgrader's lock, or the tag ``locked``.
+    """
     metadata = cell.get("metadata", {})
     return (
         metadata.get("editable") is False
@@ -113,14 +118,20 @@ def _is_locked(cell: nbformat.NotebookNode) -> bool:
 
 
 def _is_course_owned(cell: nbformat.NotebookNode) -> bool:
-    """A code cell graded as the course wrote it: a check cell, a cell the course hides (a
-    check's helper, a quiz) or one it locks."""
+    """A code cell graded as the course wrote it.
+
+    That is a check cell, a cell the course hides (a check's helper, a quiz) or one it
+    locks.
+    """
     hidden = cell.get("metadata", {}).get("jupyter", {}).get("source_hidden", False)
     return cell.cell_type == "code" and (is_check_cell(cell) or hidden or _is_locked(cell))
 
 
 def _checked_names(source: str) -> list[str]:
-    """The exercise names a cell's ``checks.check_...("name", ...)`` calls give, in order."""
+    """The exercise names of a cell's check calls, in order.
+
+    A check call is ``checks.check_...("name", ...)``: its first argument names it.
+    """
     tree = code_scan.parse(source)
     if tree is None:
         return []
@@ -142,7 +153,7 @@ def _checked_names(source: str) -> list[str]:
 
 @dataclass
 class Exercise:
-    """One exercise of the course edition: its check cell and the stub cells before it."""
+    """One exercise of the course edition: its check cell, the stub cells before it."""
 
     name: str
     check: int  # index of its check cell in the course edition
@@ -189,8 +200,9 @@ class CourseEdition:
             for name in dict.fromkeys(names):
                 exercises.append(Exercise(name, index, stubs, answers, names.count(name)))
             start = index + 1
-        # What each check reads (directly, or through the course's functions it calls) that the
-        # course's cells bind: changing one of them before the check changes the check.
+        # What each check reads (directly, or through the course's functions it
+        # calls) that the course's cells bind: changing one of them before the check
+        # changes the check.
         all_answers = set().union(*(e.answers for e in exercises)) if exercises else set()
         stubs = {i for e in exercises for i in e.stubs}
         course_trees = [tree for i, tree in trees.items() if i not in stubs]
@@ -217,7 +229,7 @@ def exercise_names(course_notebook: Path) -> list[str]:
     return [exercise.name for exercise in CourseEdition.read(Path(course_notebook)).exercises]
 
 
-# ----------------------------------------------------------------------------- the graded notebook
+# ------------------------------------------------------------------ the graded notebook
 
 
 @dataclass
@@ -243,10 +255,12 @@ def _label(index: int, cell: nbformat.NotebookNode) -> str:
 def assemble(
     course: CourseEdition, submission: nbformat.NotebookNode
 ) -> tuple[list[GradedCell], list[str]]:
-    """The notebook to run: the course's cells in the course's order, each as submitted, except
-    the cells the course owns (check cells, hidden and locked ones), which are the course's; the
-    cells the student added go after the cell they follow in the submission. Solution cells are
-    dropped. Cells are matched by their id (JupyterLab keeps it), else by an identical source.
+    """The notebook to run: the course's cells in the course's order, each as submitted.
+
+    The exception is the cells the course owns (check cells, hidden and locked ones),
+    which are the course's. The cells the student added go after the cell they follow
+    in the submission. Solution cells are dropped. Cells are matched by their id
+    (JupyterLab keeps it), else by an identical source.
 
     Returns the cells and a note for each course cell the submission deleted or edited.
     """
@@ -323,13 +337,16 @@ def _owned_label(course: CourseEdition, index: int) -> str:
     )
 
 
-# ----------------------------------------------------------------------------- reading the cells
+# -------------------------------------------------------------------- reading the cells
 
 
 def protected_after(
     course: CourseEdition, graded: list[GradedCell], position: int
 ) -> dict[str, str]:
-    """The names the check cells after ``position`` read (each with the exercise it checks)."""
+    """The names the check cells after ``position`` read.
+
+    Each name comes with the exercise whose check reads it.
+    """
     protected: dict[str, str] = {}
     for later in graded[position + 1 :]:
         if later.owned:
@@ -339,7 +356,10 @@ def protected_after(
 
 
 def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list[str]]:
-    """Each student cell that touches the checking (by its place in ``graded``): what it does."""
+    """What each student cell that touches the checking does.
+
+    The cells are given by their place in ``graded``.
+    """
     found = {}
     modules = dict(course.modules)  # and the other names the student's cells give modules
     for position, graded_cell in enumerate(graded):
@@ -357,8 +377,11 @@ def tampering(course: CourseEdition, graded: list[GradedCell]) -> dict[int, list
 
 
 def _not_done(course: CourseEdition, exercise: Exercise, graded: list[GradedCell]) -> bool:
-    """The stub as handed out (or deleted) and no student cell before the check defining or
-    changing what the stub defines."""
+    """True when the exercise is not done.
+
+    The stub is as handed out (or deleted), and no student cell before the check defines
+    or changes what the stub defines.
+    """
     if not exercise.stubs:
         return False
     for graded_cell in graded:
@@ -378,7 +401,10 @@ def _not_done(course: CourseEdition, exercise: Exercise, graded: list[GradedCell
 
 
 class _SandboxedClient(NotebookClient):
-    """nbclient with its kernel in the sandbox; the client keeps owning (and stopping) it."""
+    """nbclient with its kernel in the sandbox.
+
+    The client keeps owning the kernel, and stops it.
+    """
 
     def __init__(self, notebook, folder: Path, memory_bytes: int, **options):
         super().__init__(notebook, **options)
@@ -404,7 +430,10 @@ class _Run:
 
 
 def _kernel_environment(work: Path) -> dict[str, str]:
-    """The kernel's whole environment: nothing of the grader's (tokens, paths) leaks in."""
+    """The kernel's whole environment.
+
+    Nothing of the grader's (tokens, paths) leaks in.
+    """
     return {
         "PATH": os.pathsep.join(
             [str(Path(sys.executable).parent), "/usr/local/bin", "/usr/bin", "/bin"]
@@ -423,7 +452,10 @@ def _kernel_environment(work: Path) -> dict[str, str]:
 
 
 def _copy_font_cache(target: Path) -> None:
-    """Matplotlib's font list, so that each kernel does not build it again (seconds each)."""
+    """Matplotlib's font list, so that each kernel does not build it again.
+
+    Building it takes seconds, in each kernel.
+    """
     target.mkdir(parents=True, exist_ok=True)
     try:
         import matplotlib
@@ -437,7 +469,10 @@ def _copy_font_cache(target: Path) -> None:
 def run_notebook(
     notebook: nbformat.NotebookNode, timeout: float = 60.0, memory_gb: float = 4.0
 ) -> tuple[nbformat.NotebookNode, str]:
-    """Run a notebook in a fresh sandboxed kernel: its executed copy, and where it failed ('')."""
+    """Run a notebook in a fresh sandboxed kernel.
+
+    Returns its executed copy, and where it failed ('' if nowhere).
+    """
     require_bubblewrap()
     notebook = nbformat.from_dict(notebook)
     labels = [_label(i, cell) for i, cell in enumerate(notebook.cells)]
@@ -448,7 +483,10 @@ def run_notebook(
 async def _run(
     notebook: nbformat.NotebookNode, timeout: float, memory_bytes: int, labels: list[str]
 ) -> _Run:
-    """Run ``notebook`` (in place) in a fresh sandboxed kernel; its outputs and the failure."""
+    """Run ``notebook`` (in place) in a fresh sandboxed kernel.
+
+    Returns its outputs and the failure.
+    """
     notebook.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
@@ -501,7 +539,10 @@ async def _run(
 
 
 def _first_error(notebook: nbformat.NotebookNode, labels: list[str], memory_bytes: int) -> str:
-    """'cell N (...) raised X: message', plus how many more cells failed; '' if none did."""
+    """'cell N (...) raised X: message', and how many more cells failed.
+
+    '' if no cell failed.
+    """
     failed = [
         (i, output)
         for i, cell in enumerate(notebook.cells)
@@ -648,10 +689,10 @@ def grade(
     memory_gb: float = 4.0,
     progress: bool = False,
 ) -> list[NotebookReport]:
-    """Grade one submitted notebook, or every notebook under a folder, ``jobs`` at a time.
+    """Grade one submitted notebook, or every notebook under a folder, ``jobs`` at once.
 
-    In a folder, each student's notebooks go in a subfolder of their own (its name is the
-    student's in the gradebook); the report names each by its path in the folder.
+    In a folder, each student's notebooks go in a subfolder of their own (its name is
+    the student's in the gradebook); the report names each by its path in the folder.
     """
     require_bubblewrap()
     path = Path(path)
@@ -698,11 +739,14 @@ async def _grade_all(path, submissions, course_notebooks, timeout, jobs, memory_
         bar.close()
 
 
-# ----------------------------------------------------------------------------- the course tree
+# ---------------------------------------------------------------------- the course tree
 
 
 def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> dict[str, str]:
-    """Every file under ``root`` (but .git, .venv and caches) -> a hash of its content."""
+    """Every file under ``root`` -> a hash of its content.
+
+    .git, .venv and caches are left out.
+    """
     files = {}
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [d for d in subfolders if d not in skipped_folders]
@@ -715,7 +759,7 @@ def tree_snapshot(root: Path, skipped_folders: set[str] = SKIPPED_FOLDERS) -> di
     return files
 
 
-# ----------------------------------------------------------------------------- reporting
+# ---------------------------------------------------------------------------- reporting
 
 
 def format_table(reports: list[NotebookReport]) -> str:
@@ -737,7 +781,7 @@ def format_table(reports: list[NotebookReport]) -> str:
 
 
 def _columns(reports: list[NotebookReport]) -> list[tuple[str, str]]:
-    """Each (notebook file name, exercise), in the order the submissions first show them."""
+    """Each (notebook file name, exercise), in the order submissions first show it."""
     columns = []
     for report in reports:
         for result in report.exercises:
@@ -746,8 +790,10 @@ def _columns(reports: list[NotebookReport]) -> list[tuple[str, str]]:
 
 
 def format_summary(reports: list[NotebookReport], common: int = 3) -> str:
-    """Per exercise: how many passed, were wrong, not done, tampered, not run; the commonest
-    wrong messages. What an instructor reads first."""
+    """Per exercise: how many passed, were wrong, not done, tampered, not run.
+
+    Then the commonest wrong messages. What an instructor reads first.
+    """
     lines = [f"Summary of {len(reports)} submissions"]
     for notebook, exercise in _columns(reports):
         results = [
@@ -779,7 +825,10 @@ def _count(items: list, noun: str) -> str:
 
 
 def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path) -> None:
-    """Write the reports as JSON (one object per notebook) and CSV (one row per exercise)."""
+    """Write the reports as JSON and CSV.
+
+    The JSON has one object per notebook; the CSV has one row per exercise.
+    """
     as_dicts = [{**asdict(report), "passed": report.passed} for report in reports]
     _write_text_atomically(json_path, json.dumps(as_dicts, indent=1, ensure_ascii=False) + "\n")
     rows = [
@@ -800,8 +849,10 @@ def write_reports(reports: list[NotebookReport], json_path: Path, csv_path: Path
 
 
 def write_gradebook(reports: list[NotebookReport], path: Path) -> None:
-    """One row per student, one column per exercise (1 passed, 0 not), and their total: the
-    layout gradebooks import. The statuses and messages are in the long CSV."""
+    """One row per student, one column per exercise (1 passed, 0 not), and their total.
+
+    That is the layout gradebooks import. The statuses and messages are in the long CSV.
+    """
     columns = _columns(reports)
     students = list(dict.fromkeys(r.student for r in reports))
     points = {s: {} for s in students}
@@ -829,8 +880,11 @@ def _write_text_atomically(path: Path, text: str) -> None:
 
 
 def report_paths(path: Path) -> dict[str, Path]:
-    """Where the reports go: ``grades.txt`` (the tables), ``grades.json``, ``grades.csv`` and
-    ``gradebook.csv`` in a graded folder; ``NAME.grades.txt`` and so on by a single notebook."""
+    """Where the reports go.
+
+    In a graded folder: ``grades.txt`` (the tables), ``grades.json``, ``grades.csv`` and
+    ``gradebook.csv``; next to a single notebook: ``NAME.grades.txt`` and so on.
+    """
     path = Path(path)
     names = {"table": "grades.txt", "json": "grades.json", "csv": "grades.csv"}
     names["gradebook"] = "gradebook.csv"
@@ -840,10 +894,12 @@ def report_paths(path: Path) -> dict[str, Path]:
 
 
 def main(arguments: list[str]) -> int:
-    """Grade the submissions ``arguments`` name, write the reports; returns the exit code.
+    """Grade the submissions ``arguments`` name and write the reports.
 
-    One notebook: its table is printed. A folder (a class): the summary is printed, the tables
-    of all notebooks go to ``grades.txt``.
+    Returns the exit code.
+
+    One notebook: its table is printed. A folder (a class): the summary is printed, the
+    tables of all notebooks go to ``grades.txt``.
     """
     parser = argparse.ArgumentParser(
         prog="python -m course_tools.grading",

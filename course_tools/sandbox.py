@@ -1,23 +1,27 @@
-"""Run a notebook's kernel in a sandbox: no network, nothing of the course but its package.
+"""Run a notebook's kernel in a sandbox: no network, nothing of the course but its code.
 
-The grader (trusted) drives the notebook with nbclient; the kernel (the student's code) runs
-inside Debian's bubblewrap (``bwrap``) and talks to the grader over ZMQ's ``ipc`` transport:
-unix sockets in a folder both see, so the kernel needs no network at all (and no "running over
-TCP without encryption" warning is printed). Inside the sandbox the kernel sees:
+The grader (trusted) drives the notebook with nbclient; the kernel (the student's code)
+runs inside Debian's bubblewrap (``bwrap``) and talks to the grader over ZMQ's ``ipc``
+transport: unix sockets in a folder both see, so the kernel needs no network at all (and
+no "running over TCP without encryption" warning is printed). Inside the sandbox the
+kernel sees:
 
-- the system (``/usr``, a few files of ``/etc``), the Python installation and its virtualenv,
-  and the ``course_utils`` package, all read-only: it can import the course, not change it;
+- the system (``/usr``, a few files of ``/etc``), the Python installation and its
+  virtualenv, and the ``course_utils`` package, all read-only: it can import the course,
+  not change it;
 - its own working folder (the notebook's current folder and ``$HOME``) and its own empty
   ``/tmp``, both thrown away afterwards;
-- nothing else: no other submission, no course notebook (so no solution), no network (a
-  network namespace of its own, with only a loopback nobody listens on), no other process.
+- nothing else: no other submission, no course notebook (so no solution), no
+  network (a network namespace of its own, with only a loopback nobody listens on),
+  no other process.
 
-A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's notebooks
-reserve about 1.6 GB) is set on the kernel before it starts, and the same bound on any file it
-writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in memory), with a limit on CPU time
-(an hour); a cell that asks for more memory gets a ``MemoryError``. The time per cell is the
-client's to limit (nbclient's ``timeout``). Processes the kernel starts (``!ls``) run in the
-same sandbox, under the same limits, and end with it.
+A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's
+notebooks reserve about 1.6 GB) is set on the kernel before it starts, and the same
+bound on any file it writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in
+memory), with a limit on CPU time (an hour); a cell that asks for more memory gets a
+``MemoryError``. The time per cell is the client's to limit (nbclient's ``timeout``).
+Processes the kernel starts (``!ls``) run in the same sandbox, under the same limits,
+and end with it.
 """
 
 from __future__ import annotations
@@ -42,10 +46,11 @@ __all__ = [
     "sandbox_command",
 ]
 
-# The kernel starts through this: set the limits, then run ipykernel as `python -m` would.
-# The hard limits equal the soft ones, so the kernel cannot raise them again. Its parent in the
-# sandbox is bubblewrap's init (process 1), which ipykernel would take for its parent having
-# exited; bubblewrap's --die-with-parent stops it when the grader goes instead.
+# The kernel starts through this: set the limits, then run ipykernel as `python -m`
+# would. The hard limits equal the soft ones, so the kernel cannot raise them again.
+# Its parent in the sandbox is bubblewrap's init (process 1), which ipykernel would
+# take for its parent having exited; bubblewrap's --die-with-parent stops it when the
+# grader goes instead.
 LAUNCHER = """\
 import os, resource, runpy, sys
 os.environ.pop("JPY_PARENT_PID", None)
@@ -59,7 +64,7 @@ runpy.run_module("ipykernel_launcher", run_name="__main__", alter_sys=True)
 
 UNPATH = "__import__('sys').path[:] = [p for p in __import__('sys').path if p not in ('', '.')]"
 
-# What of /etc a Python process needs (the loader's cache, fonts, time zone, user names).
+# What of /etc a Python process needs: the loader's cache, fonts, time zone, user names.
 ETC_FILES = [
     "ld.so.cache",
     "ld.so.conf",
@@ -74,19 +79,28 @@ ETC_FILES = [
 
 
 class IPCKernelManager(AsyncKernelManager):
-    """A kernel manager that talks to its kernel over unix sockets (ZMQ ipc), not TCP."""
+    """A kernel manager that talks to its kernel over unix sockets, not TCP.
+
+    The sockets are ZMQ's ``ipc`` transport.
+    """
 
     transport = CaselessStrEnum(["tcp", "ipc"], default_value="ipc", config=True)
 
     @default("ip")
     def _absolute_ipc_path(self) -> str:
-        """Where the sockets go: an absolute path (the kernel runs in another folder) in the
-        temporary folder; they are removed when the kernel shuts down."""
+        """Where the sockets go: an absolute path in the temporary folder.
+
+        It must be absolute because the kernel runs in another folder. The sockets are
+        removed when the kernel shuts down.
+        """
         return os.path.join(tempfile.gettempdir(), f"kernel-{uuid.uuid4()}-ipc")
 
 
 def require_bubblewrap() -> str:
-    """The path of ``bwrap`` once it has made a sandbox here; else an error saying what to do."""
+    """The path of ``bwrap``, once it has made a sandbox here.
+
+    Else an error that says what to do.
+    """
     found = shutil.which("bwrap")
     if found is None:
         raise RuntimeError(
@@ -107,7 +121,10 @@ def require_bubblewrap() -> str:
 
 @functools.cache
 def _sandbox_problem(bwrap: str) -> str:
-    """What bubblewrap says when it tries an empty sandbox with everything unshared ('' if ok)."""
+    """What bubblewrap says when it tries an empty sandbox with everything unshared.
+
+    '' if it made the sandbox.
+    """
     tried = subprocess.run(
         [bwrap, "--unshare-all", "--ro-bind", "/", "/", "true"], capture_output=True, text=True
     )
@@ -115,7 +132,10 @@ def _sandbox_problem(bwrap: str) -> str:
 
 
 def course_package_folder() -> Path:
-    """The folder of the ``course_utils`` package the kernel imports (found without importing)."""
+    """The folder of the ``course_utils`` package the kernel imports.
+
+    It is found without importing the package.
+    """
     spec = importlib.util.find_spec("course_utils")
     if spec is None or not spec.submodule_search_locations:
         raise RuntimeError("course_utils is not installed: run `make setup` first")
@@ -123,14 +143,17 @@ def course_package_folder() -> Path:
 
 
 def python_folders() -> list[Path]:
-    """The folders the grader's Python runs from: its installation and its virtualenv."""
+    """The folders the grader's Python runs from: its installation, its virtualenv."""
     folders = {Path(p).resolve() for p in (sys.prefix, sys.exec_prefix, sys.base_prefix)}
     folders.add(Path(sys.base_exec_prefix).resolve())
     return sorted(f for f in folders if f.is_dir() and f != Path("/usr"))
 
 
 def _tmpfs_size_option(size_bytes: int) -> list[str]:
-    """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it (0.7+)."""
+    """``--size`` for the private /tmp (held in memory), where this bubblewrap knows it.
+
+    Bubblewrap knows it from version 0.7.
+    """
     return ["--size", str(size_bytes)] if _knows_size(require_bubblewrap()) else []
 
 
@@ -142,9 +165,11 @@ def _knows_size(bwrap: str) -> bool:
 def sandbox_command(
     command: list[str], work: Path, channel: Path, tmp_bytes: int = 1024**3
 ) -> list[str]:
-    """``command`` wrapped in bubblewrap: read-only system and course package, ``work`` and
-    ``channel`` writable, a private ``/tmp`` of at most ``tmp_bytes``, and no network,
-    processes or users shared."""
+    """``command`` wrapped in bubblewrap.
+
+    The system and the course package are read-only, ``work`` and ``channel`` writable;
+    a private ``/tmp`` of at most ``tmp_bytes``; no network, processes or users shared.
+    """
     arguments = [
         require_bubblewrap(),
         "--unshare-all",  # network, processes, users, IPC, host name: all its own
@@ -175,10 +200,10 @@ def sandbox_command(
 
 
 class SandboxedKernelManager(IPCKernelManager):
-    """Start the kernel inside :func:`sandbox_command`, with a memory and a CPU-time limit.
+    """Start the kernel inside :func:`sandbox_command`, with memory and CPU-time limits.
 
-    Set ``work`` (the kernel's folder), ``channel`` (where the connection file and the ipc
-    sockets go), ``memory_bytes`` and ``cpu_seconds`` before starting it.
+    Set ``work`` (the kernel's folder), ``channel`` (where the connection file and the
+    ipc sockets go), ``memory_bytes`` and ``cpu_seconds`` before starting it.
     """
 
     work: Path
@@ -196,8 +221,9 @@ class SandboxedKernelManager(IPCKernelManager):
             "-f",
             os.path.realpath(self.connection_file),
             "--HistoryManager.enabled=False",  # no history database to write
-            # the kernel's folder off the import path: a module the notebook writes is not code
-            # it can import (the grader reads the cells' code, not files they write)
+            # the kernel's folder off the import path: a module the notebook writes
+            # is not code it can import (the grader reads the cells' code, not
+            # files they write)
             f"--IPKernelApp.exec_lines={UNPATH}",
             *(extra_arguments or []),
         ]

@@ -1,6 +1,7 @@
-"""Exercise checkers: each prints a pass, "not done yet", or what differs, and never raises.
+"""Exercise checkers: each prints a pass, "not done yet", or what differs; none raises.
 
-Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)`` the next one.
+Hints come in steps: a wrong answer shows the hint reached so far, ``hint(name)``
+the next one.
 """
 
 import copy
@@ -21,8 +22,9 @@ from torch import Tensor, nn
 from course_utils import training
 
 NOT_DONE = "not done yet: write your code in the exercise cell, run that cell, then run this check"
-# Grading: the grader sets this variable in the kernel's environment; each check's result then
-# also goes out as an output of the cell that ran the check, of this type, for the grader to read.
+# Grading: the grader sets this variable in the kernel's environment; each check's
+# result then also goes out as an output of the cell that ran the check, of this type,
+# for the grader to read.
 RECORD_VARIABLE = "COURSE_CHECKS_RECORD"
 RECORD_MIMETYPE = "application/vnd.course-utils.check-result+json"
 WRONG_TRIES_PER_HINT = 3  # after this many wrong tries, the next hint shows by itself
@@ -44,11 +46,12 @@ _exercises: dict[str, _Exercise] = {}
 
 
 class Case:
-    """One input of ``check_function``: its arguments, and a hint for the mistake it catches.
+    """One input of ``check_function``, with a hint for the mistake it catches.
 
-    ``Case([0.5, 0.5, 0.5], 2, hint="...")`` calls the function as ``f([0.5, 0.5, 0.5], 2)``.
-    When the answer is wrong for this input, or the code raises on it, the check shows this
-    hint: it speaks about the mistake just made, where a stepped hint could not know it.
+    ``Case([0.5, 0.5, 0.5], 2, hint="...")`` calls the function as
+    ``f([0.5, 0.5, 0.5], 2)``. When the answer is wrong for this input, or the code
+    raises on it, the check shows this hint: it speaks about the mistake just made,
+    where a stepped hint could not know it.
     """
 
     def __init__(self, *args: Any, hint: str | None = None):
@@ -60,6 +63,10 @@ class Case:
 
 
 def _print_hint(name: str, exercise: _Exercise) -> None:
+    """Print the last hint shown of ``exercise``, and how to ask for the next one.
+
+    The way to ask is printed only while there are more hints to show.
+    """
     shown = exercise.hints_shown
     print(f"   Hint {shown}/{len(exercise.hints)}: {exercise.hints[shown - 1]}")
     if shown < len(exercise.hints):
@@ -70,7 +77,11 @@ def hint(name: str) -> None:
     """Print the next hint of exercise ``name`` (run its check cell once first)."""
     exercise = _exercises.get(name)
     if exercise is None or not exercise.hints:
-        known = ", ".join(repr(n) for n, e in _exercises.items() if e.hints) or "none yet"
+        with_hints = [repr(n) for n, e in _exercises.items() if e.hints]
+        if with_hints:
+            known = ", ".join(with_hints)
+        else:
+            known = "none yet"
         print(f"No hints for {name!r}: run its check cell first (exercises with hints: {known}).")
         return
     if exercise.hints_shown == len(exercise.hints):
@@ -81,11 +92,11 @@ def hint(name: str) -> None:
 
 
 def _record(result: dict[str, str]) -> None:
-    """When grading, send ``result`` to the grader as an output of the cell running this check.
+    """When grading, send ``result`` to the grader as an output of the check's cell.
 
-    The grader reads results only from the outputs of the course's own check cells (which it
-    restores from the course edition), never from a file a cell could write or from printed
-    text: what a student's cell prints or sends is not a result.
+    The grader reads results only from the outputs of the course's own check cells
+    (which it restores from the course edition), never from a file a cell could write or
+    from printed text: what a student's cell prints or sends is not a result.
     """
     if os.environ.get(RECORD_VARIABLE):
         from IPython.display import publish_display_data  # only when grading: in a kernel
@@ -100,50 +111,79 @@ def _report(
     case_hint: str | None = None,
     solution: bool = False,
 ) -> bool:
-    """Print and record the outcome of one check, with a hint if wrong; True when it passed.
+    """Print and record the outcome of one check, with a hint if wrong.
 
-    A wrong answer shows the hint of the input it failed on (``Case(..., hint=...)``) when there
-    is one; otherwise the stepped hints: the first at the first wrong try, then one more after
-    every ``WRONG_TRIES_PER_HINT`` wrong tries (or on request, with ``hint(name)``).
+    Returns True when the check passed.
 
-    With ``solution=True`` (the hidden solution cells) the line says it is the solution's
-    result, so that under Run All it is not mistaken for the student's own; it is not recorded.
+    A wrong answer shows the hint of the input it failed on (``Case(..., hint=...)``)
+    when there is one; otherwise the stepped hints: the first at the first wrong try,
+    then one more after every ``WRONG_TRIES_PER_HINT`` wrong tries (or on request,
+    with ``hint(name)``).
+
+    With ``solution=True`` (the hidden solution cells) the line says it is the
+    solution's result, so that under Run All it is not mistaken for the student's own;
+    it is not recorded.
     """
     exercise = _exercises.setdefault(name, _Exercise())
-    if isinstance(hints, str) or hints is None:
-        hints = (hints,)
-    exercise.hints = tuple(str(h) for h in hints if h) or exercise.hints
+    given_hints = _hints_given(hints)
+    if given_hints:  # a check cell without hints keeps the ones an earlier check gave
+        exercise.hints = given_hints
     if problem is None:
         status = "passed"
     elif problem == NOT_DONE:
         status = "not done"
     else:
         status = "wrong"
-    label = f"the solution of {name}" if solution else name
+    if solution:
+        label = f"the solution of {name}"
+    else:
+        label = name
     print(f"{_SYMBOLS[status]} {label}: {problem or 'correct!'}")
     if not solution:
         _record({"exercise": name, "status": status, "message": problem or ""})
     if status == "wrong":
         exercise.wrong_tries += 1
-        if case_hint:
-            exercise.case_hints_shown.add(case_hint)
-            print(f"   Hint for this input: {case_hint}")
-            if exercise.hints:
-                print(f'   (more: checks.hint("{name}"))')
-        elif exercise.hints:
-            first_try = exercise.hints_shown == 0
-            every_few_tries = exercise.wrong_tries % WRONG_TRIES_PER_HINT == 0
-            if (first_try or every_few_tries) and exercise.hints_shown < len(exercise.hints):
-                exercise.hints_shown += 1
-            _print_hint(name, exercise)
+        _show_hint_after_wrong_try(name, exercise, case_hint)
     return problem is None
 
 
-def _find_problem(answer: Any, find_problem: Callable[[], str | None]) -> str | None:
-    """NOT_DONE for a placeholder answer (None or ...), else what ``find_problem()`` finds.
+def _hints_given(hints: Sequence[str] | str | None) -> tuple[str, ...]:
+    """The stepped hints a check was given, as a tuple of non-empty strings.
 
-    A checker must never break the notebook's next cells, so an error while checking becomes
-    the message.
+    One hint may be given as a plain string, and no hint as None.
+    """
+    if hints is None or isinstance(hints, str):
+        hints = (hints,)
+    return tuple(str(h) for h in hints if h)
+
+
+def _show_hint_after_wrong_try(name: str, exercise: _Exercise, case_hint: str | None) -> None:
+    """Print the hint a wrong try earns: the failing input's, else the stepped one.
+
+    The stepped hints advance at the first wrong try and then after every
+    ``WRONG_TRIES_PER_HINT`` wrong tries; the last one reached is shown each time.
+    """
+    if case_hint:
+        exercise.case_hints_shown.add(case_hint)
+        print(f"   Hint for this input: {case_hint}")
+        if exercise.hints:
+            print(f'   (more: checks.hint("{name}"))')
+        return
+    if not exercise.hints:
+        return
+    first_try = exercise.hints_shown == 0
+    every_few_tries = exercise.wrong_tries % WRONG_TRIES_PER_HINT == 0
+    more_to_show = exercise.hints_shown < len(exercise.hints)
+    if (first_try or every_few_tries) and more_to_show:
+        exercise.hints_shown += 1
+    _print_hint(name, exercise)
+
+
+def _find_problem(answer: Any, find_problem: Callable[[], str | None]) -> str | None:
+    """NOT_DONE for a placeholder (None or ...), else what ``find_problem()`` finds.
+
+    A checker must never break the notebook's next cells, so an error while checking
+    becomes the message.
     """
     if answer is None or answer is Ellipsis:
         return NOT_DONE
@@ -225,8 +265,11 @@ def _compare_booleans(got: Tensor, want: Tensor) -> str | None:
     """Compare a yes/no answer: True and False, with no tolerance to speak of."""
 
     def shown(value: Tensor) -> str:
+        """An answer's value as the student wrote it: True/False, or a number."""
         number = value.item()
-        return str(bool(number)) if got.dtype == torch.bool else f"{number:g}"
+        if got.dtype == torch.bool:
+            return str(bool(number))
+        return f"{number:g}"
 
     wrong = (got.double() != want.double()).nonzero()
     if len(wrong) == 0:
@@ -239,10 +282,11 @@ def _compare_booleans(got: Tensor, want: Tensor) -> str | None:
 
 
 def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
-    """A right value of the wrong kind: floats where whole numbers are asked for, and so on.
+    """A right value of the wrong kind: floats where whole numbers are asked for, say.
 
-    An integer or boolean reference always rejects a floating answer (counts and class labels
-    are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
+    An integer or boolean reference always rejects a floating answer (counts and class
+    labels are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64
+    vs float32).
     """
     if not (isinstance(answer, Tensor) and isinstance(expected, Tensor)):
         return None
@@ -270,7 +314,10 @@ def check_close(
     hints: Sequence[str] = (),
     solution: bool = False,
 ) -> bool:
-    """Check numbers or tensors: each must pass |answer - expected| <= atol + rtol * |expected|."""
+    """Check numbers or tensors: each answer must be close to the expected value.
+
+    Close is torch.isclose's test: |answer - expected| <= atol + rtol * |expected|.
+    """
 
     def problem() -> str | None:
         return _compare(answer, expected, atol, rtol)
@@ -283,12 +330,16 @@ def check_equal(
 ) -> bool:
     """Check an exact answer (a count, a shape, a string, integer tensors).
 
-    A count must be a whole number: 3.0 where 3 is expected is wrong, though 3.0 == 3 in Python.
+    A count must be a whole number: 3.0 where 3 is expected is wrong, though
+    3.0 == 3 in Python.
     """
 
     def problem() -> str | None:
         if isinstance(answer, Tensor) or isinstance(expected, Tensor):
-            return _dtype_problem(answer, expected, False) or _compare(answer, expected, 0.0, 0.0)
+            dtype_problem = _dtype_problem(answer, expected, False)
+            if dtype_problem:
+                return dtype_problem
+            return _compare(answer, expected, 0.0, 0.0)
         whole_number = isinstance(expected, int) and not isinstance(expected, bool)
         if whole_number and isinstance(answer, float):
             return f"got {answer!r}, a float, but a whole number is expected: {expected!r}"
@@ -302,7 +353,10 @@ def check_equal(
 def check_at_least(
     name: str, value: Any, minimum: float, *, hints: Sequence[str] = (), solution: bool = False
 ) -> bool:
-    """Check that a number (a score to reach, e.g. an accuracy) is at least ``minimum``."""
+    """Check that a number is at least ``minimum``.
+
+    The number is a score to reach, an accuracy for instance.
+    """
 
     def problem() -> str | None:
         try:
@@ -333,22 +387,22 @@ def check_function(
 ) -> bool:
     """Check ``candidate`` against ``reference`` on each input.
 
-    An input is one argument, a tuple of arguments, or a ``Case`` (arguments and a hint). Each
-    call gets its own copy of the inputs: a candidate that changes them in place is told so and
-    cannot change the expected value.
+    An input is one argument, a tuple of arguments, or a ``Case`` (arguments and a
+    hint). Each call gets its own copy of the inputs: a candidate that changes them in
+    place is told so and cannot change the expected value.
 
-    ``forbid`` maps what the task asks the student to do without (a module, class or function,
-    by its dotted name, e.g. ``"course_utils.metrics"``) to the reason; a candidate that calls
-    into one of them is wrong, whatever its values. ``exact_dtype`` asks for the reference's
-    dtype (float64, not float32); an integer reference always rejects floats.
+    ``forbid`` maps what the task asks the student to do without (a module, class or
+    function, by its dotted name, e.g. ``"course_utils.metrics"``) to the reason; a
+    candidate that calls into one of them is wrong, whatever its values. ``exact_dtype``
+    asks for the reference's dtype (float64, not float32); an integer reference always
+    rejects floats.
     """
     rules = _ForbiddenCalls(forbid or {})
     failed_on: list[Case] = []
 
     def first_problem() -> str | None:
-        for case in inputs:
-            if not isinstance(case, Case):
-                case = Case(*case) if isinstance(case, tuple) else Case(case)
+        for given in inputs:
+            case = _as_case(given)
             problem = _case_problem(candidate, reference, case.args, atol, rtol, rules, exact_dtype)
             if problem == NOT_DONE:
                 return NOT_DONE
@@ -358,8 +412,22 @@ def check_function(
         return None
 
     problem = _find_problem(candidate, first_problem)
-    case_hint = failed_on[0].hint if failed_on else None
+    case_hint = None
+    if failed_on:
+        case_hint = failed_on[0].hint
     return _report(name, problem, hints, case_hint=case_hint, solution=solution)
+
+
+def _as_case(given: Any) -> Case:
+    """One input of ``check_function`` as a ``Case``.
+
+    A tuple holds the arguments; anything else is the one argument.
+    """
+    if isinstance(given, Case):
+        return given
+    if isinstance(given, tuple):
+        return Case(*given)
+    return Case(given)
 
 
 def _case_problem(
@@ -379,7 +447,9 @@ def _case_problem(
     except NotImplementedError:
         return NOT_DONE
     except Exception as error:
-        return rules.problem() or f"your code raised {type(error).__name__}: {error}"
+        if rules.problem():  # the forbidden call is the mistake, not what it led to
+            return rules.problem()
+        return f"your code raised {type(error).__name__}: {error}"
     if rules.problem():
         return rules.problem()
     expected = _seeded(reference, *our_args)
@@ -409,9 +479,10 @@ def _case_problem(
 class _ForbiddenCalls:
     """Watch a candidate run and catch any call into what its task forbids.
 
-    The watch uses ``sys.setprofile``, which Python calls on every function call: a call whose
-    code belongs to a forbidden module, class or function is noted, however it was reached
-    (an import under another name, a helper of the student's that calls it, ...).
+    The watch uses ``sys.setprofile``, which Python calls on every function call: a
+    call whose code belongs to a forbidden module, class or function is noted,
+    however it was reached (an import under another name, a helper of the student's
+    that calls it, ...).
     """
 
     def __init__(self, forbid: Mapping[str, str]):
@@ -433,6 +504,7 @@ class _ForbiddenCalls:
             sys.setprofile(self.previous)
 
     def _on_call(self, frame: types.FrameType, event: str, arg: Any) -> None:
+        """The profiler's hook: note the first call into a forbidden target."""
         if self.found or event not in ("call", "c_call"):
             return
         for name, target, reason in self.rules:
@@ -444,7 +516,11 @@ class _ForbiddenCalls:
 
 
 def _resolve(dotted_name: str) -> Any:
-    """The module, class or function a dotted name such as ``torch.utils.data.DataLoader`` names."""
+    """The module, class or function a dotted name names.
+
+    For instance ``torch.utils.data.DataLoader``: the module ``torch.utils.data`` is
+    imported, then its attribute ``DataLoader`` read.
+    """
     try:
         return importlib.import_module(dotted_name)
     except ImportError:
@@ -453,7 +529,10 @@ def _resolve(dotted_name: str) -> Any:
 
 
 def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bool:
-    """True when this profiler event is a call into ``target`` (a module, class or function)."""
+    """True when this profiler event is a call into ``target``.
+
+    ``target`` is a module, a class or a function.
+    """
     if isinstance(target, types.ModuleType):
         if event == "c_call":
             module = getattr(arg, "__module__", None) or ""
@@ -461,15 +540,19 @@ def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bo
             module = frame.f_globals.get("__name__", "")
         return module == target.__name__ or module.startswith(target.__name__ + ".")
     if event == "c_call":  # a function written in C: torch.bincount, or the method x.bincount
+        if arg is target:
+            return True
         same_name = getattr(arg, "__name__", None) == getattr(target, "__name__", "")
-        return arg is target or (same_name and isinstance(getattr(arg, "__self__", None), Tensor))
+        bound_to_a_tensor = isinstance(getattr(arg, "__self__", None), Tensor)
+        return same_name and bound_to_a_tensor
     return frame.f_code in _code_objects(target)
 
 
 def _code_objects(target: Any) -> set[types.CodeType]:
     """The code objects that run when ``target`` (a Python function or class) is used.
 
-    For a class, its own methods: building a ``DataLoader`` runs ``DataLoader.__init__``.
+    For a class, its own methods: building a ``DataLoader``
+    runs ``DataLoader.__init__``.
     """
     members = vars(target).values() if isinstance(target, type) else [target]
     functions = (getattr(member, "__func__", member) for member in members)
@@ -477,7 +560,10 @@ def _code_objects(target: Any) -> set[types.CodeType]:
 
 
 def _graph_or_mode_problem(answer: Any, expected: Any, their_args: tuple, our_args: tuple):
-    """A right value can still be wrong: cut from the graph, or a model left in training mode."""
+    """A right value can still be wrong.
+
+    It may be cut from the graph, or come from a model left in training mode.
+    """
     cut = isinstance(answer, Tensor) and not answer.requires_grad
     if cut and isinstance(expected, Tensor) and expected.requires_grad:
         return (
@@ -501,12 +587,20 @@ def _changed_argument(candidate: Callable[..., Any], original: tuple, used: tupl
     except (TypeError, ValueError):
         names = []
     for i, (before, after) in enumerate(zip(original, used, strict=True)):
-        if not _unchanged(before, after):
-            return f"`{names[i]}`" if i < len(names) else f"(argument {i + 1})"
+        if _unchanged(before, after):
+            continue
+        if i < len(names):
+            return f"`{names[i]}`"
+        return f"(argument {i + 1})"
     return ""
 
 
 def _unchanged(before: Any, after: Any) -> bool:
+    """True when ``after`` holds the same values as ``before``.
+
+    Models are compared by their state dicts, tensors value by value, lists and tuples
+    item by item; anything else counts as unchanged.
+    """
     if isinstance(before, nn.Module):
         before, after = before.state_dict(), after.state_dict()
         return all(_unchanged(value, after[key]) for key, value in before.items())
@@ -532,7 +626,10 @@ def _copy(value: Any) -> Any:
 
 
 def _seeded(function: Callable, *args: Any) -> Any:
-    """Call ``function`` with the random generator seeded to 0; the notebook's own is untouched."""
+    """Call ``function`` with the random generator seeded to 0.
+
+    The notebook's own random state is left as it was.
+    """
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(0)
         return function(*args)
@@ -541,7 +638,10 @@ def _seeded(function: Callable, *args: Any) -> Any:
 def inputs_of_sizes(
     make_input: Callable[[int, torch.Generator], Any], sizes: Sequence[int] = (1, 5, 8, 13)
 ) -> list[Any]:
-    """Inputs ``make_input(size, generator)`` of several batch sizes: a hard-coded size fails."""
+    """Inputs ``make_input(size, generator)`` of several batch sizes.
+
+    An answer with a hard-coded batch size then fails.
+    """
     generator = torch.Generator().manual_seed(0)
     return [make_input(size, generator) for size in sizes]
 
@@ -559,10 +659,12 @@ def check_training_step(
     forbid: Mapping[str, str] | None = None,
     solution: bool = False,
 ) -> bool:
-    """Check ``step_function(model, X, y, loss_fn, optimizer)`` against five reference steps.
+    """Check ``step_function(model, X, y, loss_fn, optimizer)`` against reference steps.
 
-    The first difference in a parameter or the returned loss is diagnosed, naming its likely cause.
-    ``forbid`` works as in ``check_function`` (e.g. the course's own ``training`` module).
+    Five steps (``TRAINING_STEPS``) run beside the course's own. The first difference
+    in a parameter or the returned loss is diagnosed, naming its likely cause.
+    ``forbid`` works as in ``check_function`` (e.g. the course's own ``training``
+    module).
     """
     rules = _ForbiddenCalls(forbid or {})
 
@@ -577,11 +679,12 @@ def check_training_step(
 def _training_problem(
     step_function, model, X, y, loss_fn, make_optimizer, rules: _ForbiddenCalls
 ) -> str | None:
-    """Run the student's step and the course's side by side, five times; the first difference.
+    """Run the student's step and the course's side by side, five times.
 
-    Both start from copies of ``model`` with no gradients, each with its own optimizer. The mode
-    is judged when the model computes its output: that is when dropout and batch norm need
-    training mode; what the step does after the update (``model.eval()``, say) is its own choice.
+    Returns the first difference, or None. Both start from copies of ``model`` with no
+    gradients, each with its own optimizer. The mode is judged when the model computes
+    its output: that is when dropout and batch norm need training mode; what the step
+    does after the update (``model.eval()``, say) is its own choice.
     """
     theirs, ours = copy.deepcopy(model), copy.deepcopy(model)
     for copied in (theirs, ours):
@@ -604,10 +707,9 @@ def _training_problem(
         except NotImplementedError:
             return NOT_DONE
         except Exception as error:
-            return (
-                rules.problem()
-                or f"at step {step} your code raised {type(error).__name__}: {error}"
-            )
+            if rules.problem():  # the forbidden call is the mistake, not what it led to
+                return rules.problem()
+            return f"at step {step} your code raised {type(error).__name__}: {error}"
         if rules.problem():
             return rules.problem()
         if not all(modes_at_forward):
@@ -624,7 +726,10 @@ def _training_problem(
 
 
 def _grad(parameter: Tensor) -> Tensor:
-    return torch.zeros_like(parameter) if parameter.grad is None else parameter.grad.clone()
+    """A copy of the parameter's gradient; zeros when it has none yet."""
+    if parameter.grad is None:
+        return torch.zeros_like(parameter)
+    return parameter.grad.clone()
 
 
 def _step_problem(theirs, ours, before, previous_grads, returned, expected_loss) -> str | None:
@@ -688,4 +793,6 @@ def _short(value: Any) -> str:
     if callable(value) and hasattr(value, "__name__"):
         return f"the function {value.__name__}"  # not its address in memory
     text = repr(value)
-    return text if len(text) <= 60 else f"a {type(value).__name__}"
+    if len(text) <= 60:
+        return text
+    return f"a {type(value).__name__}"

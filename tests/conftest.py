@@ -1,7 +1,8 @@
 """Shared test set-up: plots render off-screen (Agg), so tests run without a display.
 
-Set on matplotlib itself, not through the MPLBACKEND variable: the notebooks' kernels, which
-nbval starts from this same process, inherit the environment and must keep their inline backend.
+Set on matplotlib itself, not through the MPLBACKEND variable: the notebooks' kernels,
+which nbval starts from this same process, inherit the environment and must keep their
+inline backend.
 """
 
 import matplotlib
@@ -12,7 +13,10 @@ matplotlib.use("Agg")
 
 @pytest.fixture
 def fresh_checker(monkeypatch):
-    """The exercise checker as in a fresh kernel: no hints shown, no results recorded."""
+    """The exercise checker as in a fresh kernel.
+
+    No hints have been shown and no results recorded.
+    """
     from course_utils import checks
 
     monkeypatch.setattr(checks, "_exercises", {})
@@ -21,10 +25,11 @@ def fresh_checker(monkeypatch):
 
 @pytest.fixture
 def sent_results(monkeypatch):
-    """The results the checks send to the grader, in order, as in a kernel the grader runs.
+    """The results the checks send to the grader, in order, as in the grader's kernel.
 
-    The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as an
-    output of the cell that ran the check (IPython's publish_display_data), here into a list.
+    The grader sets checks.RECORD_VARIABLE in the kernel; each result then goes out as
+    an output of the cell that ran the check (IPython's publish_display_data), here
+    into a list.
     """
     import IPython.display
 

@@ -1,15 +1,19 @@
-"""Exercise cells and quizzes, read from the notebooks' source (for the unit and browser tests).
+"""Exercise cells and quizzes, read from the notebooks' source.
 
-A check cell is a code cell that calls ``checks.check_...(name, ...)`` and is not a solution cell
-(tagged ``solution``); the name is the exercise's. A quiz is a call ``widgets.quiz(question, options, answer, explanations)`` whose arguments are
-literals (strings, lists of strings, an integer), so a test can read them without running
+The unit tests and the browser tests both use them.
+
+A check cell is a code cell that calls ``checks.check_...(name, ...)`` and is not a
+solution cell (tagged ``solution``); the name is the exercise's. A quiz is a call
+``widgets.quiz(question, options, answer, explanations)`` whose arguments are literals
+(strings, lists of strings, an integer), so a test can read them without running
 anything. Choosing option i shows ✅ or ❌ and ``explanations[i]``.
 
-The verdict rule (README, "Writing an exercise"): each explanation opens with its verdict on the
-option, in its first word. The right option's opens with "Yes" or "Right" ("Yes: / always
-divides exactly ..."), every other option's with "No" or "Not" ("No: that is what // gives ...",
-"Not exactly: ..."). So an explanation says by itself whether its option is right, and a quiz
-whose ``answer`` points at another option than the one its explanations confirm fails a test.
+The verdict rule (README, "Writing an exercise"): each explanation opens with its
+verdict on the option, in its first word. The right option's opens with "Yes" or "Right"
+("Yes: / always divides exactly ..."), every other option's with "No" or "Not" ("No:
+that is what // gives ...", "Not exactly: ..."). So an explanation says by itself
+whether its option is right, and a quiz whose ``answer`` points at another option than
+the one its explanations confirm fails a test.
 """
 
 from __future__ import annotations
@@ -39,13 +43,15 @@ class Quiz:
 
 
 def is_solution(cell) -> bool:
-    """True for a solution cell (tagged ``solution``; the student edition removes it)."""
+    """True for a solution cell: tagged ``solution``, the student edition removes it."""
     return "solution" in cell.metadata.get("tags", [])
 
 
 def checked_names(source: str) -> list[str | None]:
-    """The exercise names of the ``checks.check_...(name, ...)`` calls in a cell's source, in
-    order (None for a name that is not a string literal)."""
+    """The exercise names of a cell's ``checks.check_...(name, ...)`` calls.
+
+    They come in order, with None for a name that is not a string literal.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -74,9 +80,12 @@ STUB_MARKERS = ("# YOUR CODE HERE", "raise NotImplementedError")
 
 
 def stub_exercises(notebook) -> set[str]:
-    """The exercises whose cell to fill in is a stub (``# YOUR CODE HERE`` with ``None`` or
-    ``raise NotImplementedError``): a code cell after the previous check cell and before the
-    exercise's own. The others are open ones, whose starting point runs (settings to improve)."""
+    """The exercises whose cell to fill in is a stub.
+
+    A stub holds ``# YOUR CODE HERE`` with ``None`` or ``raise NotImplementedError``; it
+    is a code cell after the previous check cell and before the exercise's own. The
+    other exercises are open ones, whose starting point runs (settings to improve).
+    """
     stubs, since_last_check = set(), []
     for cell in notebook.cells:
         if cell.cell_type != "code" or is_solution(cell):
@@ -91,7 +100,10 @@ def stub_exercises(notebook) -> set[str]:
 
 
 def quiz_calls(source: str) -> list[ast.Call]:
-    """Every ``widgets.quiz(...)`` call in a cell's source (none if it does not parse)."""
+    """Every ``widgets.quiz(...)`` call in a cell's source.
+
+    None if the source does not parse.
+    """
     try:
         tree = ast.parse(source)
     except SyntaxError:
@@ -113,7 +125,10 @@ def is_quiz_cell(cell) -> bool:
 
 
 def quiz_arguments(call: ast.Call) -> dict:
-    """The call's four arguments by name; ValueError if one is missing or not a literal."""
+    """The call's four arguments by name.
+
+    ValueError if one is missing or not a literal.
+    """
     given = dict(zip(PARAMETERS, call.args, strict=False))
     given |= {keyword.arg: keyword.value for keyword in call.keywords}
     missing = [name for name in PARAMETERS if name not in given]
@@ -154,13 +169,19 @@ def notebook_quizzes(path: Path) -> list[Quiz]:
 
 
 def opening_word(text: str) -> str:
-    """The first word of a text ("Not" for "Not exactly: ...", "No" for "No error: ...")."""
+    """The first word of a text.
+
+    "Not" for "Not exactly: ...", "No" for "No error: ...".
+    """
     match = re.match(r"\s*([A-Za-z]+)", text)
     return match.group(1) if match else ""
 
 
 def verdict_problems(quiz: Quiz) -> list[str]:
-    """Where a quiz's explanations disagree with its answer index (the verdict rule above)."""
+    """Where a quiz's explanations disagree with its answer index.
+
+    The explanations say their verdicts by the verdict rule above.
+    """
     count = len(quiz.options)
     if len(quiz.explanations) != count or not 0 <= quiz.answer < count:
         return [f"{count} options, {len(quiz.explanations)} explanations, answer={quiz.answer}"]

@@ -1,17 +1,19 @@
-"""A pytest plugin: nbval's own run also compares figures, and the outputs of widget cells.
+"""A pytest plugin: nbval's own run also compares figures and widget cells' outputs.
 
-nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare`` unless
-nbdime is used), so without this a committed plot that no longer matches what the code draws
-would pass. After nbval has run a cell and compared its text, this plugin compares the cell's
-fresh figures with the committed ones, with matplotlib's own image comparison (root mean square
-of the pixel differences, 0 to 255), in the same run: no notebook is executed twice.
+nbval 0.11 never compares ``image/png`` outputs (it adds them to its ``skip_compare``
+unless nbdime is used), so without this a committed plot that no longer matches what the
+code draws would pass. After nbval has run a cell and compared its text, this plugin
+compares the cell's fresh figures with the committed ones, with matplotlib's own image
+comparison (root mean square of the pixel differences, 0 to 255), in the same run: no
+notebook is executed twice.
 
-A cell that shows a widget is tagged ``nbval-ignore-output``, since a widget's view (its model
-id, and its text repr, such as a progress bar's timing) cannot be stable. Only that view is
-ignored: for such a cell (one whose committed outputs hold a widget view) this plugin compares
-everything else the cell shows, its text with nbval's own comparison and sanitizing and its
-figures as above, and that it shows as many widgets as committed. Other cells that nbval does
-not check (``nbval-ignore-output`` without a widget: a timing; ``nbval-skip``) are exempt.
+A cell that shows a widget is tagged ``nbval-ignore-output``, since a widget's view
+(its model id, and its text repr, such as a progress bar's timing) cannot be stable.
+Only that view is ignored: for such a cell (one whose committed outputs hold a
+widget view) this plugin compares everything else the cell shows, its text with
+nbval's own comparison and sanitizing and its figures as above, and that it shows as
+many widgets as committed. Other cells that nbval does not check
+(``nbval-ignore-output`` without a widget: a timing; ``nbval-skip``) are exempt.
 Loaded by the repository's top-level conftest.py.
 """
 
@@ -25,8 +27,9 @@ from pathlib import Path
 
 import pytest
 
-# Same code, same pinned versions, same machine: the PNG bytes are identical (RMS 0). The
-# tolerance only absorbs antialiasing noise; one moved marker or one changed label is well above it.
+# Same code, same pinned versions, same machine: the PNG bytes are identical (RMS 0).
+# The tolerance only absorbs antialiasing noise; one moved marker or one changed label
+# is well above it.
 TOLERANCE_RMS = 0.5
 
 
@@ -45,10 +48,13 @@ def figure_difference(
     new_folder: Callable[[], Path] | None = None,
     tolerance: float = TOLERANCE_RMS,
 ) -> str:
-    """Why two PNG figures differ beyond ``tolerance`` (RMS of pixel values), or "" if they match.
+    """Why two PNG figures differ beyond ``tolerance``, or "" if they match.
 
-    On a difference the two figures and their difference picture are kept in a folder from
-    ``new_folder`` (by default a new temporary one) that the message names, so you can look at them.
+    The tolerance bounds the RMS of the pixel values' differences.
+
+    On a difference the two figures and their difference picture are kept in a folder
+    from ``new_folder`` (by default a new temporary one) that the message names, so you
+    can look at them.
     """
     if committed == fresh:
         return ""
@@ -72,7 +78,10 @@ def figure_difference(
 def figure_mismatches(
     committed_outputs: list, fresh_outputs: list, new_folder: Callable[[], Path] | None = None
 ) -> list[str]:
-    """One message per figure of a cell that is missing, extra, or differs from the committed."""
+    """One message per figure of a cell that is missing, extra, or differs.
+
+    A figure differs when it does not match the committed one.
+    """
     committed, fresh = cell_figures(committed_outputs), cell_figures(fresh_outputs)
     if len(committed) != len(fresh):
         return [
@@ -108,13 +117,19 @@ def nbval_cell_options(item: pytest.Item):
 
 
 def is_checked_nbval_cell(item: pytest.Item) -> bool:
-    """True for an nbval cell whose outputs nbval compares (not ignored, not skipped, was run)."""
+    """True for an nbval cell whose outputs nbval compares.
+
+    That is a cell not ignored, not skipped, and run.
+    """
     options = nbval_cell_options(item)
     return options is not None and bool(options.get("check"))
 
 
 def is_ignored_widget_cell(item: pytest.Item) -> bool:
-    """True for a cell nbval ignores that shows a widget: all but the widget view is compared."""
+    """True for a cell nbval ignores that shows a widget.
+
+    All of its outputs but the widget view are compared.
+    """
     options = nbval_cell_options(item)
     return (
         options is not None
@@ -124,13 +139,19 @@ def is_ignored_widget_cell(item: pytest.Item) -> bool:
 
 
 def folder_under_pytest_temp(item: pytest.Item) -> Callable[[], Path] | None:
-    """New folders under pytest's own temporary folder (it keeps the last three runs' only)."""
+    """New folders under pytest's own temporary folder.
+
+    pytest keeps the last three runs' folders only.
+    """
     factory = getattr(item.config, "_tmp_path_factory", None)
     return (lambda: factory.mktemp("nbval-figure")) if factory else None
 
 
 def widget_cell_mismatches(item: pytest.Item, committed: list, fresh: list) -> list[str]:
-    """What differs between a widget cell's committed and fresh outputs, the widget views aside."""
+    """What differs between a widget cell's committed and fresh outputs.
+
+    The widget views are left aside: they may vary.
+    """
     from nbval.plugin import coalesce_streams
 
     problems = []

@@ -1,5 +1,7 @@
-"""Backprop by hand against autograd and against finite differences; the finite-difference checker
-on correct and broken models."""
+"""Backprop by hand against autograd and against finite differences.
+
+The finite-difference checker is tested too, on correct and broken models.
+"""
 
 import pytest
 import torch
@@ -41,7 +43,10 @@ def test_hand_gradients_equal_autograd(n, features, hidden, dtype):
 
 
 def central_differences(model, X, y, eps=1e-6):
-    """dL/dθ for every parameter by (L(θ + ε) - L(θ - ε)) / 2ε, the loss being torch's BCELoss."""
+    """dL/dθ for every parameter by (L(θ + ε) - L(θ - ε)) / 2ε.
+
+    The loss L is torch's BCELoss.
+    """
     gradients = {}
     with torch.no_grad():
         for name, parameter in model.named_parameters():
@@ -61,7 +66,8 @@ def central_differences(model, X, y, eps=1e-6):
 
 @pytest.mark.parametrize(("n", "features", "hidden"), [(1, 2, 1), (9, 2, 10), (40, 3, 6)])
 def test_hand_gradients_equal_finite_differences(n, features, hidden):
-    # float64, and inputs that keep every ReLU unit away from its kink at 0 by more than ε
+    # float64, and inputs that keep every ReLU unit away from its kink at 0
+    # by more than ε
     model, X, y = make_problem(n, features, hidden, torch.float64, seed=10 + n)
     with torch.no_grad():
         assert (model.linear1(X).abs() > 1e-3).all(), "a unit sits on the ReLU's kink: reseed"
@@ -122,7 +128,10 @@ def test_gradient_check_works_with_class_index_targets():
 
 
 class HiddenFromAutograd(SimpleClassifier):
-    """A broken model: half of its logit is detached, so autograd sees only the other half."""
+    """A broken model: half its logit is detached.
+
+    So autograd sees only the other half.
+    """
 
     def forward(self, x):
         z2 = self.linear2(self.relu(self.linear1(x)))

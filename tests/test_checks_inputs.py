@@ -1,4 +1,7 @@
-"""A check cannot be fooled or confused: copies of inputs, in-place changes, .item(), sizes, eval."""
+"""A check cannot be fooled or confused.
+
+Copies of inputs, in-place changes, .item(), sizes, eval.
+"""
 
 import pytest
 import torch

@@ -1,4 +1,6 @@
-"""Checks that reject plausible wrong answers: kinds of values, forbidden helpers, case hints.
+"""Checks that reject plausible wrong answers.
+
+Kinds of values, forbidden helpers, case hints.
 
 Each wrong answer here passed the checks before they learned to reject it.
 """
@@ -12,7 +14,7 @@ from course_utils import checks, metrics
 pytestmark = pytest.mark.usefixtures("fresh_checker")
 
 
-# ----------------------------------------------------------------------------- kinds of values
+# ---------------------------------------------------------------------- kinds of values
 
 
 def test_a_nested_list_is_not_a_tensor(capsys):
@@ -70,7 +72,7 @@ def test_a_wrong_yes_or_no_reads_as_true_or_false_without_tolerances(capsys):
     assert "first at index (1,): got True, expected False" in capsys.readouterr().out
 
 
-# ----------------------------------------------------------------------------- forbidden helpers
+# -------------------------------------------------------------------- forbidden helpers
 
 
 def precision_with_the_package(y_pred, y_true):
@@ -173,7 +175,7 @@ def test_the_watch_ends_with_the_call_and_a_raising_candidate_is_still_judged(ca
     assert sys.getprofile() is None
 
 
-# ----------------------------------------------------------------------------- hints that follow
+# -------------------------------------------------------------------- hints that follow
 
 
 def should_stop_reference(losses, patience):
@@ -236,7 +238,7 @@ def test_plain_tuples_and_single_arguments_still_work(capsys):
     assert checks.check_function("relu", torch.relu, torch.relu, [torch.zeros(2), (torch.ones(3),)])
 
 
-# ----------------------------------------------------------------------------- the solution's line
+# ------------------------------------------------------------------ the solution's line
 
 
 def test_a_solution_cells_check_says_so_and_is_not_recorded(sent_results, capsys):
@@ -257,7 +259,7 @@ def test_a_solution_cells_check_says_so_and_is_not_recorded(sent_results, capsys
         assert capsys.readouterr().out == "✅ the solution of y: correct!\n"
 
 
-# ----------------------------------------------------------------------------- messages and steps
+# ------------------------------------------------------------------- messages and steps
 
 
 def test_a_function_given_as_input_is_named_not_shown_by_its_address(capsys):

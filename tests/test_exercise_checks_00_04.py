@@ -1,9 +1,11 @@
-"""The exercise checks of notebooks 00-04 reject the plausible wrong answers issue 22 names.
+"""The exercise checks of notebooks 00-04 reject the wrong answers issue 22 names.
 
-Each notebook runs once here, in this process, as a student edition would (its solution cells
-left out); then the notebook's own check cell runs again with a wrong answer in place of the
-student's, and must print ❌. The right answer (the solution) must still pass, so a check that
-rejects everything cannot pass either.
+Each is a plausible wrong answer, one a student could give.
+
+Each notebook runs once here, in this process, as a student edition would (its solution
+cells left out); then the notebook's own check cell runs again with a wrong answer in
+place of the student's, and must print ❌. The right answer (the solution) must still
+pass, so a check that rejects everything cannot pass either.
 """
 
 import contextlib
@@ -41,7 +43,10 @@ class Notebook:
         plt.close("all")
 
     def solution(self, exercise: str) -> dict:
-        """The names the solution cell of ``exercise`` defines (run in a copy of the namespace)."""
+        """The names the solution cell of ``exercise`` defines.
+
+        The cell runs in a copy of the namespace.
+        """
         (cell,) = [c for c in self.cells if is_solution(c) and f'"{exercise}"' in c.source]
         namespace = dict(self.namespace)
         with contextlib.redirect_stdout(io.StringIO()):
@@ -49,7 +54,10 @@ class Notebook:
         return namespace
 
     def check(self, exercise: str, **answers) -> str:
-        """What the check cell of ``exercise`` prints for ``answers`` (the student's names)."""
+        """What the check cell of ``exercise`` prints for ``answers``.
+
+        ``answers`` are the student's names.
+        """
         (cell,) = [
             c
             for c in self.cells
@@ -81,7 +89,7 @@ def assert_right(output: str) -> None:
     assert output.startswith("✅"), output
 
 
-# --- 00 ---------------------------------------------------------------------------------------
+# --- 00 -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here"], indirect=True)
@@ -92,7 +100,7 @@ def test_00_a_nested_list_is_not_a_tensor(notebook):
     assert_right(notebook.check("a column of numbers", column=torch.arange(1, 6).reshape(5, 1)))
 
 
-# --- 02 ---------------------------------------------------------------------------------------
+# --- 02 -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
@@ -141,7 +149,7 @@ def test_02_standardize_rejects_a_float_std_compared_with_zero_and_the_package(n
     assert_right(notebook.check("standardize", standardize=solution))
 
 
-# --- 03 ---------------------------------------------------------------------------------------
+# --- 03 -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
@@ -178,7 +186,7 @@ def test_03_subset_dataset_may_not_wrap_torchs_subset(notebook):
     assert_right(notebook.check("SubsetDataset", SubsetDataset=solution))
 
 
-# --- 04 ---------------------------------------------------------------------------------------
+# --- 04 -------------------------------------------------------------------------------
 
 
 class SequentialInside(nn.Module):
@@ -224,7 +232,7 @@ def test_04_count_parameters_may_not_build_a_model(notebook):
     assert_right(notebook.check("count_parameters", count_parameters=solution))
 
 
-# --- 01 ---------------------------------------------------------------------------------------
+# --- 01 -------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
@@ -289,7 +297,7 @@ def test_01_derivative_by_autograd_must_leave_the_callers_z_alone(notebook):
     assert_wrong(output, "leave z as it was")
 
 
-# --- the exercise rules of issue 21, for these notebooks ----------------------------------------
+# --- the exercise rules of issue 21, for these notebooks ------------------------------
 
 STEMS = [
     "00_start_here",

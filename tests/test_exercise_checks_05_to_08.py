@@ -154,7 +154,10 @@ def test_07_a_float32_path_is_rejected_where_float64_is_asked_for():
 
 
 def gradient_descent_in_float32_returned_as_float64(surface, start, lr, steps):
-    """The float32 loop, converted at the end: the dtype the check asks for, not the path."""
+    """The float32 loop, converted at the end.
+
+    The check asks for the dtype, not the path to it.
+    """
     return gradient_descent_in_float32(surface, start, lr, steps).double()
 
 
@@ -333,7 +336,8 @@ def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
     assert "asks you to do without" in printed
 
 
-# Every check and quiz cell is collapsed, and every solution's check says it is the solution's
+# Every check and quiz cell is collapsed, and every solution's check says it is
+# the solution's
 @pytest.mark.parametrize("stem", [LOSS, BACKPROP, OPTIMIZERS, TRAINING])
 def test_check_and_quiz_cells_are_collapsed_and_solutions_say_so(stem):
     cells = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells

@@ -1,9 +1,9 @@
 """Every notebook's exercises keep the course's rules (README, "Writing an exercise").
 
-Solution cells are hidden, skipped in slides, start with a comment, and their checks passed in the
-committed outputs; check cells and quiz cells are collapsed; no committed output and no hint
-contains a line of a solution; each quiz's output is left out of nbval (a widget) and its answer
-index agrees with its explanations.
+Solution cells are hidden, skipped in slides, start with a comment, and their checks
+passed in the committed outputs; check cells and quiz cells are collapsed; no committed
+output and no hint contains a line of a solution; each quiz's output is left out of
+nbval (a widget) and its answer index agrees with its explanations.
 """
 
 import ast
@@ -33,7 +33,10 @@ def code_lines(source):
 
 
 def solution_lines(notebook):
-    """The solution cells' code lines that appear in no other cell (the lesson's own code)."""
+    """The solution cells' code lines that appear in no other cell.
+
+    The other cells' lines are the lesson's own code.
+    """
     solutions = set().union(*[code_lines(c.source) for c in notebook.cells if is_solution(c)])
     others = set().union(*[code_lines(c.source) for c in notebook.cells if not is_solution(c)])
     return {line for line in solutions - others if len(line) >= SHORTEST_LINE}
@@ -69,7 +72,10 @@ def stream_lines(cell):
 
 
 def solution_check_problems(notebook):
-    """Each solution cell whose committed output does not show its checks passed, and why."""
+    """Each solution cell whose committed output does not show its checks passed.
+
+    Each comes with why.
+    """
     problems = []
     for index, cell in enumerate(notebook.cells):
         if not is_solution(cell) or cell.cell_type != "code":
@@ -128,9 +134,10 @@ def test_each_quiz_cell_is_left_out_of_nbval(notebook):
 
 
 def test_each_solution_cell_shows_its_check_passed_on_the_solution(notebook):
-    # the solution's check runs with solution=True, so that under Run All a student never takes
-    # its ✅ for their own; a broken solution re-executed and committed shows ❌ here, which nbval
-    # (comparing the fresh run with the committed one) would accept
+    # the solution's check runs with solution=True, so that under Run All a student
+    # never takes its ✅ for their own; a broken solution re-executed and committed
+    # shows ❌ here, which nbval (comparing the fresh run with the committed one)
+    # would accept
     problems = solution_check_problems(notebook)
     assert not problems, "\n".join(problems)
 

@@ -1,4 +1,7 @@
-"""course_tools.figures: `python -m course_tools.figures --out DIR` writes the course's pictures."""
+"""course_tools.figures writes the course's pictures.
+
+It runs as `python -m course_tools.figures --out DIR`.
+"""
 
 import json
 import re
@@ -71,9 +74,9 @@ def test_pngs_carry_no_software_or_date_metadata(drawn):
 @pytest.mark.pins  # drawn by another matplotlib, the pixels differ a little
 @pytest.mark.parametrize("name", NAMES)
 def test_committed_pictures_are_the_ones_the_command_draws(drawn, name, tmp_path):
-    # images/ is made by the command: regenerate with `python -m course_tools.figures`. The
-    # notebooks' rule (tests/nbval_figures.py): RMS of the pixel differences at most 0.5 of 255,
-    # which a fresh drawing meets with 0 and one moved marker does not.
+    # images/ is made by the command: regenerate with `python -m course_tools.figures`.
+    # The notebooks' rule (tests/nbval_figures.py): RMS of the pixel differences at most
+    # 0.5 of 255, which a fresh drawing meets with 0 and one moved marker does not.
     out, _ = drawn
     committed = ROOT / "images" / name
     assert committed.exists(), f"{name} missing: run `python -m course_tools.figures`"
@@ -85,7 +88,10 @@ def test_committed_pictures_are_the_ones_the_command_draws(drawn, name, tmp_path
 
 
 def drawn_layer_sizes(figure):
-    """The number of circles (neurons) in each column of a network diagram, left to right."""
+    """The number of circles (neurons) in each column of a network diagram.
+
+    The columns are counted left to right.
+    """
     from matplotlib.patches import Circle
 
     (ax,) = figure.axes
@@ -96,7 +102,8 @@ def drawn_layer_sizes(figure):
 
 
 def test_the_mlp_diagram_draws_the_courses_classifier():
-    # the classifier every notebook builds: SimpleClassifier(input_features=2, hidden_units=10)
+    # the classifier every notebook builds:
+    # SimpleClassifier(input_features=2, hidden_units=10)
     model = models.SimpleClassifier(input_features=2, hidden_units=10)
     classifier_sizes = (
         model.linear1.in_features,

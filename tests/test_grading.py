@@ -1,10 +1,11 @@
 """make grade on a class: the course's own checks decide, each submission in a sandbox.
 
-The course here is a small notebook written by the test, with two exercises (`my_relu`, whose
-task forbids course_utils.activations, and `answer`); a class of submissions made from it (done,
-a mistake, the stub left, the answer in a new cell, check cells edited or deleted, results
-forged from a cell or from inside the check, a check replaced, a notebook that fails or dies) is
-graded once, two at a time, through the command line; each test reads one part of the result.
+The course here is a small notebook written by the test, with two exercises (`my_relu`,
+whose task forbids course_utils.activations, and `answer`); a class of submissions made
+from it (done, a mistake, the stub left, the answer in a new cell, check cells edited or
+deleted, results forged from a cell or from inside the check, a check replaced, a
+notebook that fails or dies) is graded once, two at a time, through the command line;
+each test reads one part of the result.
 """
 
 import contextlib
@@ -32,8 +33,8 @@ FIRST = (
     "import torch\n\nfrom course_utils import activations, checks\n\n"
     "CASES = [torch.tensor([-1.0, 0.0, 2.0]), torch.linspace(-3, 3, 7)]"
 )
-# A result sent the way the checks send theirs, its type built at run time (the scan cannot
-# see it): the grader must still not take it for the check's.
+# A result sent the way the checks send theirs, its type built at run time (the scan
+# cannot see it): the grader must still not take it for the check's.
 FORGE = (
     "from IPython.display import display\n\n"
     'kind = "application/vnd.course-utils." + "check-result+json"\n'
@@ -59,8 +60,11 @@ def hidden(cell):
 
 
 def course_notebook():
-    """The course edition; its cells keep their ids from one call to the next (as a notebook
-    keeps them from the course to the student edition and through JupyterLab)."""
+    """The course edition; its cells keep their ids from one call to the next.
+
+    So a notebook keeps them from the course to the student edition and through
+    JupyterLab.
+    """
     notebook = new_notebook(
         cells=[
             new_markdown_cell("# A small course notebook"),
@@ -106,10 +110,10 @@ def cell_with(notebook, text):
 
 
 def changed(replacements=(), added=(), deleted=()):
-    """The edition with some cells' source replaced, cells added after others, cells deleted.
+    """The edition with some cells' source replaced, cells added, cells deleted.
 
-    ``replacements``: (text in the cell, new source); ``added``: (text in the cell it follows,
-    source); ``deleted``: text in the cell.
+    ``replacements``: (text in the cell, new source); ``added``: (text in the cell it
+    follows, source); ``deleted``: text in the cell.
     """
     notebook = edition()
     for text, source in replacements:

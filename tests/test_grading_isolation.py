@@ -1,7 +1,7 @@
-"""Each submission runs in its own sandbox: what its code can reach, the limits it meets.
+"""Each submission runs in its own sandbox: what its code reaches, the limits it meets.
 
-The notebooks here import neither torch nor the course (their kernels start in a second or
-two): what a cell can do in the sandbox does not depend on what it imports.
+The notebooks here import neither torch nor the course (their kernels start in a second
+or two): what a cell can do in the sandbox does not depend on what it imports.
 """
 
 import contextlib
@@ -32,7 +32,10 @@ def printed(cell):
 
 
 def attempt(action):
-    """A cell that tries ``action`` and prints what happened: 'done' or the error's errno."""
+    """A cell that tries ``action`` and prints what happened.
+
+    It prints 'done', or the error's errno.
+    """
     return (
         f"try:\n    {action}\n    print('done')\nexcept OSError as error:\n    print(error.errno)"
     )
@@ -80,7 +83,8 @@ def test_a_submission_cannot_write_the_course_read_others_or_reach_the_network(
         "done",
         "done",
     ]
-    # no course notebook (so no solution), not the host's /tmp, not the grader's environment
+    # no course notebook (so no solution), not the host's /tmp, not the
+    # grader's environment
     assert outputs[5] == "False False False"
     assert COURSE_FILE.read_bytes() == before
     assert not Path(scratch).exists()

@@ -1,9 +1,9 @@
 """Issue 26's table: a class of 09_evaluation submissions made from the student edition.
 
-Each submission is the student edition of the committed 09 with one change, graded the way an
-instructor does (a folder, two at a time); each test checks one row's "should be". The last
-row (13's open exercise left untouched: not done) is checked where the whole student edition is
-graded, in test_student_edition.py.
+Each submission is the student edition of the committed 09 with one change, graded the
+way an instructor does (a folder, two at a time); each test checks one row's "should
+be". The last row (13's open exercise left untouched: not done) is checked where the
+whole student edition is graded, in test_student_edition.py.
 """
 
 from pathlib import Path
@@ -64,7 +64,10 @@ def stub_of(notebook, function):
 
 
 def submission(scores=None, recall=None, added=None):
-    """The edition with Exercise 1's and 2's stubs replaced, and a cell added after the first."""
+    """The edition with Exercise 1's and 2's stubs replaced.
+
+    A cell is added after the first stub.
+    """
     notebook = edition()
     if scores:
         notebook.cells[stub_of(notebook, "scores_at_threshold")].source = scores
@@ -76,7 +79,10 @@ def submission(scores=None, recall=None, added=None):
 
 
 def forbids_metrics():
-    """True once 09's Exercise 1 check passes forbid= course_utils.metrics (its task's rule)."""
+    """True once 09's Exercise 1 check passes forbid= course_utils.metrics.
+
+    Its task forbids the course's metrics.
+    """
     check = edition().cells[stub_of(edition(), "scores_at_threshold") + 1]
     return "forbid=" in check.source and "course_utils.metrics" in check.source
 
@@ -109,7 +115,10 @@ def result(graded, student, exercise=EXERCISE_1):
 
 
 def test_the_test_answer_is_right_by_scikit_learn():
-    """The 'solved' row's code agrees with scikit-learn (so 'passed' is the right verdict)."""
+    """The 'solved' row's code agrees with scikit-learn.
+
+    So 'passed' is the right verdict for it.
+    """
     namespace = {}
     exec(SOLVED, namespace)
     generator = torch.Generator().manual_seed(0)

@@ -1,8 +1,9 @@
-"""The grader reads a student's cell: each touch of the checking named, honest code alone.
+"""The grader reads a student's cell and names each touch of the checking.
 
-Nothing runs here: the scan reads code. The expectations are written by hand from what each
-cell does; the course's own code (every cell and every solution of the committed notebooks),
-read as if a student had written it, must not be taken for tampering.
+Honest code it leaves alone.
+Nothing runs here: the scan reads code. The expectations are written by hand from what
+each cell does; the course's own code (every cell and every solution of the committed
+notebooks), read as if a student had written it, must not be taken for tampering.
 """
 
 from pathlib import Path
@@ -116,7 +117,10 @@ def test_in_an_edited_course_cell_only_the_students_statements_are_read():
 
 
 def test_of_a_module_the_course_imports_only_what_hides_code_is_a_touch():
-    """The course's install cell imports importlib to ask whether course_utils is installed."""
+    """The course's install cell imports importlib.
+
+    It asks importlib whether course_utils is installed.
+    """
     context = code_scan.ScanContext(modules={"importlib": "importlib"})
     asks = "import importlib.util\n\nprint(importlib.util.find_spec('course_utils') is None)"
     assert code_scan.scan(asks, context) == []
@@ -135,7 +139,7 @@ def test_changed_names_are_bindings_and_changes_through_a_name():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_the_courses_own_code_read_as_a_students_is_not_tampering(path):
-    """Every cell and solution of the notebook, as if a student had written it where it is.
+    """Every cell and solution of the notebook, as if a student had written it there.
 
     A cell's own bindings are left out of what the later checks read: the course's first
     binding of a name is not a student's rebinding of it.
@@ -162,8 +166,12 @@ def test_the_courses_own_code_read_as_a_students_is_not_tampering(path):
 
 
 def test_a_check_reads_what_the_courses_functions_it_calls_read():
-    """13's open exercise trains with the course's functions, which read val_loader: a student
-    cell that replaces val_loader (to validate on the training set) changes the check."""
+    """A check reads what the course's functions it calls read: 13's val_loader.
+
+    13's open exercise trains with the course's functions, which read val_loader: a
+    student cell that replaces val_loader (to validate on the training set) changes the
+    check.
+    """
     course = grading.CourseEdition.read(NOTEBOOKS[-1])
     assert NOTEBOOKS[-1].name.startswith("13_")
     check = next(e.check for e in course.exercises if "my_settings" in e.answers)

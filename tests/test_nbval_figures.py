@@ -1,4 +1,7 @@
-"""The figure comparison that runs with nbval (tests/nbval_figures.py), on figures drawn here."""
+"""The figure comparison that runs with nbval, on figures drawn here.
+
+The comparison is tests/nbval_figures.py.
+"""
 
 import base64
 import functools
@@ -83,7 +86,7 @@ def test_a_missing_or_extra_figure_fails(tmp_path):
 
 
 def largest_committed_figure() -> tuple[int, int, str]:
-    """(width, height, where) of the figure with the most pixels in the notebooks' outputs."""
+    """(width, height, where) of the figure with the most pixels in the notebooks."""
     sizes = []
     for notebook in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
         for cell in json.loads(notebook.read_text())["cells"]:
@@ -99,7 +102,10 @@ def largest_committed_figure() -> tuple[int, int, str]:
 
 @functools.cache
 def race_paths() -> dict[str, list]:
-    """Each surface of 07's race -> (optimizer, learning rate, path) of its six optimizers."""
+    """Each surface of 07's race -> (optimizer, learning rate, path) of each optimizer.
+
+    A surface has six optimizers.
+    """
     from course_utils import surfaces
 
     return {
@@ -112,8 +118,11 @@ def race_paths() -> dict[str, list]:
 
 
 def draw_optimizer_race(size_px: tuple[int, int], moved_px: float = 0.0) -> bytes:
-    """07's optimizer race (three surfaces, six paths) at ``size_px``; its smallest marker, the
-    middle surface's 6-pt start dot, moved right by ``moved_px`` pixels."""
+    """07's optimizer race (three surfaces, six paths) at ``size_px``.
+
+    Its smallest marker, the middle surface's 6-pt start dot, is moved right by
+    ``moved_px`` pixels.
+    """
     from course_utils import plotting, surfaces
 
     dpi = 100
@@ -136,9 +145,10 @@ def draw_optimizer_race(size_px: tuple[int, int], moved_px: float = 0.0) -> byte
 
 
 def test_a_marker_moved_by_two_pixels_is_caught_on_the_courses_largest_figure(tmp_path):
-    # The RMS is a mean over all pixels: the larger the figure, the more a small change is
-    # diluted. Drawn at the size of the largest figure in the notebooks, the smallest marker of
-    # 07's race moved by 2 pixels (a third of its width) must still be above the tolerance.
+    # The RMS is a mean over all pixels: the larger the figure, the more a small change
+    # is diluted. Drawn at the size of the largest figure in the notebooks, the smallest
+    # marker of 07's race moved by 2 pixels (a third of its width) must still be above
+    # the tolerance.
     width, height, notebook = largest_committed_figure()
     same = draw_optimizer_race((width, height))
     assert Image.open(io.BytesIO(same)).size == (width, height), f"not the size of {notebook}'s"

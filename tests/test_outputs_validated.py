@@ -1,8 +1,11 @@
-"""Guards that notebook outputs are really checked: nbval strict over every notebook, figures too.
+"""Guards that notebook outputs are really checked.
 
-If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a sanitize rule
-that blanks numbers, stopped comparing figures or a widget cell's text and figures, or committed a
-notebook that was not executed top to bottom in a fresh kernel, these tests fail.
+nbval runs strict over every notebook, and compares figures too.
+
+If someone quietly switched to --nbval-lax, dropped notebooks from the run, added a
+sanitize rule that blanks numbers, stopped comparing figures or a widget cell's text and
+figures, or committed a notebook that was not executed top to bottom in a fresh kernel,
+these tests fail.
 """
 
 import base64
@@ -32,7 +35,8 @@ def test_every_notebook_runs_under_nbval_strict():
 
 
 def test_figure_comparison_is_loaded_for_every_run():
-    # the top-level conftest.py loads it, so `pytest notebooks/NN.ipynb` compares figures too
+    # the top-level conftest.py loads it, so `pytest notebooks/NN.ipynb`
+    # compares figures too
     conftest = (ROOT / "conftest.py").read_text()
     assert re.search(r"pytest_plugins\s*=\s*\[\s*[\"']tests\.nbval_figures[\"']\s*\]", conftest)
 
@@ -63,7 +67,10 @@ def is_exempt(cell: dict) -> bool:
 
 
 def timing_functions(cells: list[dict]) -> set[str]:
-    """Names of the functions a notebook defines that read the clock (``def f(...)`` + time.*)."""
+    """Names of the functions a notebook defines that read the clock.
+
+    Such a function is a ``def f(...)`` that calls time.*.
+    """
     names = set()
     for cell in cells:
         source = "".join(cell["source"]) if cell["cell_type"] == "code" else ""
@@ -129,8 +136,9 @@ def test_an_exempt_cell_without_widget_or_timing_is_caught():
     assert unjustified_exemptions(cells) == ["Cell 0", "Cell 1", "Cell 2", "Cell 9"]
 
 
-# Mutation guards: change one committed output in a scratch copy of the course and run pytest
-# there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and sanitize file).
+# Mutation guards: change one committed output in a scratch copy of the course and run
+# pytest there exactly as `make test` does (same pyproject.toml, conftest.py, plugin and
+# sanitize file).
 
 
 def checked_code_cells(notebook: dict) -> list[tuple[int, dict]]:
@@ -143,9 +151,12 @@ DECIMAL = re.compile(r"\d+\.\d{3,}")  # a computed result, as the course prints 
 
 
 def change_last_digit_of_a_decimal(notebook: dict) -> int | None:
-    """Change the last digit of the first decimal a checked cell prints; return its cell number.
+    """Change the last digit of the first decimal a checked cell prints.
 
-    The last digit is the one a loose sanitize rule (blanking or rounding numbers) would hide.
+    Returns the cell's number.
+
+    The last digit is the one a loose sanitize rule (blanking or rounding
+    numbers) would hide.
     """
     for number, cell in checked_code_cells(notebook):
         for output in cell["outputs"]:
@@ -175,7 +186,10 @@ def committed_figures(notebook: dict) -> list[tuple[int, dict]]:
 
 
 def replace_one_figure(notebook: dict, others: list[str], avoid: int) -> int | None:
-    """Replace a figure (not in cell ``avoid``) by another of the same size; return its cell."""
+    """Replace a figure (not in cell ``avoid``) by another of the same size.
+
+    Returns the figure's cell.
+    """
     for number, output in committed_figures(notebook):
         if number == avoid:
             continue
@@ -188,7 +202,10 @@ def replace_one_figure(notebook: dict, others: list[str], avoid: int) -> int | N
 
 
 def scratch_course(folder: Path) -> Path:
-    """A copy of the course's test set-up (no notebooks) in ``folder``; returns its notebooks/."""
+    """A copy of the course's test set-up (no notebooks) in ``folder``.
+
+    Returns its notebooks/ folder.
+    """
     for name in ("pyproject.toml", "conftest.py", "tests/nbval_figures.py", "tests/sanitize.cfg"):
         (folder / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, folder / name)
@@ -198,7 +215,10 @@ def scratch_course(folder: Path) -> Path:
 
 
 def failed_cells(course: Path, notebooks: list[Path]) -> dict[str, str]:
-    """Run pytest (nbval) in the scratch course; return each failed test's id -> its message."""
+    """Run pytest (nbval) in the scratch course.
+
+    Returns each failed test's id -> its message.
+    """
     report = course / "report.xml"
     command = [sys.executable, "-m", "pytest", "-q", "-p", "no:xdist", f"--junitxml={report}"]
     command += [f"--basetemp={course / 'pytest'}"]  # the kept figures stay in the scratch course
@@ -227,9 +247,12 @@ WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def change_two_widget_cells(notebook: dict, figure: str) -> tuple[int, int] | None:
-    """In the first two cells that show a widget: give the first a committed line of text and a
-    figure it does not show (a failure), and the second's widget view another model id and
-    repr (no failure: the view is what may vary). Returns their cell numbers."""
+    """Change the first two cells that show a widget; return their cell numbers.
+
+    The first gets a committed line of text and a figure it does not show (a failure),
+    the second's widget view another model id and repr (no failure: the view is what may
+    vary).
+    """
     cells = [c for c in notebook["cells"] if c["cell_type"] == "code"]
     widget_cells = [
         number
@@ -285,8 +308,8 @@ def test_nbval_fails_when_a_printed_number_a_figure_or_a_widget_cells_output_is_
 
     failed = failed_cells(tmp_path, [notebooks / source.name, notebooks / widget_source.name])
 
-    # exactly the changed cells that must fail fail; every other cell passes, the widget cell
-    # whose view alone was changed too
+    # exactly the changed cells that must fail fail; every other cell passes, the widget
+    # cell whose view alone was changed too
     number_id, figure_id = failed_id(source, number_cell), failed_id(source, figure_cell)
     widget_id = failed_id(widget_source, widget_cells[0])
     assert set(failed) == {number_id, figure_id, widget_id}, f"failed: {sorted(failed)}"

@@ -1,4 +1,7 @@
-"""The browser tests' allow-list (browser_tests/page_problems.py) excuses only what it names."""
+"""The browser tests' allow-list excuses only what it names.
+
+The allow-list is browser_tests/page_problems.py.
+"""
 
 import importlib.util
 import sys
@@ -18,7 +21,10 @@ RANGE_ERROR = "RangeError: Maximum call stack size exceeded"
 
 
 class FakePage:
-    """Records the listeners a PageProblems registers, so a test can fire events at them."""
+    """Records the listeners a PageProblems registers.
+
+    So a test can fire events at them.
+    """
 
     def __init__(self):
         self.listeners = {}
@@ -82,7 +88,8 @@ def test_the_listeners_record_errors_failed_requests_and_http_errors():
         "request failed: net::ERR_FAILED (http://h/files/a.png)",
         "HTTP status: 404 (http://h/files/b.css)",
     ]
-    # where pictures are checked on their own (the slide measures), a picture is left to them
+    # where pictures are checked on their own (the slide measures), a picture is
+    # left to them
     page = FakePage()
     problems = page_problems.PageProblems.listen(page, skip_pictures=True)
     page.listeners["requestfailed"](picture)

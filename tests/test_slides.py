@@ -1,4 +1,7 @@
-"""Every notebook carries slide metadata and exports as reveal.js slides (what `make slides` does)."""
+"""Every notebook carries slide metadata and exports as reveal.js slides.
+
+The export is what `make slides` does.
+"""
 
 import json
 from pathlib import Path
@@ -36,8 +39,8 @@ def test_notebook_has_slide_metadata_and_exports_as_slides(notebook):
 
 @pytest.mark.parametrize("notebook", NOTEBOOKS, ids=lambda p: p.name)
 def test_each_notebook_has_the_stylesheet_rise_asks_for(notebook):
-    # RISE loads NAME.css for NAME.ipynb (after rise.css): without it, every slideshow gets a 404
-    # and a console error (browser_tests fail on both)
+    # RISE loads NAME.css for NAME.ipynb (after rise.css): without it, every slideshow
+    # gets a 404 and a console error (browser_tests fail on both)
     stylesheet = notebook.with_suffix(".css")
     assert stylesheet.is_file(), (
         f"notebooks/{stylesheet.name} is missing: RISE asks for it when it shows {notebook.name}; "

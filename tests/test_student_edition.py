@@ -1,4 +1,7 @@
-"""make student: the course notebooks without solutions, each still running top to bottom."""
+"""make student: the course notebooks without solutions, each still running.
+
+Each notebook of the student edition still runs top to bottom.
+"""
 
 from pathlib import Path
 
@@ -65,8 +68,9 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
 def test_every_student_notebook_runs_top_to_bottom_and_every_exercise_is_not_done(tmp_path):
     """The slow one: run the whole student edition once, through the grader.
 
-    Every exercise is "not done": its stub is as handed out. That includes 13's open exercise,
-    the last row of issue 26's table (tests/test_grading.py grades a stub that runs).
+    Every exercise is "not done": its stub is as handed out. That includes 13's
+    open exercise, the last row of issue 26's table (tests/test_grading.py grades a
+    stub that runs).
     """
     student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
     reports = grading.grade(tmp_path / "student", NOTEBOOKS, timeout=120)

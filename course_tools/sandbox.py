@@ -189,10 +189,11 @@ def sandbox_command(
             arguments += ["--ro-bind", str(path), str(path)]
     for name in ETC_FILES:
         arguments += ["--ro-bind-try", f"/etc/{name}", f"/etc/{name}"]
-    for folder in [*python_folders(), course_package_folder()]:
-        arguments += ["--ro-bind", str(folder), str(folder)]
     arguments += ["--dev", "/dev", "--proc", "/proc", *_tmpfs_size_option(tmp_bytes)]
     arguments += ["--tmpfs", "/tmp"]
+    # after the private /tmp, which would hide a Python or a course kept under /tmp
+    for folder in [*python_folders(), course_package_folder()]:
+        arguments += ["--ro-bind", str(folder), str(folder)]
     for folder in (work, channel):
         arguments += ["--bind", str(folder), str(folder)]
     arguments += ["--chdir", str(work), "--"]

@@ -9,6 +9,7 @@ import errno
 import io
 import os
 import socket
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -148,3 +149,21 @@ def test_grading_without_a_working_bubblewrap_says_what_to_do(tmp_path, monkeypa
     monkeypatch.setattr(sandbox, "_sandbox_problem", lambda bwrap: "setting up uid map: denied")
     with pytest.raises(RuntimeError, match=r"cannot make a sandbox here \(setting up uid map"):
         grading.run_notebook(notebook("print(1)"))
+
+
+def test_a_course_kept_under_tmp_is_still_seen_inside_the_sandbox(tmp_path, monkeypatch):
+    """The sandbox's private /tmp must not hide a course (or a Python) kept under /tmp.
+
+    A clone in /tmp is where an instructor may well try the grader; the package folder
+    is mounted after the private /tmp, so it shows through.
+    """
+    package = tmp_path / "course" / "course_utils"  # pytest's tmp_path lies under /tmp
+    package.mkdir(parents=True)
+    (package / "__init__.py").write_text("seen = True\n")
+    monkeypatch.setattr(sandbox, "course_package_folder", lambda: package.resolve())
+    work, channel = tmp_path / "work", tmp_path / "channel"
+    work.mkdir()
+    channel.mkdir()
+    command = sandbox.sandbox_command(["cat", str(package / "__init__.py")], work, channel)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    assert (result.returncode, result.stdout) == (0, "seen = True\n"), result.stderr

@@ -15,10 +15,11 @@ kernel sees:
   network (a network namespace of its own, with only a loopback nobody listens on),
   no other process.
 
-A memory limit (``RLIMIT_AS``: the address space a process may reserve; the course's
-notebooks reserve about 1.6 GB) is set on the kernel before it starts, and the same
-bound on any file it writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in
-memory), with a limit on CPU time (an hour); a cell that asks for more memory gets a
+A memory limit (``RLIMIT_DATA``: the private memory a process may map, its heap and
+every anonymous mapping; a kernel that has imported PyTorch maps about 0.3 GB, 0.8 GB
+with PyPI's CUDA build) is set on the kernel before it starts, and the same bound on any
+file it writes (``RLIMIT_FSIZE``) and on its ``/tmp`` (which lives in memory), with a
+limit on CPU time (an hour); a cell that asks for more memory gets a
 ``MemoryError``. The time per cell is the client's to limit (nbclient's ``timeout``).
 Processes the kernel starts (``!ls``) run in the same sandbox, under the same limits,
 and end with it.
@@ -55,7 +56,9 @@ LAUNCHER = """\
 import os, resource, runpy, sys
 os.environ.pop("JPY_PARENT_PID", None)
 memory, seconds = int(sys.argv[1]), int(sys.argv[2])
-resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+# the data limit, not the address space (RLIMIT_AS): PyTorch's CUDA build maps 3 GB of
+# libraries on import, which costs no memory but would eat most of an address-space limit
+resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
 resource.setrlimit(resource.RLIMIT_FSIZE, (memory, memory))  # no file larger than that either
 resource.setrlimit(resource.RLIMIT_CPU, (seconds, seconds))
 sys.argv = ["ipykernel_launcher", *sys.argv[3:]]

@@ -58,6 +58,19 @@ KNOWN = [
             "the rewritten URL (the tests fail on a picture that does not load)"
         ),
     ),
+    Known(
+        kind="request failed",
+        text=r"net::ERR_UNKNOWN_URL_SCHEME",
+        source=r"^attachment:[\w.-]+\.png$",
+        reason=(
+            "A picture kept inside the notebook (a cell attachment, as course_tools.colab "
+            "writes them, so that Colab shows it) is linked as attachment:x.png; JupyterLab "
+            "puts the rendered markdown in the page with that link, which the browser starts "
+            "to fetch and cannot (no such scheme), then replaces it with the data: URL of the "
+            "attachment, from which the picture loads (the tests fail on a picture that does "
+            "not load)"
+        ),
+    ),
 ]
 
 

@@ -49,6 +49,9 @@ def test_only_what_an_entry_names_is_explained():
             ("request failed", "net::ERR_ABORTED", "http://h/lab/tree/images/mlp_diagram.png"),
             ("request failed", "net::ERR_ABORTED", "http://h/files/images/mlp_diagram.png"),
             ("request failed", "net::ERR_FAILED", "http://h/lab/tree/images/mlp_diagram.png"),
+            ("request failed", "net::ERR_UNKNOWN_URL_SCHEME", "attachment:open_in_colab.png"),
+            ("request failed", "net::ERR_UNKNOWN_URL_SCHEME", "attachment:notes.txt"),
+            ("request failed", "net::ERR_ABORTED", "attachment:open_in_colab.png"),
             ("HTTP status", "404", "http://h/files/notebooks/13_capstone_digits.css"),
         ]
     )
@@ -58,9 +61,15 @@ def test_only_what_an_entry_names_is_explained():
         f"page error: {RANGE_ERROR}",
         "request failed: net::ERR_ABORTED (http://h/files/images/mlp_diagram.png)",
         "request failed: net::ERR_FAILED (http://h/lab/tree/images/mlp_diagram.png)",
+        "request failed: net::ERR_UNKNOWN_URL_SCHEME (attachment:notes.txt)",
+        "request failed: net::ERR_ABORTED (attachment:open_in_colab.png)",
         "HTTP status: 404 (http://h/files/notebooks/13_capstone_digits.css)",
     ]
-    assert problems.explained() == {RANGE_ERROR: 1, "net::ERR_ABORTED": 1}
+    assert problems.explained() == {
+        RANGE_ERROR: 1,
+        "net::ERR_ABORTED": 1,
+        "net::ERR_UNKNOWN_URL_SCHEME": 1,
+    }
 
 
 def test_the_listeners_record_errors_failed_requests_and_http_errors():

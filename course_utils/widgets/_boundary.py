@@ -1,5 +1,6 @@
 """The probability map the decision-boundary trainer and inference explorer share."""
 
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from torch import Tensor, nn
 
@@ -37,6 +38,11 @@ class ProbabilityMap:
         self.ax.set(xlim=(low[0], high[0]), ylim=(low[1], high[1]))
         self.grid = None  # xx, yy, probability: the old map belongs to the old points
         self.draw_boundary(self.threshold)
+
+    def artists(self) -> list[Artist]:
+        """The map, its boundary (once drawn) and the points: what a new model moves."""
+        boundary = [] if self.boundary is None else [self.boundary]
+        return [self.image, *boundary, *self.points]
 
     def update(self, model: nn.Module) -> None:
         """Redraw the map and the boundary for ``model``."""

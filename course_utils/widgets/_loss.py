@@ -4,8 +4,11 @@ dL/dz, not dL/dp, is what backpropagation carries into the weights (MSE's dL/dp 
 largest where its dL/dz vanishes).
 """
 
+from collections.abc import Hashable
+
 import ipywidgets
 import torch
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from course_utils import losses
@@ -70,6 +73,14 @@ class LossExplorer(Explorer):
             ax.set(xlim=(0, 1), xlabel="prediction p")
             ax.grid(alpha=0.25)
             ax.legend(loc="upper center", fontsize="small", ncol=3)
+
+    def moving(self) -> list[Artist]:
+        """The curves and markers, and the legends drawn over them."""
+        return [*self.lines.values(), *(ax.get_legend() for ax in self.figure.axes)]
+
+    def frame(self) -> Hashable:
+        """The titles (one names the target); the axes' limits never change."""
+        return tuple(ax.get_title() for ax in self.figure.axes)
 
     def draw(self, figure: Figure, target: float, prediction: float) -> str:
         curves = _values_and_slopes(self.p, target)

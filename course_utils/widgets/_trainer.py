@@ -1,10 +1,12 @@
 """The decision-boundary trainer: choose a network and data, press Train, watch it."""
 
+from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
 import ipywidgets
 import torch
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
@@ -95,6 +97,20 @@ class DecisionBoundaryTrainer(Explorer):
             message = self._continue_message(epochs)
         self.show(figure, len(self.losses) + epochs)
         return message
+
+    def moving(self) -> list[Artist]:
+        """The map and the loss curve, with the legends and titles drawn over them."""
+        axes = (self.boundary_ax, self.loss_ax)
+        return [
+            *self.map.artists(),
+            self.loss_line,
+            *(ax.get_legend() for ax in axes),
+            *(ax.title for ax in axes),
+        ]
+
+    def frame(self) -> Hashable:
+        """Both axes' limits: new data or more epochs planned move them."""
+        return tuple((ax.get_xlim(), ax.get_ylim()) for ax in (self.boundary_ax, self.loss_ax))
 
     def _start_fresh(self, settings: dict[str, Any]) -> None:
         """A fresh, seeded data set, network and optimizer for these settings."""

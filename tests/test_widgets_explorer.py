@@ -81,6 +81,14 @@ def off_the_spines(explorer, differing):
     return int((differing & ~allowed).sum())
 
 
+def moves_of_the_activation_explorer(explorer):
+    for function, w, b in [("sigmoid", 2.0, 0.0), ("relu", -1.7, 0.6), ("relu", 3.0, 3.0)]:
+        explorer.controls["function"].value = function
+        explorer.controls["w"].value = w  # the y axes rescale: their ticks and numbers move
+        explorer.controls["b"].value = b
+        yield f"{function}, w {w}, b {b}"
+
+
 def moves_of_the_loss_explorer(explorer):
     for prediction in (0.05, 0.5, 0.9):
         explorer.controls["prediction"].value = prediction
@@ -109,6 +117,7 @@ def moves_of_the_trainer(explorer):
 @pytest.mark.parametrize(
     ("name", "moves"),
     [
+        ("activation_explorer", moves_of_the_activation_explorer),
         ("loss_explorer", moves_of_the_loss_explorer),
         ("decision_boundary_trainer", moves_of_the_trainer),
     ],

@@ -1,7 +1,10 @@
 """The activation explorer: a neuron's f(w·x + b) and its slope, as w and b move."""
 
+from collections.abc import Hashable
+
 import ipywidgets
 import torch
+from matplotlib.artist import Artist
 from matplotlib.figure import Figure
 
 from course_utils.activations import ELEMENTWISE
@@ -49,12 +52,34 @@ class ActivationExplorer(Explorer):
             name: axes[i].plot(x, x, label=label, gid=name, **style)[0]
             for name, (i, label, style) in _LINES.items()
         }
+        self.zero_lines = []
         for ax in axes:
-            ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=0)
-            ax.axvline(0, color="#bbbbbb", lw=0.8, zorder=0)
+            # just above the grid, which sits at 1.5 (and below the curves, at 2)
+            self.zero_lines.append(ax.axhline(0, color="#bbbbbb", lw=0.8, zorder=1.6))
+            self.zero_lines.append(ax.axvline(0, color="#bbbbbb", lw=0.8, zorder=1.6))
             ax.set(xlim=(-5.0, 5.0), xlabel="x")
             ax.grid(alpha=0.25)
             ax.legend(loc="best", fontsize="small")
+
+    def moving(self) -> list[Artist]:
+        """All but the x axes: w and b move the curves, the y axes and the titles.
+
+        The y axes (ticks, numbers, grid lines) follow the curves' range, and the zero
+        lines and legends are painted with them, over the x axes' grid lines and under
+        the curves, as a full draw paints them.
+        """
+        axes = self.figure.axes
+        return [
+            *self.lines.values(),
+            *self.zero_lines,
+            *(ax.yaxis for ax in axes),
+            *(ax.get_legend() for ax in axes),
+            *(ax.title for ax in axes),
+        ]
+
+    def frame(self) -> Hashable:
+        """The x axes and their labels: the same for every function, w and b."""
+        return None
 
     def draw(self, figure: Figure, function: str, w: float, b: float) -> None:
         activation, derivative = ELEMENTWISE[function]

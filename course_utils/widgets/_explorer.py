@@ -105,10 +105,11 @@ class Explorer:
         if not moving:
             self._canvas.draw()
             return
-        # a map or a curve reaches the axes' edges: their spines go over it again
-        axes = {artist.axes for artist in moving if artist.axes is not None}
-        moving += [spine for ax in axes for spine in ax.spines.values()]
-        moving.sort(key=lambda artist: artist.get_zorder())
+        # a map or a curve may reach its axes' edges: their spines are painted over it
+        # again, as a full draw paints them
+        axes = dict.fromkeys(artist.axes for artist in moving if artist.axes is not None)
+        spines = [spine for ax in axes for spine in ax.spines.values()]
+        moving = sorted([*moving, *spines], key=lambda artist: artist.get_zorder())
         frame = self.frame()
         if self._background is None or frame != self._frame:
             for artist in moving:

@@ -59,8 +59,6 @@ def shown_pixels(explorer):
 
 def full_draw_pixels(explorer):
     """The figure as a plain matplotlib draw paints it, every artist in its turn."""
-    for artist in explorer.figure.findobj():
-        artist.set_animated(False)
     buffer = io.BytesIO()
     explorer.figure.savefig(buffer, format="rgba", dpi=explorer.figure.dpi)
     width, height = explorer.figure.canvas.get_width_height()

@@ -11,6 +11,7 @@ from IPython.display import display
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.image import AxesImage
 from PIL import Image
 
 
@@ -114,7 +115,13 @@ class Explorer:
         if self._background is None or frame != self._frame:
             for artist in moving:
                 artist.set_animated(True)  # left out of the frame's picture
+            # before matplotlib 3.11 an axes draws its images even when animated
+            images = [a for a in moving if isinstance(a, AxesImage) and a.get_visible()]
+            for image in images:
+                image.set_visible(False)
             self._canvas.draw()
+            for image in images:
+                image.set_visible(True)
             self._background = self._canvas.copy_from_bbox(self.figure.bbox)
             self._frame = frame
         else:

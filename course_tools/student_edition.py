@@ -61,6 +61,16 @@ def _has_solution_tag(cell: nbformat.NotebookNode) -> bool:
     return SOLUTION_TAG in cell.get("metadata", {}).get("tags", [])
 
 
+def _course_notebooks(folder: Path) -> list[Path]:
+    """The notebooks in ``folder``, in course order; an error if it holds none."""
+    sources = sorted(folder.glob("*.ipynb"))
+    if not sources:
+        raise FileNotFoundError(
+            f"no notebooks in {folder}: give the folder of the course notebooks, e.g. notebooks"
+        )
+    return sources
+
+
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
     """Write the student edition of each notebook of ``course_notebooks``.
 
@@ -69,12 +79,7 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
     written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
-    sources = sorted(course_notebooks.glob("*.ipynb"))
-    if not sources:
-        raise FileNotFoundError(
-            f"no notebooks in {course_notebooks}: give the folder of the course notebooks, "
-            "e.g. notebooks"
-        )
+    sources = _course_notebooks(course_notebooks)
     output_folder.mkdir(parents=True, exist_ok=True)
     written = []
     for source in sources:
@@ -92,12 +97,7 @@ def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
     The slideshow's style sheet (rise.css) goes along.
     """
     course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
-    sources = sorted(course_notebooks.glob("*.ipynb"))
-    if not sources:
-        raise FileNotFoundError(
-            f"no notebooks in {course_notebooks}: give the folder of the course notebooks, "
-            "e.g. notebooks"
-        )
+    sources = _course_notebooks(course_notebooks)
     own_copy.mkdir(parents=True, exist_ok=True)
     added = []
     for source in sources:

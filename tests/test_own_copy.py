@@ -65,6 +65,13 @@ def test_the_first_run_writes_the_student_edition(course):
     assert (own / "rise.css").read_bytes() == (NOTEBOOKS / "rise.css").read_bytes()
 
 
+def test_a_folder_without_notebooks_is_an_error_that_names_it(tmp_path):
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(FileNotFoundError, match=r"no notebooks in .*empty: give the folder"):
+        student_edition.fill_own_copy(tmp_path / "empty", tmp_path / "own")
+    assert not (tmp_path / "own").exists()  # nothing made for a mistyped folder
+
+
 def test_working_in_the_copy_leaves_git_status_clean(course):
     own = course / own_copy_folder()
     student_edition.fill_own_copy(course / "notebooks", own)

@@ -19,6 +19,8 @@ the one its explanations confirm fails a test.
 from __future__ import annotations
 
 import ast
+import contextlib
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +30,7 @@ import nbformat
 PARAMETERS = ("question", "options", "answer", "explanations")
 RIGHT_OPENERS = ("Yes", "Right")
 WRONG_OPENERS = ("No", "Not")
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 @dataclass(frozen=True)
@@ -202,3 +205,23 @@ def verdict_problems(quiz: Quiz) -> list[str]:
                 f"{explanation!r}"
             )
     return problems
+
+
+def cell_sources(notebook: str) -> dict[str, str]:
+    """The source of each cell of ``notebook`` (its file name without .ipynb), by id."""
+    cells = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
+    return {cell.id: cell.source for cell in cells}
+
+
+def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
+    """Run the cells ``setup``, define ``answers``, run ``check``: what it printed."""
+    sources = cell_sources(notebook)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell_id in setup:
+            exec(sources[cell_id], namespace)
+    namespace.update(answers)
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
+        exec(sources[check], namespace)
+    return printed.getvalue()

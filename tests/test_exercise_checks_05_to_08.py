@@ -8,34 +8,14 @@ must still pass.
 import ast
 import contextlib
 import io
-from pathlib import Path
 
 import nbformat
 import pytest
 import torch
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+from tests.exercise_cells import NOTEBOOKS, cell_sources, run_check
 
 pytestmark = pytest.mark.usefixtures("fresh_checker")
-
-
-def cell_sources(notebook: str) -> dict[str, str]:
-    cells = nbformat.read(NOTEBOOKS / f"{notebook}.ipynb", as_version=4).cells
-    return {cell.id: cell.source for cell in cells}
-
-
-def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
-    """Run the cells ``setup``, define ``answers``, run ``check``: what it printed."""
-    sources = cell_sources(notebook)
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell_id in setup:
-            exec(sources[cell_id], namespace)
-    namespace.update(answers)
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(sources[check], namespace)
-    return printed.getvalue()
 
 
 def solution_of(notebook: str, solution: str, name: str, setup: list[str]):

@@ -225,3 +225,16 @@ def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
     with contextlib.redirect_stdout(printed):
         exec(sources[check], namespace)
     return printed.getvalue()
+
+
+def solution_of(notebook: str, solution: str, name: str, setup: list[str]):
+    """The function ``name`` the notebook's solution cell defines (check not run)."""
+    sources = cell_sources(notebook)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for cell_id in setup:
+            exec(sources[cell_id], namespace)
+    tree = ast.parse(sources[solution])
+    definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+    exec(compile(ast.Module(definitions, type_ignores=[]), solution, "exec"), namespace)
+    return namespace[name]

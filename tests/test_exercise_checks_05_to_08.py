@@ -5,7 +5,6 @@ that an earlier version of the check accepted, and on the notebook's solution, w
 must still pass.
 """
 
-import ast
 import contextlib
 import io
 
@@ -13,22 +12,9 @@ import nbformat
 import pytest
 import torch
 
-from tests.exercise_cells import NOTEBOOKS, cell_sources, run_check
+from tests.exercise_cells import NOTEBOOKS, cell_sources, run_check, solution_of
 
 pytestmark = pytest.mark.usefixtures("fresh_checker")
-
-
-def solution_of(notebook: str, solution: str, name: str, setup: list[str]):
-    """The function ``name`` the notebook's solution cell defines (check not run)."""
-    sources = cell_sources(notebook)
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell_id in setup:
-            exec(sources[cell_id], namespace)
-    tree = ast.parse(sources[solution])
-    definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-    exec(compile(ast.Module(definitions, type_ignores=[]), solution, "exec"), namespace)
-    return namespace[name]
 
 
 # 05 · Exercise 1: binary cross-entropy from the logit

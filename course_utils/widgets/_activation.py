@@ -1,7 +1,5 @@
 """The activation explorer: a neuron's f(w·x + b) and its slope, as w and b move."""
 
-from collections.abc import Hashable
-
 import ipywidgets
 import torch
 from matplotlib.artist import Artist
@@ -66,7 +64,8 @@ class ActivationExplorer(Explorer):
 
         The y axes (ticks, numbers, grid lines) follow the curves' range, and the zero
         lines and legends are painted with them, over the x axes' grid lines and under
-        the curves, as a full draw paints them.
+        the curves, as a full draw paints them. The x axes and their labels are the same
+        for every function, w and b: the frame never changes (``frame()`` is None).
         """
         axes = self.figure.axes
         return [
@@ -76,10 +75,6 @@ class ActivationExplorer(Explorer):
             *(ax.get_legend() for ax in axes),
             *(ax.title for ax in axes),
         ]
-
-    def frame(self) -> Hashable:
-        """The x axes and their labels: the same for every function, w and b."""
-        return None
 
     def draw(self, figure: Figure, function: str, w: float, b: float) -> None:
         activation, derivative = ELEMENTWISE[function]

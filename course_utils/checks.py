@@ -211,6 +211,12 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
         return "got None: did you forget to return (or assign) your answer?"
     if isinstance(expected, (tuple, list)) and not isinstance(answer, Tensor):
         return _compare_items(answer, expected, atol, rtol)
+    if isinstance(expected, (tuple, list)) and any(isinstance(e, Tensor) for e in expected):
+        return (
+            f"got one tensor of shape {tuple(answer.shape)}, but {len(expected)} separate "
+            f"results were expected, as a {type(expected).__name__}: return them one by one "
+            "(return first, second), not stacked into one tensor"
+        )
     if isinstance(expected, Tensor) and isinstance(answer, (list, tuple)):
         return (
             f"got a Python {type(answer).__name__}, but a tensor was expected: a (nested) list "
@@ -599,7 +605,8 @@ def _unchanged(before: Any, after: Any) -> bool:
     """True when ``after`` holds the same values as ``before``.
 
     Models are compared by their state dicts, tensors value by value, lists and tuples
-    item by item; anything else counts as unchanged.
+    item by item, and numbers and strings by value (so a list sorted in place is seen
+    to change); anything else counts as unchanged.
     """
     if isinstance(before, nn.Module):
         before, after = before.state_dict(), after.state_dict()
@@ -610,6 +617,11 @@ def _unchanged(before: Any, after: Any) -> bool:
         return same_nan and torch.equal(before.nan_to_num(), after.nan_to_num())
     if isinstance(before, (list, tuple)):
         return len(before) == len(after) and all(map(_unchanged, before, after))
+    if isinstance(before, (int, float, str)):
+        if type(after) is not type(before):
+            return False
+        both_nan = before != before and after != after  # NaN is never == itself
+        return before == after or both_nan
     return True
 
 

@@ -180,3 +180,28 @@ def test_a_function_that_overwrites_a_nan_input_is_told_so(capsys):
     cases = [(torch.tensor([float("nan"), 1.0]),)]
     assert not checks.check_function("nansum", zero_the_nans, torch.nansum, cases)
     assert "changed its input `x` in place" in capsys.readouterr().out
+
+
+def test_a_function_that_sorts_its_list_in_place_is_told_so(capsys):
+    def lowest_after_sorting(values):
+        values.sort()  # reorders the caller's list
+        return values[0]
+
+    cases = [([0.5, 0.3, 0.4],), ([2, float("nan"), 1],)]
+    assert not checks.check_function("lowest", lowest_after_sorting, min, cases[:1])
+    assert "changed its input `values` in place" in capsys.readouterr().out
+    # a list that holds NaN and is left as it was is unchanged
+    assert checks.check_function("first", lambda values: values[0], lambda v: v[0], cases)
+
+
+def test_one_stacked_tensor_where_two_results_are_expected_is_told_to_return_both(capsys):
+    def stacked(x):
+        return torch.stack([x, 2 * x])
+
+    def both(x):
+        return x, 2 * x
+
+    assert not checks.check_function("two", stacked, both, [torch.ones(3)])
+    out = capsys.readouterr().out
+    assert "got one tensor of shape (2, 3), but 2 separate results were expected" in out
+    assert "could not check" not in out

@@ -7,6 +7,8 @@ to the threshold as class 1. Each slip passed the check before it had a case of 
 the notebook's solutions must still pass.
 """
 
+import itertools
+
 import pytest
 
 from course_utils import metrics
@@ -35,7 +37,7 @@ def scores_without_the_recall_guard(probabilities, labels, threshold):
 def returns_the_one_before_the_first_too_low(probabilities, labels, candidates, minimum_recall):
     """Walks up the sorted candidates, but never returns the last one."""
     ordered = sorted(candidates)
-    for previous, threshold in zip(ordered, ordered[1:]):
+    for previous, threshold in itertools.pairwise(ordered):
         if metrics.recall(probabilities, labels, threshold=threshold) < minimum_recall:
             return previous
     return None

@@ -1,13 +1,17 @@
-"""The dropout check of notebook 12 rejects a mask shared down a column of a batch.
+"""The checks of notebook 12's exercises reject the slips that used to pass them.
 
-One random choice per feature, kept or dropped for every example of the batch, keeps
-the right share of values overall and decides neighbours in a row independently; only
-neighbours one above the other show that they were decided together. The notebook's
-solution must still pass.
+Exercise 1 (early stopping's rule): a function that sorts the caller's list of losses
+in place. Exercise 2 (the L2 penalty): a penalty of the 2-D weights only, or of the
+Linear layers only, where the task asks for every parameter of 2 or more dimensions.
+Exercise 3 (dropout): one random choice per feature, kept or dropped for every example
+of the batch, keeps the right share of values overall and decides neighbours in a row
+independently; only neighbours one above the other show that they were decided
+together. The notebook's solutions must still pass.
 """
 
 import pytest
 import torch
+from torch import nn
 
 from tests.exercise_cells import run_check, solution_of
 
@@ -16,6 +20,61 @@ pytestmark = pytest.mark.usefixtures("fresh_checker")
 NOTEBOOK = "12_generalization"
 SETUP = ["d94b28a8", "3295e376"]  # the imports; dropout_behaviour and expected_behaviour
 CHECK = "6838a695"
+IMPORTS, BUILD_NETWORK = "d94b28a8", "3582c0cd"  # the imports; EPOCHS, build_network
+STOP_CHECK, STOP_SOLUTION = "7ee701ef", "c9c69794"
+PENALTY_CHECK, PENALTY_SOLUTION = "005d03a4", "ded19284"
+
+
+def sorts_the_losses_in_place(val_losses, patience):
+    """The right answer, worked out first; then the caller's list is sorted."""
+    if not val_losses:
+        return False
+    epochs_since_best = len(val_losses) - 1 - val_losses.index(min(val_losses))
+    val_losses.sort()
+    return epochs_since_best >= patience
+
+
+def matrices_only(model, weight_decay):
+    """Only parameters of exactly 2 dimensions: a convolution's 4-D weight left out."""
+    return weight_decay / 2 * sum((p**2).sum() for p in model.parameters() if p.dim() == 2)
+
+
+def linear_layers_only(model, weight_decay):
+    """Only the weights of Linear layers, found by the layer's type."""
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    return weight_decay / 2 * sum((m.weight**2).sum() for m in linears)
+
+
+def test_a_should_stop_that_sorts_the_callers_losses_is_told_so():
+    printed = run_check(NOTEBOOK, [IMPORTS], STOP_CHECK, should_stop=sorts_the_losses_in_place)
+    assert printed.startswith("❌ should_stop:"), printed
+    assert "changed its input `val_losses` in place" in printed, printed
+
+
+@pytest.mark.parametrize("wrong", [matrices_only, linear_layers_only])
+def test_a_penalty_that_leaves_out_a_convolution_is_told_about_its_4_dimensions(wrong):
+    printed = run_check(NOTEBOOK, [IMPORTS, BUILD_NETWORK], PENALTY_CHECK, l2_penalty=wrong)
+    assert printed.startswith("❌ l2_penalty:"), printed
+    assert "A convolution's weight has 4 dimensions" in printed, printed
+
+
+@pytest.mark.parametrize(
+    ("check", "solution", "name", "stub", "setup"),
+    [
+        (STOP_CHECK, STOP_SOLUTION, "should_stop_solution", "should_stop", [IMPORTS]),
+        (
+            PENALTY_CHECK,
+            PENALTY_SOLUTION,
+            "l2_penalty_solution",
+            "l2_penalty",
+            [IMPORTS, BUILD_NETWORK],
+        ),
+    ],
+)
+def test_the_solutions_of_exercises_1_and_2_pass(check, solution, name, stub, setup):
+    right = solution_of(NOTEBOOK, solution, name, setup)
+    printed = run_check(NOTEBOOK, setup, check, **{stub: right})
+    assert printed.startswith("✅"), printed
 
 
 def one_choice_per_column(x, p, training):

@@ -272,11 +272,21 @@ def predict_classes(model, X, threshold=0.5):
         probabilities = model(X)
     return (probabilities > threshold).float().reshape(-1)
 """,
+    # right for a model handed over in training mode, as every case gave it before
+    "the model always given back in training mode": """
+def predict_classes(model, X, threshold=0.5):
+    model.eval()
+    with torch.no_grad():
+        probabilities = model(X)
+    model.train()
+    return (probabilities > threshold).long().reshape(-1)
+""",
 }
 
 CLASSES_HINTS = {
     "shape () for one point": "One point is still a batch",
     "a probability equal to the threshold called class 1": "A probability equal to the threshold",
+    "the model always given back in training mode": "This model comes in evaluation mode",
 }
 
 
@@ -343,7 +353,7 @@ def predict_or_refuse(model, X, X_train, threshold=0.5):
 """,
     "the check's answers looked up": """
 def predict_or_refuse(model, X, X_train, threshold=0.5):
-    return answers_by_hand[len(X)]
+    return answers_by_hand[len(X), threshold]
 """,
     "floats for classes": """
 def predict_or_refuse(model, X, X_train, threshold=0.5):
@@ -361,6 +371,33 @@ def predict_or_refuse(model, X, X_train, threshold=0.5):
         classes = (model(X)[:, 0] > threshold).long()
     return torch.where(inside, classes, -1)
 """,
+    # these three passed before the check had a case for each
+    "a probability equal to the threshold called class 1": """
+def predict_or_refuse(model, X, X_train, threshold=0.5):
+    low, high = X_train.min(dim=0).values, X_train.max(dim=0).values
+    inside = ((X >= low) & (X <= high)).all(dim=1)
+    with models.eval_mode(model):
+        classes = (model(X)[:, 0] >= threshold).long()
+    return torch.where(inside, classes, -1)
+""",
+    "the threshold ignored": """
+def predict_or_refuse(model, X, X_train, threshold=0.5):
+    low, high = X_train.min(dim=0).values, X_train.max(dim=0).values
+    inside = ((X >= low) & (X <= high)).all(dim=1)
+    with models.eval_mode(model):
+        classes = model(X)[:, 0].round().long()
+    return torch.where(inside, classes, -1)
+""",
+    "the model always given back in training mode": """
+def predict_or_refuse(model, X, X_train, threshold=0.5):
+    low, high = X_train.min(dim=0).values, X_train.max(dim=0).values
+    inside = ((X >= low) & (X <= high)).all(dim=1)
+    model.eval()
+    with torch.no_grad():
+        classes = (model(X)[:, 0] > threshold).long()
+    model.train()
+    return torch.where(inside, classes, -1)
+""",
 }
 
 
@@ -373,6 +410,8 @@ def test_11_predict_or_refuse_passes_a_right_answer(notebook_11, fresh_checker, 
 REFUSE_HINTS = {
     "one range for all features": "Each feature has its own range",
     "the ends of the range refused": "The ends of the range count as inside",
+    "a probability equal to the threshold called class 1": "The first point's probability is",
+    "the threshold ignored": "The threshold here is 0.9",
 }
 
 

@@ -222,6 +222,11 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
             f"got a Python {type(answer).__name__}, but a tensor was expected: a (nested) list "
             "is not a tensor; build one with torch.tensor(...)"
         )
+    if isinstance(expected, Tensor) and type(answer).__name__ == "ndarray":
+        return (
+            "got a NumPy array, but a PyTorch tensor was expected: build one with "
+            "torch.tensor(...), as the course does"
+        )
     try:
         got = torch.as_tensor(answer).detach()
     except (TypeError, ValueError, RuntimeError):
@@ -287,13 +292,29 @@ def _compare_booleans(got: Tensor, want: Tensor) -> str | None:
     return f"{len(wrong)} of {got.numel()} value(s) differ; first at index {where}: {values}"
 
 
+def _is_whole_number(value: Any) -> bool:
+    """True for a Python int (a count, a size), but not for True or False."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
     """A right value of the wrong kind: floats where whole numbers are asked for, say.
 
     An integer or boolean reference always rejects a floating answer (counts and class
-    labels are whole numbers); with ``exact_dtype`` the dtypes must be equal (float64
-    vs float32).
+    labels are whole numbers), a Python int one a Python float, item by item in a
+    tuple; with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
     """
+    if isinstance(expected, (tuple, list)) and isinstance(answer, (tuple, list)):
+        for index, (item, expected_item) in enumerate(zip(answer, expected, strict=False)):
+            problem = _dtype_problem(item, expected_item, exact_dtype)
+            if problem:
+                return f"item {index}: {problem}"
+        return None
+    if _is_whole_number(expected) and isinstance(answer, float):
+        return (
+            f"got {answer!r}, a float, but a whole number is asked for: count with whole "
+            "numbers (// divides without leaving floats), or convert with int(...)"
+        )
     if not (isinstance(answer, Tensor) and isinstance(expected, Tensor)):
         return None
     if exact_dtype and answer.dtype != expected.dtype:
@@ -346,14 +367,29 @@ def check_equal(
             if dtype_problem:
                 return dtype_problem
             return _compare(answer, expected, 0.0, 0.0)
-        whole_number = isinstance(expected, int) and not isinstance(expected, bool)
-        if whole_number and isinstance(answer, float):
+        if _is_whole_number(expected) and isinstance(answer, float):
             return f"got {answer!r}, a float, but a whole number is expected: {expected!r}"
+        if isinstance(expected, tuple) and not isinstance(answer, tuple):
+            return _not_a_tuple(answer, expected)
         if answer == expected:
             return None
         return f"got {answer!r}, expected {expected!r}"
 
     return _check(name, hints, answer, problem, solution)
+
+
+def _not_a_tuple(answer: Any, expected: tuple) -> str:
+    """What to say when a tuple is asked for and a list (or an array) is given."""
+    try:
+        same_items = tuple(answer) == expected
+    except TypeError:  # not a sequence at all
+        same_items = False
+    if same_items:
+        return (
+            f"got {answer!r}, a {type(answer).__name__}: the numbers are right, but a tuple is "
+            f"asked for, written with round brackets: {expected!r}"
+        )
+    return f"got {answer!r}, expected {expected!r}"
 
 
 def check_at_least(

@@ -3,6 +3,7 @@
 Copies of inputs, in-place changes, .item(), sizes, eval.
 """
 
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -205,3 +206,29 @@ def test_one_stacked_tensor_where_two_results_are_expected_is_told_to_return_bot
     out = capsys.readouterr().out
     assert "got one tensor of shape (2, 3), but 2 separate results were expected" in out
     assert "could not check" not in out
+
+
+def test_a_numpy_array_where_a_tensor_is_asked_for_is_told_so(capsys):
+    column = np.arange(1.0, 6.0).reshape(5, 1)
+    assert not checks.check_close("column", column, torch.arange(1.0, 6.0).reshape(-1, 1))
+    assert "got a NumPy array, but a PyTorch tensor was expected" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("given", [[8, 32, 32], "array"])
+def test_the_right_numbers_in_a_list_or_an_array_are_told_to_be_a_tuple(capsys, given):
+    answer = np.array([8, 32, 32]) if given == "array" else given
+    assert not checks.check_equal("shape", answer, (8, 32, 32))
+    out = capsys.readouterr().out
+    assert "the numbers are right, but a tuple is asked for" in out
+    assert "could not check" not in out
+
+
+@pytest.mark.parametrize(
+    ("answer", "expected"), [((17.0, 32.0), (17, 32)), (41.0, 41), ((17, 32.0), (17, 32))]
+)
+def test_floats_where_a_function_should_count_in_whole_numbers_are_rejected(
+    capsys, answer, expected
+):
+    assert not checks.check_function("count", lambda n: answer, lambda n: expected, [3])
+    assert "a float, but a whole number is asked for" in capsys.readouterr().out
+    assert checks.check_function("count", lambda n: expected, lambda n: expected, [3])

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 import nbformat
+import numpy as np
 import pytest
 import torch
 from torch import nn
@@ -100,6 +101,16 @@ def test_00_a_nested_list_is_not_a_tensor(notebook):
     assert_right(notebook.check("a column of numbers", column=torch.arange(1, 6).reshape(5, 1)))
 
 
+@pytest.mark.parametrize("notebook", ["00_start_here"], indirect=True)
+def test_00_an_array_is_not_a_tensor_and_a_list_of_the_right_sizes_is_not_a_tuple(notebook):
+    array = np.arange(1.0, 6.0).reshape(5, 1)
+    assert_wrong(notebook.check("a column of numbers", column=array), "NumPy array")
+    for sizes in ([8, 32, 32], np.array([8, 32, 32])):
+        output = notebook.check("predict a shape", shape_answer=sizes)
+        assert_wrong(output, "the numbers are right, but a tuple is asked for")
+    assert_right(notebook.check("predict a shape", shape_answer=(8, 32, 32)))
+
+
 # --- 02 -------------------------------------------------------------------------------
 
 
@@ -177,6 +188,19 @@ def test_03_batch_counts_may_not_build_a_dataloader(notebook):
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_batch_counts_are_whole_numbers(notebook):
+    def in_floats(n_samples, batch_size, drop_last):  # right values, by true division
+        full_batches = float(n_samples // batch_size)
+        left_over = float(n_samples - full_batches * batch_size)
+        if drop_last or left_over == 0:
+            return full_batches, float(batch_size) if full_batches else 0.0
+        return full_batches + 1, left_over
+
+    output = notebook.check("batch_counts", batch_counts=in_floats)
+    assert_wrong(output, "a float, but a whole number is asked for")
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
 def test_03_subset_dataset_may_not_wrap_torchs_subset(notebook):
     def with_torchs_subset(X, y, indices):
         return Subset(TensorDataset(X, y), indices)
@@ -232,6 +256,17 @@ def test_04_count_parameters_may_not_build_a_model(notebook):
     assert_right(notebook.check("count_parameters", count_parameters=solution))
 
 
+@pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
+def test_04_a_parameter_count_is_a_whole_number(notebook):
+    solution = notebook.solution("count_parameters")["count_parameters_solution"]
+
+    def as_a_float(input_features, hidden_units, hidden_layers):
+        return float(solution(input_features, hidden_units, hidden_layers))
+
+    output = notebook.check("count_parameters", count_parameters=as_a_float)
+    assert_wrong(output, "a float, but a whole number is asked for")
+
+
 # --- 01 -------------------------------------------------------------------------------
 
 
@@ -254,6 +289,12 @@ def test_01_sigmoid_layer_rejects_nn_linear_and_explains_a_missing_transpose(not
     assert_wrong(notebook.check("sigmoid_layer", sigmoid_layer=with_a_layer), "nn.Linear")
     output = notebook.check("sigmoid_layer", sigmoid_layer=without_transpose)
     assert_wrong(output, "Hint for this input", "rows")
+
+    def squeezed(X, weight, bias):  # (N,) for a layer of one neuron
+        return torch.sigmoid(X @ weight.T + bias).squeeze(-1)
+
+    output = notebook.check("sigmoid_layer", sigmoid_layer=squeezed)
+    assert_wrong(output, "Hint for this input", "A layer of one neuron")
     solution = notebook.solution("sigmoid_layer")["sigmoid_layer_solution"]
     assert_right(notebook.check("sigmoid_layer", sigmoid_layer=solution))
 
@@ -278,6 +319,13 @@ def test_01_derivatives_reject_the_hand_derivatives_autograd_and_an_overflow(not
     assert_wrong(notebook.check("sigmoid_derivative", sigmoid_derivative=with_autograd))
     output = notebook.check("sigmoid_derivative", sigmoid_derivative=overflowing)
     assert_wrong(output, "Hint for this input", "e^100")
+
+    def under_no_grad(z):  # right: no_grad is not autograd's differentiation
+        with torch.no_grad():
+            s = torch.sigmoid(z)
+            return s * (1 - s)
+
+    assert_right(notebook.check("sigmoid_derivative", sigmoid_derivative=under_no_grad))
     for exercise in ("derivative_by_autograd", "sigmoid_derivative"):
         solution = notebook.solution(exercise)[f"{exercise}_solution"]
         assert_right(notebook.check(exercise, **{exercise: solution}))

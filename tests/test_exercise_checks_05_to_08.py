@@ -87,6 +87,23 @@ def test_06_a_forward_difference_is_rejected():
     assert printed.startswith("❌"), printed
 
 
+def in_float32(f, theta, epsilon=1e-6):
+    """Central differences, collected in float32 zeros: the slopes keep 7 digits."""
+    gradient = torch.zeros(theta.shape)
+    for i in range(theta.numel()):
+        step = torch.zeros_like(theta).view(-1)
+        step[i] = epsilon
+        step = step.view_as(theta)
+        gradient.view(-1)[i] = (f(theta + step) - f(theta - step)) / (2 * epsilon)
+    return gradient
+
+
+def test_06_a_gradient_in_float32_is_told_to_keep_thetas_dtype():
+    printed = run_check(BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=in_float32)
+    assert printed.startswith("❌"), printed
+    assert "but torch.float64 is asked for" in printed, printed
+
+
 def test_06_the_solution_of_exercise_1_passes_its_check():
     solution = solution_of(BACKPROP, "5bea712f", "numerical_gradient_solution", BACKPROP_SETUP)
     printed = run_check(BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=solution)

@@ -103,6 +103,17 @@ def architecture_of(path):
 }
 
 
+def test_10_architecture_of_refuses_an_unsafe_load(notebook_10, fresh_checker):
+    unsafe = """
+def architecture_of(path):
+    hidden_units, input_features = torch.load(path, weights_only=False)["linear1.weight"].shape
+    return input_features, hidden_units
+"""
+    printed = notebook_10.check("architecture_of", unsafe)
+    assert verdict(printed).startswith("❌"), printed
+    assert "load with weights_only=True" in verdict(printed), printed
+
+
 def test_10_architecture_of_passes_a_right_answer(notebook_10, fresh_checker):
     assert verdict(notebook_10.check("architecture_of", ARCHITECTURE_RIGHT)).startswith("✅")
 
@@ -180,6 +191,47 @@ def resume(path, model, optimizer, generator):
     return saved["epoch"]
 """,
 }
+
+
+# each of these passed, or got torch's own advice to load unsafely, before the check
+# looked at how the file was written and read, and at the epoch
+RESUME_TOLD = {
+    "the optimizer saved whole, loaded unsafely": (
+        """
+def save_for_resume(path, model, optimizer, generator, epoch):
+    torch.save({"model": model.state_dict(), "optimizer": optimizer, "epoch": epoch,
+                "loader": generator.get_state(), "global": torch.get_rng_state()}, path)
+
+def resume(path, model, optimizer, generator):
+    saved = torch.load(path, weights_only=False)
+    model.load_state_dict(saved["model"])
+    optimizer.load_state_dict(saved["optimizer"].state_dict())
+    generator.set_state(saved["loader"])
+    torch.set_rng_state(saved["global"])
+    return saved["epoch"]
+""",
+        "save the model's and the optimizer's state_dicts",
+    ),
+    "state_dicts saved, loaded unsafely": (
+        RESUME_RIGHT["with torch.save of a dict"].replace(
+            "weights_only=True", "weights_only=False"
+        ),
+        "load with weights_only=True",
+    ),
+    "the epoch hard-coded": (
+        RESUME_RIGHT["with torch.save of a dict"].replace('return saved["epoch"]', "return 1"),
+        "resume returned epoch 1, but training stopped after epoch 3",
+    ),
+}
+
+
+@pytest.mark.parametrize("mistake", RESUME_TOLD)
+def test_10_resume_is_told_what_is_wrong(notebook_10, fresh_checker, mistake):
+    answer, told = RESUME_TOLD[mistake]
+    printed = notebook_10.check("resume exactly", answer)
+    assert verdict(printed).startswith("❌"), printed
+    assert told in verdict(printed), printed
+    assert "Without dropout" not in printed, printed
 
 
 @pytest.mark.parametrize("way", RESUME_RIGHT)

@@ -302,6 +302,31 @@ def test_07_exercise_2_refuses_torch_optim():
     assert "asks you to do without" in printed
 
 
+def adam_step_in_place(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    """Right values, but m and v updated in place: the task forbids it."""
+    m.mul_(beta1).add_((1 - beta1) * grad)
+    v.mul_(beta2).add_((1 - beta2) * grad**2)
+    m_hat, v_hat = m / (1 - beta1**t), v / (1 - beta2**t)
+    return param - lr * m_hat / (v_hat.sqrt() + eps), m, v
+
+
+def adam_step_without_bias_correction(param, grad, m, v, t, lr, beta1=0.9, beta2=0.999, eps=1e-8):
+    m = beta1 * m + (1 - beta1) * grad
+    v = beta2 * v + (1 - beta2) * grad**2
+    return param - lr * m / (v.sqrt() + eps), m, v
+
+
+def test_07_exercise_2_tells_an_in_place_update_of_m_and_v_and_keeps_the_first_step_hint():
+    printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "570fcba1", adam_step=adam_step_in_place)
+    assert printed.startswith("❌"), printed
+    assert "adam_step changed m and v in place at step 1" in printed, printed
+    printed = run_check(
+        OPTIMIZERS, OPTIMIZERS_SETUP, "570fcba1", adam_step=adam_step_without_bias_correction
+    )
+    assert printed.startswith("❌"), printed
+    assert "Hint for this input: If the values differ: on the first step" in printed, printed
+
+
 def test_08_exercise_2_refuses_the_course_loop_its_check_compares_with():
     sources = cell_sources(TRAINING)
     namespace: dict = {}

@@ -160,6 +160,22 @@ def test_02_standardize_rejects_a_float_std_compared_with_zero_and_the_package(n
     assert_right(notebook.check("standardize", standardize=solution))
 
 
+@pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
+def test_02_standardize_rejects_a_small_spread_taken_for_none_and_explains_epsilon(notebook):
+    def small_spread_as_none(X_train, X):  # a tiny but real spread is taken for constant
+        mean, std = X_train.mean(dim=0), X_train.std(dim=0, correction=0)
+        return (X - mean) / torch.where(std < 1e-6, torch.ones_like(std), std)
+
+    def plus_epsilon(X_train, X):  # a constant feature divided by 1e-8
+        mean, std = X_train.mean(dim=0), X_train.std(dim=0, correction=0)
+        return (X - mean) / (std + 1e-8)
+
+    output = notebook.check("standardize", standardize=small_spread_as_none)
+    assert_wrong(output, "Hint for this input", "its spread is tiny but not 0")
+    output = notebook.check("standardize", standardize=plus_epsilon)
+    assert_wrong(output, "Hint for this input", "it has no spread")
+
+
 # --- 03 -------------------------------------------------------------------------------
 
 

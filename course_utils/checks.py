@@ -455,7 +455,7 @@ def check_function(
 
     problem = _find_problem(candidate, first_problem)
     case_hint = None
-    if failed_on:
+    if failed_on and not rules.problem():  # a forbidden call is wrong whatever the input
         case_hint = failed_on[0].hint
     return _report(name, problem, hints, case_hint=case_hint, solution=solution)
 

@@ -117,3 +117,15 @@ def test_a_single_string_or_none_as_hints_does_not_break_the_check(capsys):
     assert "Hint 1/1: one idea" in capsys.readouterr().out
     assert not checks.check_close("y", 1.0, 2.0, hints=None)
     assert "Hint" not in capsys.readouterr().out
+
+
+def test_a_forbidden_call_hears_no_hint_about_the_input_it_failed_on(capsys):
+    cases = [checks.Case(torch.tensor([1.0, -2.0]), hint="This input has a negative number.")]
+    assert not checks.check_function(
+        "my_relu", torch.relu, torch.relu, cases, forbid={"torch.relu": "write it yourself"}
+    )
+    out = capsys.readouterr().out
+    assert "asks you to do without" in out
+    assert "Hint for this input" not in out
+    assert not checks.check_function("my_abs", torch.neg, torch.abs, cases)
+    assert "Hint for this input: This input has a negative number." in capsys.readouterr().out

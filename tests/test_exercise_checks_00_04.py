@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 import torch
 from torch import nn
-from torch.utils.data import BatchSampler, DataLoader, Subset, TensorDataset
+from torch.utils.data import BatchSampler, DataLoader, Dataset, Subset, TensorDataset
 
 from course_utils import checks, data, models
 
@@ -204,6 +204,27 @@ def test_03_batch_counts_may_not_build_a_dataloader(notebook):
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_a_wrong_length_is_told_so_before_any_example_is_read(notebook):
+    class AsLongAsX(Dataset):
+        def __init__(self, X, y, indices):
+            self.X, self.y, self.indices = X, y, indices
+
+        def __len__(self):
+            return len(self.X)  # the rows of X, not the row numbers given
+
+        def __getitem__(self, i):
+            return self.X[self.indices[i]], self.y[self.indices[i]]
+
+    class OneShort(AsLongAsX):
+        def __len__(self):
+            return len(self.indices) - 1
+
+    for wrong in (AsLongAsX, OneShort):
+        output = notebook.check("SubsetDataset", SubsetDataset=wrong)
+        assert_wrong(output, "len() of your dataset is", "a subset has one example per row")
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
 def test_03_batch_counts_are_whole_numbers(notebook):
     def in_floats(n_samples, batch_size, drop_last):  # right values, by true division
         full_batches = float(n_samples // batch_size)
@@ -281,6 +302,17 @@ def test_04_a_parameter_count_is_a_whole_number(notebook):
 
     output = notebook.check("count_parameters", count_parameters=as_a_float)
     assert_wrong(output, "a float, but a whole number is asked for")
+
+
+@pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
+def test_04_a_count_without_the_output_bias_hears_how_41_is_made(notebook):
+    def no_output_bias(input_features, hidden_units, hidden_layers):
+        first = input_features * hidden_units + hidden_units
+        middle = (hidden_layers - 1) * (hidden_units * hidden_units + hidden_units)
+        return first + middle + hidden_units
+
+    output = notebook.check("count_parameters", count_parameters=no_output_bias)
+    assert_wrong(output, "got 40, expected 41", "10 × 1 + 1 out of it")
 
 
 # --- 01 -------------------------------------------------------------------------------

@@ -61,6 +61,19 @@ def test_05_subtracting_the_batch_maximum_instead_of_each_rows_is_rejected():
     assert "-inf" in printed or "inf" in printed
 
 
+def cross_entropy_summed(logits, labels):
+    """Stable, but the sum over the examples where the loss is their mean."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest[:, 0] + torch.exp(logits - largest).sum(dim=1).log()
+    return (log_sum_exp - logits[torch.arange(len(labels)), labels]).sum()
+
+
+def test_05_a_sum_instead_of_the_mean_hears_about_the_mean_not_about_overflow():
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=cross_entropy_summed)
+    assert printed.startswith("❌"), printed
+    assert "Hint for this input: These logits are ordinary" in printed, printed
+
+
 def test_05_the_solution_of_exercise_2_passes_its_check():
     solution = solution_of(LOSS, "993c4bbd", "my_cross_entropy_solution", LOSS_SETUP)
     printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=solution)

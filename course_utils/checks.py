@@ -730,9 +730,9 @@ def _training_problem(
     """Run the student's step and the course's side by side, five times.
 
     Returns the first difference, or None. Both start from copies of ``model`` with no
-    gradients, each with its own optimizer. The mode is judged when the model computes
-    its output: that is when dropout and batch norm need training mode; what the step
-    does after the update (``model.eval()``, say) is its own choice.
+    gradients, each with its own optimizer. The mode is judged when the model and its
+    layers compute their outputs: that is when dropout and batch norm need training
+    mode; what the step does after the update (``model.eval()``, say) is its own choice.
     """
     theirs, ours = copy.deepcopy(model), copy.deepcopy(model)
     for copied in (theirs, ours):
@@ -740,9 +740,10 @@ def _training_problem(
     their_optimizer = make_optimizer(theirs.parameters())
     our_optimizer = make_optimizer(ours.parameters())
     modes_at_forward: list[bool] = []
-    theirs.register_forward_pre_hook(
-        lambda module, inputs: modes_at_forward.append(module.training)
-    )
+    for module in theirs.modules():  # every layer: model.forward(X) skips the model's own hooks
+        module.register_forward_pre_hook(
+            lambda module, inputs: modes_at_forward.append(module.training)
+        )
     for step in range(1, TRAINING_STEPS + 1):
         before = {k: p.detach().clone() for k, p in theirs.named_parameters()}
         previous_grads = {k: _grad(p) for k, p in theirs.named_parameters()}

@@ -160,6 +160,19 @@ def test_a_step_that_leaves_the_model_in_eval_mode_is_named(model, batch, capsys
     assert "computed its output in evaluation mode" in capsys.readouterr().out
 
 
+def test_a_step_through_model_forward_is_still_seen_in_eval_mode(model, batch, capsys):
+    def step(model, X, y, loss_fn, optimizer):  # forward() skips the model's own hooks
+        loss = loss_fn(model.forward(X), y)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        return loss
+
+    model.eval()  # handed over in evaluation mode: the step must switch it to training
+    assert check(step, model, batch) is False
+    assert "computed its output in evaluation mode" in capsys.readouterr().out
+
+
 def test_a_step_that_trains_and_then_switches_to_eval_mode_at_its_end_passes(model, batch, capsys):
     def step(model, X, y, loss_fn, optimizer):
         model.train()

@@ -449,7 +449,8 @@ def check_function(
             if problem == NOT_DONE:
                 return NOT_DONE
             if problem:
-                failed_on.append(case)
+                if not isinstance(problem, _WrongKind):  # its values are right
+                    failed_on.append(case)
                 return f"for input {', '.join(_short(a) for a in case.args)}: {problem}"
         return None
 
@@ -470,6 +471,13 @@ def _as_case(given: Any) -> Case:
     if isinstance(given, tuple):
         return Case(*given)
     return Case(given)
+
+
+class _WrongKind(str):
+    """What is wrong with the kind of an answer whose values are right (a float count).
+
+    The hint of the input it failed on is about values, so it is not shown.
+    """
 
 
 def _case_problem(
@@ -514,7 +522,7 @@ def _case_problem(
         return value_problem
     dtype_problem = _dtype_problem(answer, expected, exact_dtype)
     if dtype_problem:
-        return dtype_problem
+        return _WrongKind(dtype_problem)
     return _graph_or_mode_problem(answer, expected, their_args, our_args)
 
 

@@ -129,3 +129,20 @@ def test_a_forbidden_call_hears_no_hint_about_the_input_it_failed_on(capsys):
     assert "Hint for this input" not in out
     assert not checks.check_function("my_abs", torch.neg, torch.abs, cases)
     assert "Hint for this input: This input has a negative number." in capsys.readouterr().out
+
+
+def test_right_values_of_the_wrong_kind_hear_no_hint_about_the_values(capsys):
+    cases = [checks.Case(2, 10, hint="That is 41: 2 × 10 + 10 in, 10 + 1 out.")]
+
+    def as_a_float(inputs, hidden):
+        return float(inputs * hidden + 2 * hidden + 1)
+
+    def count(inputs, hidden):
+        return inputs * hidden + 2 * hidden + 1
+
+    assert not checks.check_function("count", as_a_float, count, cases)
+    out = capsys.readouterr().out
+    assert "a float, but a whole number is asked for" in out
+    assert "Hint for this input" not in out
+    assert not checks.check_function("count", lambda i, h: 40, count, cases)
+    assert "Hint for this input: That is 41" in capsys.readouterr().out

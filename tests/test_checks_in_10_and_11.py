@@ -210,7 +210,7 @@ def resume(path, model, optimizer, generator):
     torch.set_rng_state(saved["global"])
     return saved["epoch"]
 """,
-        "save the model's and the optimizer's state_dicts",
+        "Save tensors, numbers and state_dicts",
     ),
     "state_dicts saved, loaded unsafely": (
         RESUME_RIGHT["with torch.save of a dict"].replace(

@@ -7,10 +7,11 @@ says what to change, before any training. Exercise 3 (precision and recall per c
 one stacked tensor where two are asked for is told to return them one by one.
 """
 
+import numpy as np
 import pytest
 import torch
 
-from tests.exercise_cells import run_check, solution_of
+from tests.exercise_cells import cell_sources, run_check, solution_of
 
 pytestmark = pytest.mark.usefixtures("fresh_checker")
 
@@ -72,6 +73,20 @@ def test_settings_train_digits_cannot_take_get_an_error_that_says_what_to_change
     with pytest.raises(error) as raised:
         run_check(NOTEBOOK, [IMPORTS, *SCORE], SETTINGS_CHECK, my_settings=settings)
     assert told in str(raised.value)
+
+
+def test_settings_of_numpy_numbers_from_a_grid_are_taken():
+    namespace: dict = {}
+    for cell in [IMPORTS, *SCORE]:
+        exec(cell_sources(NOTEBOOK)[cell], namespace)
+    grid = np.arange(32, 257, 32)  # a search over hidden sizes gives NumPy integers
+    settings = {
+        "hidden_units": grid[3],
+        "lr": np.float32(0.003),
+        "weight_decay": np.float64(0.01),
+        "dropout": np.int64(0),
+    }
+    namespace["check_settings"](settings)  # raises if it refuses them
 
 
 def stacked_precision_and_recall(matrix):

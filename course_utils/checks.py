@@ -211,7 +211,10 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
         return "got None: did you forget to return (or assign) your answer?"
     if isinstance(expected, (tuple, list)) and not isinstance(answer, Tensor):
         return _compare_items(answer, expected, atol, rtol)
-    if isinstance(expected, (tuple, list)) and any(isinstance(e, Tensor) for e in expected):
+    several_tensors = isinstance(expected, (tuple, list)) and any(
+        isinstance(item, Tensor) for item in expected
+    )
+    if several_tensors and isinstance(answer, Tensor):
         return (
             f"got one tensor of shape {tuple(answer.shape)}, but {len(expected)} separate "
             f"results were expected, as a {type(expected).__name__}: return them one by one "
@@ -301,8 +304,8 @@ def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
     """A right value of the wrong kind: floats where whole numbers are asked for, say.
 
     An integer or boolean reference always rejects a floating answer (counts and class
-    labels are whole numbers), a Python int one a Python float, item by item in a
-    tuple; with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
+    labels are whole numbers), and so does a Python int, item by item in a tuple or a
+    list; with ``exact_dtype`` the dtypes must be equal (float64 vs float32).
     """
     if isinstance(expected, (tuple, list)) and isinstance(answer, (tuple, list)):
         for index, (item, expected_item) in enumerate(zip(answer, expected, strict=False)):

@@ -211,25 +211,9 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
         return "got None: did you forget to return (or assign) your answer?"
     if isinstance(expected, (tuple, list)) and not isinstance(answer, Tensor):
         return _compare_items(answer, expected, atol, rtol)
-    several_tensors = isinstance(expected, (tuple, list)) and any(
-        isinstance(item, Tensor) for item in expected
-    )
-    if several_tensors and isinstance(answer, Tensor):
-        return (
-            f"got one tensor of shape {tuple(answer.shape)}, but {len(expected)} separate "
-            f"results were expected, as a {type(expected).__name__}: return them one by one "
-            "(return first, second), not stacked into one tensor"
-        )
-    if isinstance(expected, Tensor) and isinstance(answer, (list, tuple)):
-        return (
-            f"got a Python {type(answer).__name__}, but a tensor was expected: a (nested) list "
-            "is not a tensor; build one with torch.tensor(...)"
-        )
-    if isinstance(expected, Tensor) and type(answer).__name__ == "ndarray":
-        return (
-            "got a NumPy array, but a PyTorch tensor was expected: build one with "
-            "torch.tensor(...), as the course does"
-        )
+    container_problem = _tensor_or_not(answer, expected)
+    if container_problem:
+        return container_problem
     try:
         got = torch.as_tensor(answer).detach()
     except (TypeError, ValueError, RuntimeError):
@@ -262,6 +246,34 @@ def _compare(answer: Any, expected: Any, atol: float, rtol: float) -> str | None
     if got.dim() == 0:
         return values
     return f"{len(wrong)} of {got.numel()} value(s) differ; first at index {where}: {values}"
+
+
+def _tensor_or_not(answer: Any, expected: Any) -> str | None:
+    """What to say when one of answer and expected is a tensor and the other is not.
+
+    One stacked tensor where several results are expected; a list, a tuple or a NumPy
+    array where a tensor is expected. None otherwise.
+    """
+    several_tensors = isinstance(expected, (tuple, list)) and any(
+        isinstance(item, Tensor) for item in expected
+    )
+    if several_tensors and isinstance(answer, Tensor):
+        return (
+            f"got one tensor of shape {tuple(answer.shape)}, but {len(expected)} separate "
+            f"results were expected, as a {type(expected).__name__}: return them one by one "
+            "(return first, second), not stacked into one tensor"
+        )
+    if isinstance(expected, Tensor) and isinstance(answer, (list, tuple)):
+        return (
+            f"got a Python {type(answer).__name__}, but a tensor was expected: a (nested) list "
+            "is not a tensor; build one with torch.tensor(...)"
+        )
+    if isinstance(expected, Tensor) and type(answer).__name__ == "ndarray":
+        return (
+            "got a NumPy array, but a PyTorch tensor was expected: build one with "
+            "torch.tensor(...), as the course does"
+        )
+    return None
 
 
 def _compare_items(answer: Any, expected: Sequence[Any], atol: float, rtol: float) -> str | None:

@@ -213,28 +213,29 @@ def cell_sources(notebook: str) -> dict[str, str]:
     return {cell.id: cell.source for cell in cells}
 
 
-def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
-    """Run the cells ``setup``, define ``answers``, run ``check``: what it printed."""
+def namespace_after(notebook: str, setup: list[str]) -> dict:
+    """The names that the cells ``setup`` of ``notebook`` define, run in order."""
     sources = cell_sources(notebook)
     namespace: dict = {}
     with contextlib.redirect_stdout(io.StringIO()):
         for cell_id in setup:
             exec(sources[cell_id], namespace)
-    namespace.update(answers)
+    return namespace
+
+
+def run_check(notebook: str, setup: list[str], check: str, **answers) -> str:
+    """Run the cells ``setup``, define ``answers``, run ``check``: what it printed."""
+    namespace = namespace_after(notebook, setup) | answers
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
-        exec(sources[check], namespace)
+        exec(cell_sources(notebook)[check], namespace)
     return printed.getvalue()
 
 
 def solution_of(notebook: str, solution: str, name: str, setup: list[str]):
     """The function ``name`` the notebook's solution cell defines (check not run)."""
-    sources = cell_sources(notebook)
-    namespace: dict = {}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell_id in setup:
-            exec(sources[cell_id], namespace)
-    tree = ast.parse(sources[solution])
+    namespace = namespace_after(notebook, setup)
+    tree = ast.parse(cell_sources(notebook)[solution])
     definitions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
     exec(compile(ast.Module(definitions, type_ignores=[]), solution, "exec"), namespace)
     return namespace[name]

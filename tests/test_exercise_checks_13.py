@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 
-from tests.exercise_cells import cell_sources, run_check, solution_of
+from tests.exercise_cells import namespace_after, run_check, solution_of
 
 pytestmark = pytest.mark.usefixtures("fresh_checker")
 
@@ -76,9 +76,7 @@ def test_settings_train_digits_cannot_take_get_an_error_that_says_what_to_change
 
 
 def test_settings_of_numpy_numbers_from_a_grid_are_taken():
-    namespace: dict = {}
-    for cell in [IMPORTS, *SCORE]:
-        exec(cell_sources(NOTEBOOK)[cell], namespace)
+    namespace = namespace_after(NOTEBOOK, [IMPORTS, *SCORE])
     grid = np.arange(32, 257, 32)  # a search over hidden sizes gives NumPy integers
     settings = {
         "hidden_units": grid[3],

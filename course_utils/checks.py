@@ -62,6 +62,17 @@ class Case:
         return f"Case({', '.join(map(repr, self.args))}, hint={self.hint!r})"
 
 
+class Mistake(Exception):
+    """What a check cell found wrong in how a student's code ran, said as it is.
+
+    A check cell may wrap the student's function to watch how it works: the mode it
+    leaves the model in, how it loads a file. The wrapper raises
+    ``checks.Mistake("...")`` with what went wrong and what to change, and
+    ``check_function`` shows that message as it is; any other exception is reported as
+    raised by the student's code.
+    """
+
+
 def _print_hint(name: str, exercise: _Exercise) -> None:
     """Print the last hint shown of ``exercise``, and how to ask for the next one.
 
@@ -514,6 +525,8 @@ def _case_problem(
     except Exception as error:
         if rules.problem():  # the forbidden call is the mistake, not what it led to
             return rules.problem()
+        if isinstance(error, Mistake):  # the check cell's diagnosis, not the student's error
+            return str(error)
         return f"your code raised {type(error).__name__}: {error}"
     if rules.problem():
         return rules.problem()

@@ -112,6 +112,7 @@ def architecture_of(path):
     printed = notebook_10.check("architecture_of", unsafe)
     assert verdict(printed).startswith("❌"), printed
     assert "load with weights_only=True" in verdict(printed), printed
+    assert "your code raised" not in printed, printed  # the check found it, not a crash
 
 
 def test_10_architecture_of_passes_a_right_answer(notebook_10, fresh_checker):
@@ -231,6 +232,7 @@ def test_10_resume_is_told_what_is_wrong(notebook_10, fresh_checker, mistake):
     printed = notebook_10.check("resume exactly", answer)
     assert verdict(printed).startswith("❌"), printed
     assert told in verdict(printed), printed
+    assert "your code raised" not in printed, printed  # the check found it, not a crash
     assert "Without dropout" not in printed, printed
 
 
@@ -354,6 +356,23 @@ def test_11_predict_classes_rejects(notebook_11, fresh_checker, mistake):
     assert verdict(printed).startswith("❌"), printed
     if mistake in CLASSES_HINTS:
         assert f"Hint for this input: {CLASSES_HINTS[mistake]}" in printed, printed
+
+
+# what the check cell, watching the model run, says of each: as it is, not as a crash
+CLASSES_WATCHED = {
+    "the model never runs": "the model never ran: the classes must come from its predictions",
+    "the model left in evaluation mode": "the model came back in another mode",
+    "point by point, not one batch": "predict all 5 points in one call of the model",
+    "in training mode": "the model predicted in training mode: switch to evaluation mode",
+    "recording gradients": "PyTorch recorded gradients while predicting: turn recording off",
+}
+
+
+@pytest.mark.parametrize("mistake", CLASSES_WATCHED)
+def test_11_predict_classes_says_what_the_check_saw(notebook_11, fresh_checker, mistake):
+    printed = notebook_11.check("predict_classes", CLASSES_WRONG[mistake])
+    assert f": {CLASSES_WATCHED[mistake]}" in verdict(printed), printed
+    assert "raised" not in printed, printed
 
 
 # ---------------------------------------------------- 11, exercise 2: predict_or_refuse

@@ -227,6 +227,19 @@ def test_a_crash_on_a_case_shows_that_cases_hint(capsys):
     assert TIE_HINT not in out
 
 
+def test_a_mistake_found_by_a_check_cell_is_said_as_it_is(capsys):
+    def watched(values, patience):  # a check cell's wrapper, watching how the answer runs
+        if not values:
+            raise checks.Mistake("an empty history has no best epoch: return False")
+        return should_stop_reference(values, patience)
+
+    assert not check_stop(watched)
+    out = capsys.readouterr().out
+    assert "for input [], 1: an empty history has no best epoch: return False" in out
+    assert "raised" not in out
+    assert f"Hint for this input: {EMPTY_HINT}" in out
+
+
 def test_stepped_hints_still_come_on_request_after_a_case_hint(capsys):
     check_stop(should_stop_with_ties_wrong)
     capsys.readouterr()

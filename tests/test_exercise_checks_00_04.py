@@ -10,6 +10,7 @@ pass, so a check that rejects everything cannot pass either.
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -222,6 +223,7 @@ def test_03_a_wrong_length_is_told_so_before_any_example_is_read(notebook):
     for wrong in (AsLongAsX, OneShort):
         output = notebook.check("SubsetDataset", SubsetDataset=wrong)
         assert_wrong(output, "len() of your dataset is", "a subset has one example per row")
+        assert "raised" not in output, output  # the check found it: not told as a crash
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
@@ -271,9 +273,37 @@ class SequentialInside(nn.Module):
 @pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
 def test_04_the_layers_must_carry_the_names_of_the_specification(notebook):
     output = notebook.check("ThreeLayerClassifier", ThreeLayerClassifier=SequentialInside)
-    assert_wrong(output, "linear1")
+    assert_wrong(output, "your model's state_dict holds ['net.0.bias'", "named linear1, linear2")
+    assert "raised" not in output, output  # the check found it: not told as a crash
     solution = notebook.solution("ThreeLayerClassifier")["ThreeLayerClassifierSolution"]
     assert_right(notebook.check("ThreeLayerClassifier", ThreeLayerClassifier=solution))
+
+
+class WiderMiddle(nn.Module):
+    """The specification's names, but the second layer has one unit too many."""
+
+    def __init__(self, input_features, hidden_units):
+        super().__init__()
+        self.linear1 = nn.Linear(input_features, hidden_units)
+        self.linear2 = nn.Linear(hidden_units, hidden_units + 1)
+        self.linear3 = nn.Linear(hidden_units + 1, 1)
+
+    def forward(self, x):
+        x = torch.relu(self.linear1(x))
+        return torch.sigmoid(self.linear3(torch.relu(self.linear2(x))))
+
+
+@pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
+def test_04_a_layer_of_the_wrong_size_is_named_with_its_shape(notebook):
+    output = notebook.check("ThreeLayerClassifier", ThreeLayerClassifier=WiderMiddle)
+    assert_wrong(output, "linear2.weight has shape (")
+    shapes = re.search(
+        r"linear2.weight has shape \((\d+), (\d+)\), expected \((\d+), (\d+)\)", output
+    )
+    assert shapes, output
+    theirs_out, theirs_in, expected_out, expected_in = map(int, shapes.groups())
+    assert (theirs_out, theirs_in) == (expected_out + 1, expected_in), output
+    assert "raised" not in output, output
 
 
 @pytest.mark.parametrize("notebook", ["04_model_definition"], indirect=True)
@@ -390,7 +420,8 @@ def test_01_derivative_by_autograd_must_leave_the_callers_z_alone(notebook):
     first = on_z_itself(torch.tanh, z).clone()
     assert torch.allclose(on_z_itself(torch.tanh, z), 2 * first)
     output = notebook.check("derivative_by_autograd", derivative_by_autograd=on_z_itself)
-    assert_wrong(output, "leave z as it was")
+    assert_wrong(output, "left the caller's z asking for gradients", "leave z as it was")
+    assert "raised" not in output, output  # the check found it: not told as a crash
 
 
 # --- the exercise rules of issue 21, for these notebooks ------------------------------

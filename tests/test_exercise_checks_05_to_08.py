@@ -39,6 +39,18 @@ def test_05_a_torch_where_between_two_formulas_is_rejected_for_its_nan_slope():
     assert "NaN" in printed
 
 
+def bce_detached(z, y):
+    """Right values, but cut from the graph: no slope can flow back to z."""
+    return ((1 - y) * z + torch.log1p(torch.exp(-z.abs())) + torch.clamp(-z, min=0)).detach()
+
+
+def test_05_losses_cut_from_the_graph_are_told_so():
+    printed = run_check(LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=bce_detached)
+    assert printed.startswith("❌"), printed
+    assert "the losses are cut from the graph (requires_grad is False)" in printed, printed
+    assert "raised" not in printed, printed  # the check found it: not told as a crash
+
+
 def test_05_the_solution_of_exercise_1_passes_its_check():
     solution = solution_of(LOSS, "299f296a", "my_bce_with_logits_solution", LOSS_SETUP)
     printed = run_check(LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=solution)
@@ -333,6 +345,7 @@ def test_07_exercise_2_tells_an_in_place_update_of_m_and_v_and_keeps_the_first_s
     printed = run_check(OPTIMIZERS, OPTIMIZERS_SETUP, "570fcba1", adam_step=adam_step_in_place)
     assert printed.startswith("❌"), printed
     assert "adam_step changed m and v in place at step 1" in printed, printed
+    assert "raised" not in printed, printed  # the check found it: not told as a crash
     printed = run_check(
         OPTIMIZERS, OPTIMIZERS_SETUP, "570fcba1", adam_step=adam_step_without_bias_correction
     )

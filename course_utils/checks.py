@@ -269,9 +269,10 @@ def _tensor_or_not(answer: Any, expected: Any) -> str | None:
         isinstance(item, Tensor) for item in expected
     )
     if several_tensors and isinstance(answer, Tensor):
+        kind = "list" if isinstance(expected, list) else "tuple"  # a named tuple too
         return (
             f"got one tensor of shape {tuple(answer.shape)}, but {len(expected)} separate "
-            f"results were expected, as a {type(expected).__name__}: return them one by one "
+            f"results were expected, as a {kind}: return them one by one "
             "(return first, second), not stacked into one tensor"
         )
     if isinstance(expected, Tensor) and isinstance(answer, (list, tuple)):
@@ -287,14 +288,28 @@ def _tensor_or_not(answer: Any, expected: Any) -> str | None:
     return None
 
 
+def _item_name(expected: Sequence[Any], index: int) -> str:
+    """How a message names one item of a result: by its field, or by its index.
+
+    A reference that returns a named tuple, ``Gradients(dW1, db1, dW2, db2)`` say, names
+    the items of every answer compared with it: "dW2: ..." rather than "item 2: ...".
+    """
+    fields = getattr(expected, "_fields", None)
+    if fields:
+        return fields[index]
+    return f"item {index}"
+
+
 def _compare_items(answer: Any, expected: Sequence[Any], atol: float, rtol: float) -> str | None:
     """Compare a sequence item by item; the first item that differs is the problem."""
     if not isinstance(answer, (tuple, list)) or len(answer) != len(expected):
-        return f"expected a sequence of {len(expected)} items, got {_short(answer)}"
+        fields = getattr(expected, "_fields", None)
+        named = f" ({', '.join(fields)})" if fields else ""
+        return f"expected a sequence of {len(expected)} items{named}, got {_short(answer)}"
     for index, (item, expected_item) in enumerate(zip(answer, expected, strict=True)):
         problem = _compare(item, expected_item, atol, rtol)
         if problem:
-            return f"item {index}: {problem}"
+            return f"{_item_name(expected, index)}: {problem}"
     return None
 
 
@@ -334,7 +349,7 @@ def _dtype_problem(answer: Any, expected: Any, exact_dtype: bool) -> str | None:
         for index, (item, expected_item) in enumerate(zip(answer, expected, strict=False)):
             problem = _dtype_problem(item, expected_item, exact_dtype)
             if problem:
-                return f"item {index}: {problem}"
+                return f"{_item_name(expected, index)}: {problem}"
         return None
     if _is_whole_number(expected) and isinstance(answer, float):
         return (

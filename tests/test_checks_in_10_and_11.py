@@ -138,6 +138,13 @@ def test_10_architecture_of_names_what_was_used_and_the_hard_coded_answer(
     assert "Hint for this input: Not every file holds the seed's model" in printed
 
 
+def test_10_architecture_of_names_the_number_that_differs(notebook_10, fresh_checker):
+    printed = notebook_10.check(
+        "architecture_of", ARCHITECTURE_WRONG["the shapes in the wrong order"]
+    )
+    assert ": input_features: got 10, expected 2" in verdict(printed), printed
+
+
 # ------------------------------------------------------- 10, exercise 2: resume exactly
 
 RESUME_RIGHT = {

@@ -3,6 +3,8 @@
 Copies of inputs, in-place changes, .item(), sizes, eval.
 """
 
+import collections
+
 import numpy as np
 import pytest
 import torch
@@ -232,3 +234,43 @@ def test_floats_where_a_function_should_count_in_whole_numbers_are_rejected(
     assert not checks.check_function("count", lambda n: answer, lambda n: expected, [3])
     assert "a float, but a whole number is asked for" in capsys.readouterr().out
     assert checks.check_function("count", lambda n: expected, lambda n: expected, [3])
+
+
+Gradients = collections.namedtuple("Gradients", ["dW", "db"])
+
+
+def gradients_by_hand(x):  # the gradients of sum(W x + b) by W and by b, for W (2, 3)
+    return Gradients(x.repeat(2, 1), torch.ones(2))
+
+
+@pytest.mark.parametrize(
+    ("answer", "told"),
+    [
+        (lambda x: (x.repeat(2, 1), 2 * torch.ones(2)), "for input tensor([1.0, 2.0, 3.0]): db: "),
+        (
+            lambda x: (torch.zeros(2, 3), torch.ones(2)),
+            "for input tensor([1.0, 2.0, 3.0]): dW: 6 of",
+        ),
+        (lambda x: x.repeat(2, 1), "but 2 separate results were expected, as a tuple:"),
+        (lambda x: (x.repeat(2, 1),), "expected a sequence of 2 items (dW, db), got"),
+    ],
+)
+def test_a_named_tuple_reference_names_the_item_that_differs(capsys, answer, told):
+    assert not checks.check_function(
+        "gradients", answer, gradients_by_hand, [torch.tensor([1.0, 2.0, 3.0])]
+    )
+    out = capsys.readouterr().out
+    assert told in out, out
+    assert "item 0" not in out and "item 1" not in out and "Gradients" not in out, out
+
+
+def test_a_named_tuple_reference_names_the_item_of_the_wrong_kind(capsys):
+    Batches = collections.namedtuple("Batches", ["number_of_batches", "last_batch_size"])
+    assert not checks.check_function(
+        "batches", lambda n: (n / 2, 2), lambda n: Batches(n // 2, 2), [10]
+    )
+    out = capsys.readouterr().out
+    assert "for input 10: number_of_batches: got 5.0, a float, but a whole number" in out, out
+    assert checks.check_function(
+        "batches", lambda n: (n // 2, 2), lambda n: Batches(n // 2, 2), [10]
+    )

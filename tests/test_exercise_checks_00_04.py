@@ -144,6 +144,20 @@ def test_02_the_split_by_hand_may_not_call_the_package(notebook):
 
 
 @pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
+def test_02_a_wrong_part_of_the_split_is_named(notebook):
+    def labels_left_in_order(X, y, fractions):  # X shuffled, y not: the pairs come apart
+        n_train, n_val = int(fractions[0] * len(X)), int(fractions[1] * len(X))
+        rows = torch.randperm(len(X))
+        train, val, test = rows[:n_train], rows[n_train : n_train + n_val], rows[n_train + n_val :]
+        y_parts = y[:n_train], y[n_train : n_train + n_val], y[n_train + n_val :]
+        return X[train], X[val], X[test], *y_parts
+
+    output = notebook.check("split_three_ways", split_three_ways=labels_left_in_order)
+    assert_wrong(output, ": y_train: ")
+    assert "item 3" not in output, output
+
+
+@pytest.mark.parametrize("notebook", ["02_data_preparation"], indirect=True)
 def test_02_standardize_rejects_a_float_std_compared_with_zero_and_the_package(notebook):
     def std_equals_zero(X_train, X):  # the old solution: a constant 0.1 has std 7.45e-9, not 0
         mean = X_train.mean(dim=0)
@@ -237,6 +251,33 @@ def test_03_batch_counts_are_whole_numbers(notebook):
 
     output = notebook.check("batch_counts", batch_counts=in_floats)
     assert_wrong(output, "a float, but a whole number is asked for")
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_a_wrong_batch_count_and_a_wrong_label_shape_are_named(notebook):
+    def last_batch_always_full(n_samples, batch_size, drop_last):
+        full, left_over = divmod(n_samples, batch_size)
+        if drop_last or left_over == 0:
+            return full, batch_size if full else 0
+        return full + 1, batch_size  # the last batch holds only left_over examples
+
+    output = notebook.check("batch_counts", batch_counts=last_batch_always_full)
+    assert_wrong(output, "for input 800, 48, False: size_of_the_last_batch: got 48, expected 32")
+
+    class LabelsSqueezed(Dataset):
+        def __init__(self, X, y, indices):
+            self.X, self.y, self.indices = X, y, indices
+
+        def __len__(self):
+            return len(self.indices)
+
+        def __getitem__(self, i):
+            row = self.indices[i]
+            return self.X[row], self.y[row].squeeze()  # a label of shape (), not (1,)
+
+    output = notebook.check("SubsetDataset", SubsetDataset=LabelsSqueezed)
+    assert_wrong(output, ": labels: shape (1,) but expected (1, 1)")
+    assert "item 2" not in output, output
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)

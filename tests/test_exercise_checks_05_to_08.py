@@ -36,7 +36,7 @@ def test_05_a_torch_where_between_two_formulas_is_rejected_for_its_nan_slope():
         LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=bce_where_between_two_formulas
     )
     assert printed.startswith("❌"), printed
-    assert "NaN" in printed
+    assert ": slopes: your answer contains NaN" in printed, printed
 
 
 def bce_detached(z, y):
@@ -283,6 +283,21 @@ def test_06_exercise_2_refuses_autograd():
     )
     assert printed.startswith("❌"), printed
     assert "asks you to do without" in printed
+
+
+def test_06_exercise_2_names_the_gradient_that_differs():
+    def bias_gradient_averaged(X, y, W1, b1, W2, b2):  # db2 a mean over the examples, not a sum
+        A1 = torch.tanh(X @ W1.T + b1)
+        d_output = 2 * (A1 @ W2.T + b2 - y) / len(X)
+        d_hidden = (d_output @ W2) * (1 - A1**2)
+        return d_hidden.T @ X, d_hidden.sum(dim=0), d_output.T @ A1, d_output.mean(dim=0)
+
+    printed = run_check(
+        BACKPROP, BACKPROP_SETUP, "7058e300", two_layer_gradients=bias_gradient_averaged
+    )
+    assert printed.startswith("❌"), printed
+    assert ": db2: 1 of 1 value(s) differ" in printed, printed
+    assert "item 3" not in printed, printed
 
 
 def test_07_exercise_1_refuses_run_trajectory_and_optimizers():

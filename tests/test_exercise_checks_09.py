@@ -86,3 +86,16 @@ def test_the_solutions_pass(check, solution, name, stub):
     right = solution_of(NOTEBOOK, solution, name, [IMPORTS])
     printed = run_check(NOTEBOOK, [IMPORTS], check, **{stub: right})
     assert printed.startswith("✅"), printed
+
+
+def test_a_wrong_score_is_named():
+    def precision_and_recall_swapped(probabilities, labels, threshold):
+        precision, recall, f1 = scores_without_the_recall_guard(probabilities, labels, threshold)
+        return recall, precision, f1
+
+    printed = run_check(
+        NOTEBOOK, [IMPORTS], SCORES_CHECK, scores_at_threshold=precision_and_recall_swapped
+    )
+    assert printed.startswith("❌ scores at a threshold: for input "), printed
+    assert ": precision: got " in printed, printed
+    assert "item 0" not in printed, printed

@@ -107,3 +107,22 @@ def test_one_stacked_tensor_is_told_to_return_precision_and_recall_one_by_one():
     )
     assert printed.startswith("❌ precision_and_recall:"), printed
     assert "but 2 separate results were expected, as a tuple" in printed, printed
+
+
+def test_precision_and_recall_swapped_are_named():
+    def swapped(matrix):
+        correct = matrix.diag().double()
+        return correct / matrix.sum(dim=1).clamp(min=1), correct / matrix.sum(dim=0).clamp(min=1)
+
+    some_labels = torch.arange(10).repeat(5)
+    printed = run_check(
+        NOTEBOOK,
+        [IMPORTS],
+        MATRIX_CHECK,
+        precision_and_recall=swapped,
+        y_pred=some_labels.roll(1),
+        y_test=some_labels,
+    )
+    assert printed.startswith("❌ precision_and_recall: for input "), printed
+    assert ": precision: " in printed, printed
+    assert "item 0" not in printed, printed

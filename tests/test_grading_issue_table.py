@@ -140,7 +140,7 @@ def test_exercise_solved_passes(graded):
 def test_precision_and_recall_swapped_is_wrong_with_the_checks_message(graded):
     status, message = result(graded, "swapped")
     assert status == "wrong"
-    assert message.startswith("for input ") and ": item 0: " in message  # precision, first
+    assert message.startswith("for input ") and ": precision: " in message  # the first score
     assert result(graded, "swapped", EXERCISE_2)[0] == "not done"
 
 

@@ -390,6 +390,17 @@ def test_04_a_count_without_the_output_bias_hears_how_41_is_made(notebook):
 
 
 @pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
+def test_01_a_finite_difference_is_not_a_derivative_from_autograd(notebook):
+    def central_difference(function, z):  # close to f'(z) in float64, except at a kink
+        h = 1e-6
+        z = z.double()
+        return ((function(z + h) - function(z - h)) / (2 * h)).float()
+
+    output = notebook.check("derivative_by_autograd", derivative_by_autograd=central_difference)
+    assert_wrong(output, "got 0.5, expected 0", "Hint for this input: ReLU has a kink at 0")
+
+
+@pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
 def test_01_sigmoid_layer_rejects_nn_linear_and_explains_a_missing_transpose(notebook):
     def with_functional_linear(X, weight, bias):
         return torch.sigmoid(nn.functional.linear(X, weight, bias))

@@ -95,16 +95,21 @@ def stacked_precision_and_recall(matrix):
     return torch.stack([precision, recall])
 
 
-def test_one_stacked_tensor_is_told_to_return_precision_and_recall_one_by_one():
+def printed_by_the_matrix_check(precision_and_recall):
+    """What the precision_and_recall check prints for an answer, on made-up labels."""
     some_labels = torch.arange(10).repeat(5)  # the trained model's predictions are not needed
-    printed = run_check(
+    return run_check(
         NOTEBOOK,
         [IMPORTS],
         MATRIX_CHECK,
-        precision_and_recall=stacked_precision_and_recall,
+        precision_and_recall=precision_and_recall,
         y_pred=some_labels.roll(1),
         y_test=some_labels,
     )
+
+
+def test_one_stacked_tensor_is_told_to_return_precision_and_recall_one_by_one():
+    printed = printed_by_the_matrix_check(stacked_precision_and_recall)
     assert printed.startswith("❌ precision_and_recall:"), printed
     assert "but 2 separate results were expected, as a tuple" in printed, printed
 
@@ -114,15 +119,7 @@ def test_precision_and_recall_swapped_are_named():
         correct = matrix.diag().double()
         return correct / matrix.sum(dim=1).clamp(min=1), correct / matrix.sum(dim=0).clamp(min=1)
 
-    some_labels = torch.arange(10).repeat(5)
-    printed = run_check(
-        NOTEBOOK,
-        [IMPORTS],
-        MATRIX_CHECK,
-        precision_and_recall=swapped,
-        y_pred=some_labels.roll(1),
-        y_test=some_labels,
-    )
+    printed = printed_by_the_matrix_check(swapped)
     assert printed.startswith("❌ precision_and_recall: for input "), printed
     assert ": precision: " in printed, printed
     assert "item 0" not in printed, printed

@@ -71,12 +71,22 @@ def _course_notebooks(folder: Path) -> list[Path]:
     return sources
 
 
+def _stylesheets(course_notebooks: Path, sources: list[Path]) -> list[Path]:
+    """The slideshow's style sheets: rise.css, and each notebook's own (NN_topic.css).
+
+    RISE asks for both when it presents a notebook; a notebook's own is a comment only,
+    there so that the slideshow gets no 404.
+    """
+    candidates = [course_notebooks / "rise.css", *(path.with_suffix(".css") for path in sources)]
+    return [style for style in candidates if style.is_file()]
+
+
 def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[Path]:
     """Write the student edition of each notebook of ``course_notebooks``.
 
     Each notebook carries its pictures as cell attachments (python -m
-    course_tools.colab), so the folder alone is the whole edition. Returns the notebooks
-    written.
+    course_tools.colab), and the slideshow's style sheets go along: the folder alone is
+    the whole edition. Returns the notebooks written.
     """
     course_notebooks, output_folder = Path(course_notebooks), Path(output_folder)
     sources = _course_notebooks(course_notebooks)
@@ -87,6 +97,8 @@ def write_student_edition(course_notebooks: Path, output_folder: Path) -> list[P
         target = output_folder / source.name
         _write_atomically(notebook, target)
         written.append(target)
+    for style in _stylesheets(course_notebooks, sources):
+        shutil.copy(style, output_folder / style.name)
     return written
 
 
@@ -94,7 +106,7 @@ def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
     """Add to ``own_copy`` the student edition of each course notebook it lacks.
 
     A notebook already in ``own_copy`` is the student's work: it is never overwritten.
-    The slideshow's style sheet (rise.css) goes along.
+    The slideshow's style sheets go along, the same way.
     """
     course_notebooks, own_copy = Path(course_notebooks), Path(own_copy)
     sources = _course_notebooks(course_notebooks)
@@ -105,9 +117,9 @@ def fill_own_copy(course_notebooks: Path, own_copy: Path) -> list[Path]:
         if not target.exists():
             _write_atomically(student_notebook(nbformat.read(source, as_version=4)), target)
             added.append(target)
-    style = course_notebooks / "rise.css"
-    if style.is_file() and not (own_copy / style.name).exists():
-        shutil.copy(style, own_copy / style.name)
+    for style in _stylesheets(course_notebooks, sources):
+        if not (own_copy / style.name).exists():
+            shutil.copy(style, own_copy / style.name)
     return added
 
 

@@ -33,7 +33,7 @@ def course(tmp_path):
     folder = tmp_path / "course"
     (folder / "notebooks").mkdir(parents=True)
     shutil.copy(ROOT / ".gitignore", folder / ".gitignore")
-    for path in [*FIRST_TWO, NOTEBOOKS / "rise.css"]:
+    for path in [*FIRST_TWO, NOTEBOOKS / "rise.css", *(p.with_suffix(".css") for p in FIRST_TWO)]:
         shutil.copy(path, folder / "notebooks" / path.name)
     git("init", "--quiet", cwd=folder)
     git("add", ".", cwd=folder)
@@ -62,7 +62,9 @@ def test_the_first_run_writes_the_student_edition(course):
     for path in FIRST_TWO:
         expected = student_edition.student_notebook(nbformat.read(path, as_version=4))
         assert nbformat.read(own / path.name, as_version=4) == expected
-    assert (own / "rise.css").read_bytes() == (NOTEBOOKS / "rise.css").read_bytes()
+    # the slideshow's style sheets too: RISE asks for rise.css and the notebook's own
+    for style in [NOTEBOOKS / "rise.css", *(path.with_suffix(".css") for path in FIRST_TWO)]:
+        assert (own / style.name).read_bytes() == style.read_bytes()
 
 
 def test_a_folder_without_notebooks_is_an_error_that_names_it(tmp_path):

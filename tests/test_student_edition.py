@@ -56,6 +56,8 @@ def test_the_edition_is_written_with_its_pictures_and_nothing_half_written(tmp_p
     written = student_edition.write_student_edition(NOTEBOOKS, tmp_path / "student")
     assert [p.name for p in written] == [p.name for p in COURSE]
     assert not list((tmp_path / "student").glob("*.partial"))
+    for style in [NOTEBOOKS / "rise.css", *(path.with_suffix(".css") for path in COURSE)]:
+        assert (tmp_path / "student" / style.name).read_bytes() == style.read_bytes()  # RISE's
     assert list(tmp_path.iterdir()) == [tmp_path / "student"]  # the folder alone is the edition
     for path in written:  # the pictures are inside: the Colab badge and every figure
         markdown = [c for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown"]

@@ -5,6 +5,8 @@ Kinds of values, forbidden helpers, case hints.
 Each wrong answer here passed the checks before they learned to reject it.
 """
 
+import io
+
 import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
@@ -121,6 +123,25 @@ def test_a_forbidden_module_is_caught_under_another_name_and_through_a_helper(ca
         "precision", indirect, precision_by_hand, PRECISION_INPUTS, forbid=NO_METRICS
     )
     assert "course_utils.metrics" in capsys.readouterr().out
+
+
+def test_printing_a_tensor_is_no_use_of_a_forbidden_torch_nn(capsys):
+    """Printing a tensor asks isinstance(x, nn.Parameter): torch.nn's code runs."""
+
+    def relu_that_prints(z):
+        print(z, f"{z}", file=io.StringIO())  # a look at the input, as a student debugs
+        return z.clamp(min=0)
+
+    no_nn = {"torch.nn": "write it yourself"}
+    inputs = [torch.tensor([-1.0, 0.0, 2.0])]
+    assert checks.check_function("relu", relu_that_prints, torch.relu, inputs, forbid=no_nn)
+    assert "✅" in capsys.readouterr().out
+
+    def relu_from_nn(z):
+        return torch.nn.functional.relu(z)
+
+    assert not checks.check_function("relu", relu_from_nn, torch.relu, inputs, forbid=no_nn)
+    assert "your code uses torch.nn" in capsys.readouterr().out
 
 
 def test_a_forbidden_class_and_a_forbidden_c_function_are_caught(capsys):

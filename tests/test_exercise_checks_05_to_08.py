@@ -86,6 +86,44 @@ def test_05_a_sum_instead_of_the_mean_hears_about_the_mean_not_about_overflow():
     assert "Hint for this input: These logits are ordinary" in printed, printed
 
 
+def cross_entropy_row_by_row(logits, labels):
+    """Right values, but each row's z_y is picked in a Python loop."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest[:, 0] + torch.exp(logits - largest).sum(dim=1).log()
+    correct = torch.stack([logits[i, labels[i]] for i in range(len(labels))])
+    return (log_sum_exp - correct).mean()
+
+
+def cross_entropy_over_zipped_rows(logits, labels):
+    """Right values, but a loop over the rows, one (row, label) pair at a time."""
+    losses = [
+        row.max() + torch.exp(row - row.max()).sum().log() - row[label]
+        for row, label in zip(logits, labels, strict=True)
+    ]
+    return torch.stack(losses).mean()
+
+
+@pytest.mark.parametrize("answer", [cross_entropy_row_by_row, cross_entropy_over_zipped_rows])
+def test_05_exercise_2_refuses_a_python_loop_over_the_rows(answer):
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=answer)
+    assert printed.startswith("❌"), printed
+    assert "the 40 rows of the logits were read one at a time" in printed, printed
+    assert "raised" not in printed, printed  # the check found it: not told as a crash
+    assert "Hint for this input: Take every row's z_y at once" in printed, printed
+
+
+def test_05_exercise_2_does_not_count_printing_the_logits_as_reading_rows():
+    solution = solution_of(LOSS, "993c4bbd", "my_cross_entropy_solution", LOSS_SETUP)
+
+    def solution_that_prints(logits, labels):
+        # a look at them, and at one row's shape: no loop
+        print(logits, f"{logits}", logits[0].shape, file=io.StringIO())
+        return solution(logits, labels)
+
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=solution_that_prints)
+    assert printed.startswith("✅"), printed
+
+
 def test_05_the_solution_of_exercise_2_passes_its_check():
     solution = solution_of(LOSS, "993c4bbd", "my_cross_entropy_solution", LOSS_SETUP)
     printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=solution)

@@ -81,7 +81,6 @@ SLIDES := build/slides
 SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.9
 slides: setup-lab
 	mkdir -p $(SLIDES)
-	cp -r images build/  # the notebooks link ../images/*.png: the same place, seen from build/slides
 	if command -v npm >/dev/null 2>&1; then \
 	  test -d $(SLIDES)/node_modules/mathjax || npm install --silent --no-save --prefix $(SLIDES) $(SLIDE_LIBS); \
 	  libs="--SlidesExporter.reveal_url_prefix=node_modules/reveal.js \

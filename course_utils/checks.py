@@ -5,6 +5,7 @@ the next one.
 """
 
 import copy
+import functools
 import importlib
 import inspect
 import math
@@ -637,6 +638,8 @@ def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bo
     if isinstance(target, types.ModuleType):
         if event == "c_call":
             module = getattr(arg, "__module__", None) or ""
+        elif frame.f_code in _code_objects(target):  # a function it exports from elsewhere
+            return True
         else:
             module = frame.f_globals.get("__name__", "")
         return module == target.__name__ or module.startswith(target.__name__ + ".")
@@ -649,14 +652,24 @@ def _calls_into(target: Any, frame: types.FrameType, event: str, arg: Any) -> bo
     return frame.f_code in _code_objects(target)
 
 
+@functools.cache
 def _code_objects(target: Any) -> set[types.CodeType]:
-    """The code objects that run when ``target`` (a Python function or class) is used.
+    """The code objects that run when ``target`` (a function, class or module) is used.
 
-    For a class, its own methods: building a ``DataLoader``
-    runs ``DataLoader.__init__``.
+    For a class, its own methods: building a ``DataLoader`` runs
+    ``DataLoader.__init__``. For a module, the functions it names in ``__all__``,
+    wherever they are written: ``torch.func.jvp`` is written in ``torch._functorch``,
+    so its code's module is not ``torch.func``. A decorated function counts by the code
+    it wraps, not by its decorator's wrapper, which other functions share (every
+    ``@contextmanager`` function's wrapper runs the same code).
     """
-    members = vars(target).values() if isinstance(target, type) else [target]
-    functions = (getattr(member, "__func__", member) for member in members)
+    if isinstance(target, types.ModuleType):
+        members = [getattr(target, name, None) for name in getattr(target, "__all__", ())]
+    elif isinstance(target, type):
+        members = vars(target).values()
+    else:
+        members = [target]
+    functions = (inspect.unwrap(getattr(member, "__func__", member)) for member in members)
     return {f.__code__ for f in functions if isinstance(f, types.FunctionType)}
 
 
@@ -790,8 +803,9 @@ def _training_problem(
 
     Returns the first difference, or None. Both start from copies of ``model`` with no
     gradients, each with its own optimizer. The mode is judged when the model and its
-    layers compute their outputs: that is when dropout and batch norm need training
-    mode; what the step does after the update (``model.eval()``, say) is its own choice.
+    layers compute outputs that gradients can flow from: that is when dropout and batch
+    norm need training mode. A look under ``torch.no_grad()`` (the accuracy after the
+    update, in ``model.eval()``, say) trains nothing, and its mode is the step's choice.
     """
     theirs, ours = copy.deepcopy(model), copy.deepcopy(model)
     for copied in (theirs, ours):
@@ -799,10 +813,13 @@ def _training_problem(
     their_optimizer = make_optimizer(theirs.parameters())
     our_optimizer = make_optimizer(ours.parameters())
     modes_at_forward: list[bool] = []
+
+    def note_mode(module: nn.Module, inputs: Any) -> None:
+        if torch.is_grad_enabled():  # not a look under torch.no_grad()
+            modes_at_forward.append(module.training)
+
     for module in theirs.modules():  # every layer: model.forward(X) skips the model's own hooks
-        module.register_forward_pre_hook(
-            lambda module, inputs: modes_at_forward.append(module.training)
-        )
+        module.register_forward_pre_hook(note_mode)
     for step in range(1, TRAINING_STEPS + 1):
         before = {k: p.detach().clone() for k, p in theirs.named_parameters()}
         previous_grads = {k: _grad(p) for k, p in theirs.named_parameters()}

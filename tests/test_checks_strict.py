@@ -144,6 +144,27 @@ def test_printing_a_tensor_is_no_use_of_a_forbidden_torch_nn(capsys):
     assert "your code uses torch.nn" in capsys.readouterr().out
 
 
+# torch.func's first use imports torch._functorch, whose torch.jit.script warns
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize(
+    "derivative",
+    [
+        lambda z: torch.func.jvp(torch.sigmoid, (z,), (torch.ones_like(z),))[1],
+        lambda z: torch.vmap(torch.func.jacfwd(torch.sigmoid))(z),
+    ],
+    ids=["jvp", "vmap of jacfwd"],
+)
+def test_a_forbidden_module_catches_the_functions_it_exports_from_elsewhere(derivative, capsys):
+    """torch.func.jvp is written in torch._functorch, not in torch.func itself."""
+    by_hand = lambda z: torch.sigmoid(z) * (1 - torch.sigmoid(z))  # noqa: E731
+    inputs = [torch.linspace(-3.0, 3.0, 7)]
+    no_func = {"torch.func": "work the derivative out by hand"}
+    assert checks.check_function("derivative", by_hand, by_hand, inputs, forbid=no_func)
+    capsys.readouterr()
+    assert not checks.check_function("derivative", derivative, by_hand, inputs, forbid=no_func)
+    assert "your code uses torch.func" in capsys.readouterr().out
+
+
 def test_a_forbidden_class_and_a_forbidden_c_function_are_caught(capsys):
     def batches_with_a_loader(X):
         return len(DataLoader(TensorDataset(X), batch_size=4))

@@ -184,6 +184,22 @@ def test_a_step_that_trains_and_then_switches_to_eval_mode_at_its_end_passes(mod
     assert capsys.readouterr().out == "✅ my_training_step: correct!\n"
 
 
+def test_a_look_in_eval_mode_under_no_grad_is_the_steps_own_choice(model, batch, capsys):
+    def step(model, X, y, loss_fn, optimizer):
+        model.eval()
+        with torch.no_grad():  # a look at the loss before training: it trains nothing
+            loss_fn(model(X), y)
+        model.train()
+        loss = right_step(model, X, y, loss_fn, optimizer)
+        model.eval()
+        with torch.no_grad():  # the accuracy after the update, in evaluation mode
+            ((model(X) > 0.5).float() == y).float().mean()
+        return loss
+
+    assert check(step, model, batch) is True
+    assert capsys.readouterr().out == "✅ my_training_step: correct!\n"
+
+
 def test_a_step_that_raises_says_where(model, batch, capsys):
     def step(model, X, y, loss_fn, optimizer):
         loss = loss_fn(model(X), y)

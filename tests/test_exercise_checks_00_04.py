@@ -461,6 +461,26 @@ def test_01_derivatives_reject_the_hand_derivatives_autograd_and_an_overflow(not
         assert_right(notebook.check(exercise, **{exercise: solution}))
 
 
+def derivative_by_jvp(z):
+    return torch.func.jvp(torch.sigmoid, (z,), (torch.ones_like(z),))[1]
+
+
+def derivative_by_dual_numbers(z):
+    import torch.autograd.forward_ad as forward_ad
+
+    with forward_ad.dual_level():
+        dual = forward_ad.make_dual(z, torch.ones_like(z))
+        return forward_ad.unpack_dual(torch.sigmoid(dual)).tangent
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
+@pytest.mark.parametrize("answer", [derivative_by_jvp, derivative_by_dual_numbers])
+def test_01_sigmoid_derivative_rejects_forward_mode_autograd(notebook, answer):
+    output = notebook.check("sigmoid_derivative", sigmoid_derivative=answer)
+    assert_wrong(output, "asks you to do without", "work the derivative out by hand")
+
+
 @pytest.mark.parametrize("notebook", ["01_neuron_and_activations"], indirect=True)
 def test_01_derivative_by_autograd_must_leave_the_callers_z_alone(notebook):
     def on_z_itself(function, z):  # the task says: leave z unchanged

@@ -9,6 +9,7 @@ import contextlib
 import io
 
 import nbformat
+import numpy as np
 import pytest
 import torch
 
@@ -103,11 +104,46 @@ def cross_entropy_over_zipped_rows(logits, labels):
     return torch.stack(losses).mean()
 
 
-@pytest.mark.parametrize("answer", [cross_entropy_row_by_row, cross_entropy_over_zipped_rows])
-def test_05_exercise_2_refuses_a_python_loop_over_the_rows(answer):
+def cross_entropy_over_row_slices(logits, labels):
+    """Right values, but each row's z_y is picked through a one-row slice, in a loop."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest[:, 0] + torch.exp(logits - largest).sum(dim=1).log()
+    correct = torch.cat(
+        [logits[i : i + 1].gather(1, labels[i : i + 1, None]) for i in range(len(labels))]
+    )
+    return (log_sum_exp - correct[:, 0]).mean()
+
+
+def cross_entropy_over_numpy_rows(logits, labels):
+    """Right values, but a loop over NumPy's row numbers."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest[:, 0] + torch.exp(logits - largest).sum(dim=1).log()
+    correct = torch.stack([logits[i][int(labels[i])] for i in np.arange(len(labels))])
+    return (log_sum_exp - correct).mean()
+
+
+def cross_entropy_over_the_classes(logits, labels):
+    """Right values, but a loop over the classes: a Python loop all the same."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest[:, 0] + torch.exp(logits - largest).sum(dim=1).log()
+    correct = sum(logits[:, c] * (labels == c) for c in range(logits.shape[1]))
+    return (log_sum_exp - correct).mean()
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        cross_entropy_row_by_row,
+        cross_entropy_over_zipped_rows,
+        cross_entropy_over_row_slices,
+        cross_entropy_over_numpy_rows,
+        cross_entropy_over_the_classes,
+    ],
+)
+def test_05_exercise_2_refuses_a_python_loop_over_the_rows_or_the_classes(answer):
     printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=answer)
     assert printed.startswith("❌"), printed
-    assert "the 40 rows of the logits were read one at a time" in printed, printed
+    assert "the logits were read one row or one column at a time" in printed, printed
     assert "raised" not in printed, printed  # the check found it: not told as a crash
     assert "Hint for this input: Take every row's z_y at once" in printed, printed
 
@@ -306,6 +342,49 @@ def test_06_exercise_1_refuses_autograd():
     )
     assert printed.startswith("❌"), printed
     assert "asks you to do without" in printed
+
+
+def gradient_by_jvp(f, theta):
+    """Forward-mode autograd, one direction per entry: no finite difference."""
+    slopes = [
+        torch.func.jvp(f, (theta,), (direction.reshape(theta.shape),))[1]
+        for direction in torch.eye(theta.numel(), dtype=theta.dtype)
+    ]
+    return torch.stack(slopes).reshape(theta.shape)
+
+
+def gradient_by_dual_numbers(f, theta):
+    import torch.autograd.forward_ad as forward_ad
+
+    slopes = []
+    for direction in torch.eye(theta.numel(), dtype=theta.dtype):
+        with forward_ad.dual_level():
+            dual = forward_ad.make_dual(theta, direction.reshape(theta.shape))
+            slopes.append(forward_ad.unpack_dual(f(dual)).tangent)
+    return torch.stack(slopes).reshape(theta.shape)
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+@pytest.mark.parametrize("answer", [gradient_by_jvp, gradient_by_dual_numbers])
+def test_06_exercise_1_refuses_forward_mode_autograd(answer):
+    printed = run_check(BACKPROP, BACKPROP_SETUP, "e2233105", numerical_gradient=answer)
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed, printed
+
+
+@pytest.mark.filterwarnings("ignore:`torch.jit.script` is deprecated:DeprecationWarning")
+def test_06_exercise_2_refuses_forward_mode_autograd():
+    def gradients_by_jacfwd(X, y, W1, b1, W2, b2):
+        def loss(W1, b1, W2, b2):
+            return ((torch.tanh(X @ W1.T + b1) @ W2.T + b2 - y) ** 2).mean()
+
+        return torch.func.jacfwd(loss, argnums=(0, 1, 2, 3))(W1, b1, W2, b2)
+
+    printed = run_check(
+        BACKPROP, BACKPROP_SETUP, "7058e300", two_layer_gradients=gradients_by_jacfwd
+    )
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed, printed
 
 
 def test_06_exercise_2_refuses_autograd():

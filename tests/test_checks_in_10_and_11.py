@@ -318,6 +318,13 @@ def predict_classes(model, X, threshold=0.5):
         probabilities = model(X)
     return (probabilities > threshold).long().reshape(-1)
 """,
+    # right values, but model.forward(X) skips the hooks that the check watches through
+    "model.forward(X), not model(X)": """
+def predict_classes(model, X, threshold=0.5):
+    with models.eval_mode(model), torch.no_grad():
+        probabilities = model.forward(X)
+    return (probabilities > threshold).long().reshape(-1)
+""",
     "recording gradients": """
 def predict_classes(model, X, threshold=0.5):
     was_training = model.training
@@ -383,6 +390,7 @@ CLASSES_WATCHED = {
     "point by point, not one batch": "predict all 5 points in one call of the model",
     "in training mode": "the model predicted in training mode: switch to evaluation mode",
     "recording gradients": "PyTorch recorded gradients while predicting: turn recording off",
+    "model.forward(X), not model(X)": "call the model itself, model(X), not model.forward(X)",
 }
 
 

@@ -13,6 +13,7 @@ import pytest
 import torch
 from torch import nn
 
+from course_utils import regularization, training
 from tests.exercise_cells import run_check, solution_of
 
 pytestmark = pytest.mark.usefixtures("fresh_checker")
@@ -56,6 +57,40 @@ def test_a_penalty_that_leaves_out_a_convolution_is_told_about_its_4_dimensions(
     printed = run_check(NOTEBOOK, [IMPORTS, BUILD_NETWORK], PENALTY_CHECK, l2_penalty=wrong)
     assert printed.startswith("❌ l2_penalty:"), printed
     assert "A convolution's weight has 4 dimensions" in printed, printed
+
+
+def test_the_packages_own_answers_are_refused():
+    """The references the checks compare with, called as the answer."""
+    printed = run_check(
+        NOTEBOOK,
+        [IMPORTS],
+        STOP_CHECK,
+        should_stop=lambda val_losses, patience: training.should_stop(val_losses, patience),
+    )
+    assert "your code uses course_utils.training" in printed, printed
+    printed = run_check(
+        NOTEBOOK,
+        [IMPORTS, BUILD_NETWORK],
+        PENALTY_CHECK,
+        l2_penalty=lambda model, decay: regularization.l2_penalty(model, decay),
+    )
+    assert "your code uses course_utils.regularization" in printed, printed
+
+
+@pytest.mark.parametrize(
+    "ready_made",
+    [
+        lambda x, p, training: nn.functional.dropout(x, p, training),
+        lambda x, p, training: nn.Dropout(p).train(training)(x),
+        lambda x, p, training: torch.dropout(x, p, training),
+        lambda x, p, training: regularization.Dropout(p).train(training)(x),
+    ],
+    ids=["F.dropout", "nn.Dropout", "torch.dropout", "the course's Dropout"],
+)
+def test_a_ready_made_dropout_is_refused(ready_made):
+    printed = run_check(NOTEBOOK, SETUP, CHECK, dropout=ready_made)
+    assert printed.startswith("❌ dropout:"), printed
+    assert "dropout from random numbers is the exercise" in printed, printed
 
 
 @pytest.mark.parametrize(

@@ -325,6 +325,67 @@ def cross_entropy_with_logsumexp(logits, labels):
     return (logits.logsumexp(dim=1) - logits[torch.arange(len(labels)), labels]).mean()
 
 
+def bce_with_relu_from_functional(z, y):
+    """Right: max(-z, 0) through torch.nn.functional.relu, an elementary operation."""
+    return torch.nn.functional.relu(-z) + (1 - y) * z + torch.log1p(torch.exp(-z.abs()))
+
+
+def test_05_exercise_1_takes_relu_from_torch_nn_functional():
+    printed = run_check(
+        LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=bce_with_relu_from_functional
+    )
+    assert printed.startswith("✅"), printed
+
+
+@pytest.mark.parametrize(
+    "ready_made",
+    [
+        lambda z, y: torch.nn.BCEWithLogitsLoss(reduction="none")(z, y),
+        lambda z, y: torch.binary_cross_entropy_with_logits(z, y, None, None, 0),
+        lambda z, y: torch.nn.functional.binary_cross_entropy(
+            torch.sigmoid(z), y, reduction="none"
+        ),
+    ],
+    ids=[
+        "nn.BCEWithLogitsLoss",
+        "torch.binary_cross_entropy_with_logits",
+        "F.binary_cross_entropy",
+    ],
+)
+def test_05_exercise_1_refuses_the_ready_made_losses(ready_made):
+    printed = run_check(LOSS, LOSS_SETUP, "6fcf3b1b", my_bce_with_logits=ready_made)
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed, printed
+
+
+def cross_entropy_with_one_hot(logits, labels):
+    """Right: each row's z_y picked with torch.nn.functional.one_hot, no loop."""
+    largest = logits.max(dim=1, keepdim=True).values
+    log_sum_exp = largest.squeeze(1) + torch.exp(logits - largest).sum(dim=1).log()
+    one_hot = torch.nn.functional.one_hot(labels, logits.shape[1]).to(logits.dtype)
+    return (log_sum_exp - (logits * one_hot).sum(dim=1)).mean()
+
+
+def test_05_exercise_2_takes_one_hot_from_torch_nn_functional():
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=cross_entropy_with_one_hot)
+    assert printed.startswith("✅"), printed
+
+
+@pytest.mark.parametrize(
+    "ready_made",
+    [
+        lambda logits, labels: torch.nn.functional.cross_entropy(logits, labels),
+        lambda logits, labels: torch.nn.CrossEntropyLoss()(logits, labels),
+        lambda logits, labels: torch.nn.functional.nll_loss(logits.log_softmax(dim=1), labels),
+    ],
+    ids=["F.cross_entropy", "nn.CrossEntropyLoss", "nll_loss of log_softmax"],
+)
+def test_05_exercise_2_refuses_the_ready_made_losses(ready_made):
+    printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=ready_made)
+    assert printed.startswith("❌"), printed
+    assert "asks you to do without" in printed, printed
+
+
 def test_05_exercise_2_refuses_logsumexp():
     printed = run_check(LOSS, LOSS_SETUP, "b5588778", my_cross_entropy=cross_entropy_with_logsumexp)
     assert printed.startswith("❌"), printed

@@ -241,6 +241,29 @@ def test_03_a_wrong_length_is_told_so_before_any_example_is_read(notebook):
 
 
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
+def test_03_an_example_that_is_not_a_pair_is_told_so(notebook):
+    class WithItsRowNumber(Dataset):
+        def __init__(self, X, y, indices):
+            self.X, self.y, self.indices = X, y, indices
+
+        def __len__(self):
+            return len(self.indices)
+
+        def __getitem__(self, i):
+            row = self.indices[i]
+            return self.X[row], self.y[row], row  # a third item
+
+    class FeaturesOnly(WithItsRowNumber):
+        def __getitem__(self, i):
+            return self.X[self.indices[i]]
+
+    for wrong, got in ((WithItsRowNumber, "3 items"), (FeaturesOnly, "one item")):
+        output = notebook.check("SubsetDataset", SubsetDataset=wrong)
+        assert_wrong(output, f"dataset[0] gave {got}: an example is a pair, (features, label)")
+        assert "raised" not in output, output  # the check's own unpacking is not the student's
+
+
+@pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
 def test_03_batch_counts_are_whole_numbers(notebook):
     def in_floats(n_samples, batch_size, drop_last):  # right values, by true division
         full_batches = float(n_samples // batch_size)

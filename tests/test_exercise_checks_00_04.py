@@ -240,15 +240,19 @@ def test_03_a_wrong_length_is_told_so_before_any_example_is_read(notebook):
         assert "raised" not in output, output  # the check found it: not told as a crash
 
 
+class OfTheRowNumbers(Dataset):
+    """A SubsetDataset's start, right: what it keeps, one example per row number."""
+
+    def __init__(self, X, y, indices):
+        self.X, self.y, self.indices = X, y, indices
+
+    def __len__(self):
+        return len(self.indices)
+
+
 @pytest.mark.parametrize("notebook", ["03_dataset_and_dataloader"], indirect=True)
 def test_03_an_example_that_is_not_a_pair_is_told_so(notebook):
-    class WithItsRowNumber(Dataset):
-        def __init__(self, X, y, indices):
-            self.X, self.y, self.indices = X, y, indices
-
-        def __len__(self):
-            return len(self.indices)
-
+    class WithItsRowNumber(OfTheRowNumbers):
         def __getitem__(self, i):
             row = self.indices[i]
             return self.X[row], self.y[row], row  # a third item
@@ -287,13 +291,7 @@ def test_03_a_wrong_batch_count_and_a_wrong_label_shape_are_named(notebook):
     output = notebook.check("batch_counts", batch_counts=last_batch_always_full)
     assert_wrong(output, "for input 800, 48, False: size_of_the_last_batch: got 48, expected 32")
 
-    class LabelsSqueezed(Dataset):
-        def __init__(self, X, y, indices):
-            self.X, self.y, self.indices = X, y, indices
-
-        def __len__(self):
-            return len(self.indices)
-
+    class LabelsSqueezed(OfTheRowNumbers):
         def __getitem__(self, i):
             row = self.indices[i]
             return self.X[row], self.y[row].squeeze()  # a label of shape (), not (1,)
